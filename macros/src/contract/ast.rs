@@ -1,0 +1,217 @@
+//! The typed model of a contract: the enum and its events, keeping syn nodes for spans.
+
+use proc_macro2::Span;
+use syn::Type;
+
+use super::attr::{self, ContractAttrs, Direction};
+use crate::ctxt::Errors;
+
+pub(crate) struct Contract<'a> {
+    pub(crate) input: &'a syn::DeriveInput,
+    pub(crate) attrs: ContractAttrs,
+    pub(crate) events: Vec<Event<'a>>,
+}
+
+pub(crate) struct Event<'a> {
+    pub(crate) variant: &'a syn::Variant,
+    /// The event name on the wire.
+    pub(crate) name: String,
+    /// Where the name came from: the `rename` literal or the variant's ident.
+    pub(crate) name_span: Span,
+    pub(crate) direction: Direction,
+    /// `None` for a unit variant: the event carries no payload.
+    pub(crate) payload: Option<&'a Type>,
+    pub(crate) ack: Option<Ack>,
+}
+
+/// What the receiver answers.
+pub(crate) enum Ack {
+    /// `ack = T`: the answer is always `T`.
+    Plain(Type),
+    /// `ack = Result<T, E>`: a success or the app's typed error, kept apart on the wire.
+    Result { ok: Type, err: Type },
+}
+
+impl<'a> Contract<'a> {
+    pub(crate) fn from_ast(errors: &Errors, input: &'a syn::DeriveInput) -> Option<Self> {
+        let syn::Data::Enum(data) = &input.data else {
+            errors.error_at(&input.ident, "`Contract` is derived on an enum with one variant per event, e.g. `enum Chat { #[client] Join(JoinRoom) }`");
+            return None;
+        };
+        let attrs = attr::contract_attrs(errors, &input.attrs);
+        let events = data
+            .variants
+            .iter()
+            .filter_map(|variant| Event::from_ast(errors, variant))
+            .collect();
+        Some(Contract { input, attrs, events })
+    }
+
+    /// The namespace path, `/` when not given.
+    pub(crate) fn namespace(&self) -> String {
+        self.attrs.namespace.as_ref().map_or_else(|| "/".to_owned(), |(_, lit)| lit.value())
+    }
+}
+
+impl<'a> Event<'a> {
+    fn from_ast(errors: &Errors, variant: &'a syn::Variant) -> Option<Self> {
+        let Some(attrs) = attr::event_attrs(errors, variant) else {
+            errors.error_at(
+                &variant.ident,
+                "say who sends this event: `#[client]` (client to server) or `#[server]` (server to client)",
+            );
+            return None;
+        };
+        let payload = match &variant.fields {
+            syn::Fields::Unit => None,
+            syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => Some(&fields.unnamed[0].ty),
+            fields => {
+                errors.error_at(
+                    fields,
+                    format_args!(
+                        "an event carries one payload type: write `{}(MyPayload)` and declare the fields on a `#[payload]` struct",
+                        variant.ident
+                    ),
+                );
+                return None;
+            }
+        };
+        let (name, name_span) = match &attrs.rename {
+            Some((_, lit)) => (lit.value(), lit.span()),
+            None => (lower_camel(&variant.ident.to_string()), variant.ident.span()),
+        };
+        let ack = attrs.ack.map(|(_, ty)| Ack::from_type(ty));
+        Some(Event {
+            variant,
+            name,
+            name_span,
+            direction: attrs.direction,
+            payload,
+            ack,
+        })
+    }
+
+    /// The handler method or constructor name: the variant in snake_case.
+    pub(crate) fn method_name(&self) -> syn::Ident {
+        let name = snake(&self.variant.ident.to_string());
+        syn::Ident::new_raw(&name, self.variant.ident.span())
+    }
+}
+
+impl Ack {
+    /// `Result<T, E>` written out is the typed-error form; anything else is a plain answer.
+    fn from_type(ty: Type) -> Self {
+        if let Type::Path(path) = &ty
+            && path.qself.is_none()
+            && let Some(last) = path.path.segments.last()
+            && last.ident == "Result"
+            && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+            && args.args.len() == 2
+            && let (syn::GenericArgument::Type(ok), syn::GenericArgument::Type(err)) = (&args.args[0], &args.args[1])
+        {
+            return Ack::Result { ok: ok.clone(), err: err.clone() };
+        }
+        Ack::Plain(ty)
+    }
+}
+
+/// `UserTyping` -> `userTyping`, as event names read in JavaScript.
+pub(crate) fn lower_camel(ident: &str) -> String {
+    let mut chars = ident.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `UserTyping` -> `user_typing`, as Rust method names read.
+pub(crate) fn snake(ident: &str) -> String {
+    let mut out = String::new();
+    for (i, ch) in ident.char_indices() {
+        if ch.is_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.extend(ch.to_lowercase());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn model(input: syn::DeriveInput) -> Vec<(String, Direction, bool)> {
+        let errors = Errors::new();
+        let contract = Contract::from_ast(&errors, &input).expect("an enum");
+        let events = contract
+            .events
+            .iter()
+            .map(|e| (e.name.clone(), e.direction, matches!(e.ack, Some(Ack::Result { .. }))))
+            .collect();
+        errors.finish().expect("no errors");
+        events
+    }
+
+    #[test]
+    fn names_default_to_camel_case_and_can_be_renamed() {
+        let events = model(syn::parse_quote! {
+            enum Chat {
+                #[client(ack = Result<Joined, ChatError>)] JoinRoom(JoinRoom),
+                #[client] Typing(Typing),
+                #[server(rename = "typing")] UserTyping(UserTyping),
+                #[server(ack = Pong)] Ping,
+            }
+        });
+        assert_eq!(
+            events,
+            vec![
+                ("joinRoom".into(), Direction::ClientToServer, true),
+                ("typing".into(), Direction::ClientToServer, false),
+                ("typing".into(), Direction::ServerToClient, false),
+                ("ping".into(), Direction::ServerToClient, false),
+            ]
+        );
+    }
+
+    #[test]
+    fn result_ack_is_recognised_by_its_two_arguments() {
+        assert!(matches!(Ack::from_type(syn::parse_quote!(Result<A, B>)), Ack::Result { .. }));
+        assert!(matches!(Ack::from_type(syn::parse_quote!(std::result::Result<A, B>)), Ack::Result { .. }));
+        assert!(matches!(Ack::from_type(syn::parse_quote!(Vec<A>)), Ack::Plain(_)));
+        assert!(matches!(Ack::from_type(syn::parse_quote!(io::Result<A>)), Ack::Plain(_)));
+    }
+
+    #[test]
+    fn case_conversions() {
+        assert_eq!(snake("UserTyping"), "user_typing");
+        assert_eq!(snake("Join"), "join");
+        assert_eq!(lower_camel("UserTyping"), "userTyping");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let input: syn::DeriveInput = syn::parse_quote! {
+            #[contract(namespace = "/x", colour = "red")]
+            enum Chat {
+                Join(JoinRoom),
+                #[client] #[server] Both(Both),
+                #[client(ack = A, ack = B)] Twice(Twice),
+                #[client] Fields { a: u32 },
+            }
+        };
+        let errors = Errors::new();
+        let _ = Contract::from_ast(&errors, &input);
+        let error = errors.finish().expect_err("problems");
+        let messages: Vec<String> = error.into_iter().map(|e| e.to_string()).collect();
+        assert_eq!(messages.len(), 5, "{messages:#?}");
+        assert!(messages[0].contains("unknown key `colour`"), "{}", messages[0]);
+        assert!(messages.iter().any(|m| m.contains("say who sends this event")));
+        assert!(messages.iter().any(|m| m.contains("an event has one direction")));
+        assert!(messages.iter().any(|m| m.contains("`ack` is given twice")));
+        assert!(messages.iter().any(|m| m.contains("an event carries one payload type")));
+    }
+}

@@ -1,0 +1,66 @@
+//! Rules across a contract's events: reserved and duplicate names, the namespace, generics.
+
+use std::collections::HashMap;
+
+use super::ast::Contract;
+use super::attr::Direction;
+use crate::ctxt::Errors;
+
+/// Names socket.io uses for itself: the client refuses to emit or listen to them, and the
+/// server's own lifecycle uses `error`.
+pub(crate) const RESERVED: &[&str] = &[
+    "connect",
+    "connect_error",
+    "disconnect",
+    "disconnecting",
+    "newListener",
+    "removeListener",
+    "error",
+];
+
+/// Prefix of eventwire's own events (`eventwire:fault`); contracts may not use it.
+pub(crate) const OWN_PREFIX: &str = "eventwire:";
+
+pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
+    let generics = &contract.input.generics;
+    if !generics.params.is_empty() {
+        errors.error_at(generics, "a contract cannot be generic: it names one fixed set of events; make its payload types generic instead");
+    }
+    if let Some((_, lit)) = &contract.attrs.namespace {
+        let ns = lit.value();
+        if !ns.starts_with('/') {
+            errors.error_at(lit, format_args!("a namespace is a path starting with `/`; write `namespace = \"/{ns}\"`"));
+        }
+    }
+
+    let mut seen: HashMap<(Direction, &str), &syn::Ident> = HashMap::new();
+    for event in &contract.events {
+        let name = event.name.as_str();
+        if name.is_empty() {
+            errors.push(syn::Error::new(event.name_span, "an event name cannot be empty"));
+        } else if RESERVED.contains(&name) {
+            errors.push(syn::Error::new(
+                event.name_span,
+                format_args!(
+                    "`{name}` is reserved by socket.io and cannot be an event name; rename the event, e.g. `#[{}(rename = \"{name}Event\")]`",
+                    if event.direction == Direction::ClientToServer { "client" } else { "server" }
+                ),
+            ));
+        } else if name.starts_with(OWN_PREFIX) {
+            errors.push(syn::Error::new(
+                event.name_span,
+                format_args!("names starting with `{OWN_PREFIX}` are eventwire's own events; choose another name"),
+            ));
+        }
+        if let Some(first) = seen.insert((event.direction, name), &event.variant.ident) {
+            let who = if event.direction == Direction::ClientToServer { "client" } else { "server" };
+            errors.push(syn::Error::new(
+                event.name_span,
+                format_args!(
+                    "two {who} events are named `{name}` (`{first}` and `{}`); give one of them another name with `#[{who}(rename = \"...\")]`",
+                    event.variant.ident
+                ),
+            ));
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Derive macros for [eventwire](https://docs.rs/eventwire). Use them through the
+//! `eventwire` crate, which re-exports them and provides the traits they implement.
+
+mod contract;
+mod ctxt;
+mod payload;
+mod validate;
+
+use proc_macro::TokenStream;
+
+/// Declares a payload: one declaration gives serde (de)serialization, a JSON Schema
+/// description (schemars) and validation.
+///
+/// See `eventwire::payload` for the full documentation.
+#[proc_macro_attribute]
+pub fn payload(args: TokenStream, item: TokenStream) -> TokenStream {
+    payload::expand(args.into(), item.into())
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Derives `eventwire::Validate` from `#[validate(...)]` attributes.
+///
+/// See `eventwire::Validate` for the full documentation.
+#[proc_macro_derive(Validate, attributes(validate))]
+pub fn derive_validate(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    validate::expand::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Derives `eventwire::Contract`, the `<Name>Handlers` trait and typed emit constructors
+/// from an enum listing a namespace's events.
+///
+/// See `eventwire::Contract` for the full documentation.
+#[proc_macro_derive(Contract, attributes(contract, client, server))]
+pub fn derive_contract(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    contract::expand::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}

@@ -1,0 +1,113 @@
+//! `#[payload]`: one declaration gives serde, JSON Schema and validation.
+//!
+//! The attribute adds the serde and schemars derives (through eventwire's private path, so
+//! users need no extra dependencies) and eventwire's `Validate` derive. Before that it refuses
+//! the serde shapes whose wire form the schema could not describe faithfully.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_derive_internals::ast::{Container, Data};
+use serde_derive_internals::{Ctxt, Derive};
+
+use crate::ctxt::Errors;
+
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let input: syn::DeriveInput = syn::parse2(item.clone())?;
+    let errors = Errors::new();
+    if !args.is_empty() {
+        errors.error_at(&args, "`#[payload]` takes no arguments; configure the type with `#[serde(...)]` and `#[validate(...)]`");
+    }
+    check(&errors, &input);
+    let derives = quote! {
+        #[derive(
+            ::eventwire::__private::serde::Serialize,
+            ::eventwire::__private::serde::Deserialize,
+            ::eventwire::__private::schemars::JsonSchema,
+            ::eventwire::Validate,
+        )]
+        #[serde(crate = "::eventwire::__private::serde")]
+        #[schemars(crate = "::eventwire::__private::schemars")]
+    };
+    match errors.finish() {
+        Ok(()) => Ok(quote!(#derives #input)),
+        // Keep the item (without the derives) so code using it does not drown in
+        // secondary "type not found" errors.
+        Err(error) => {
+            let error = error.into_compile_error();
+            Ok(quote!(#error #input))
+        }
+    }
+}
+
+/// Refuses what eventwire cannot describe faithfully, with a message that says what to do.
+fn check(errors: &Errors, input: &syn::DeriveInput) {
+    if let syn::Data::Union(u) = &input.data {
+        errors.error_at(u.union_token, "a payload must be a struct or an enum; unions have no serde form");
+        return;
+    }
+    for attr in &input.attrs {
+        if attr.path().is_ident("derive") {
+            let _ = attr.parse_nested_meta(|meta| {
+                let name = meta.path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+                if matches!(name.as_str(), "Serialize" | "Deserialize" | "JsonSchema" | "Validate") {
+                    errors.error_at(&meta.path, format_args!("`#[payload]` already derives `{name}`; remove it from this `#[derive(...)]`"));
+                }
+                Ok(())
+            });
+        }
+    }
+    if let Some(lifetime) = input.generics.lifetimes().next() {
+        errors.error_at(lifetime, "a payload must own its data (it outlives the message it was read from); use `String` and `Vec<u8>` instead of borrowed references");
+    }
+
+    let serde_cx = Ctxt::new();
+    let container = Container::from_ast(&serde_cx, input, Derive::Deserialize);
+    // Malformed serde attributes are serde's to report, with its own messages.
+    let _ = serde_cx.check();
+    let Some(container) = container else { return };
+
+    if let Some(remote) = container.attrs.remote() {
+        errors.error_at(remote, "`#[serde(remote)]` cannot be a payload; declare the payload type itself");
+    }
+    let custom_message = "changes what goes on the wire, so the field's Rust type no longer describes it; \
+         add `#[schemars(with = \"WireType\")]` naming a type with the same JSON form";
+    let mut fields: Vec<_> = Vec::new();
+    match &container.data {
+        Data::Struct(_, fs) => fields.extend(fs.iter()),
+        Data::Enum(variants) => {
+            for v in variants {
+                let custom = v.attrs.serialize_with().is_some() || v.attrs.deserialize_with().is_some();
+                if custom && !has_schema_override(&v.original.attrs) {
+                    errors.error_at(&v.original.ident, format_args!("`#[serde(with = ...)]` on a variant {custom_message}"));
+                }
+                fields.extend(v.fields.iter());
+            }
+        }
+    }
+    for field in fields {
+        let custom = field.attrs.serialize_with().is_some() || field.attrs.deserialize_with().is_some();
+        if custom && !has_schema_override(&field.original.attrs) {
+            errors.error_at(field.original, format_args!("`#[serde(with = ...)]` {custom_message}"));
+        }
+        if field.attrs.getter().is_some() {
+            errors.error_at(field.original, "`#[serde(getter)]` belongs to remote derives, which cannot be payloads");
+        }
+    }
+}
+
+/// Whether `#[schemars(with = ...)]` or `#[schemars(schema_with = ...)]` names the wire type.
+fn has_schema_override(attrs: &[syn::Attribute]) -> bool {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("schemars"))
+        .filter_map(|a| a.meta.require_list().ok())
+        .any(|list| {
+            let tokens: Vec<_> = list.tokens.clone().into_iter().collect();
+            tokens.windows(2).any(|pair| match pair {
+                [proc_macro2::TokenTree::Ident(key), proc_macro2::TokenTree::Punct(eq)] => {
+                    (key == "with" || key == "schema_with") && eq.as_char() == '='
+                }
+                _ => false,
+            })
+        })
+}

@@ -1,0 +1,84 @@
+//! The [`Contract`] trait that `#[derive(Contract)]` implements, and the bounds on payloads.
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::describe::{ContractDescription, Describer};
+use crate::validate::Validate;
+
+/// The events of one namespace, declared as an enum with `#[derive(Contract)]`.
+///
+/// ```
+/// use eventwire::{payload, Contract};
+///
+/// #[payload]
+/// pub struct Ping { seq: u32 }
+///
+/// #[derive(Contract)]
+/// #[contract(namespace = "/ping")]
+/// pub enum Pinger {
+///     /// Answered with the same sequence number.
+///     #[client(ack = u32)]
+///     Ping(Ping),
+/// }
+///
+/// assert_eq!(<Pinger as Contract>::NAMESPACE, "/ping");
+/// let description = eventwire::describe::describe::<Pinger>();
+/// assert_eq!(description.contracts[0].events[0].name, "ping");
+/// ```
+pub trait Contract: Sized + 'static {
+    /// The enum's name, e.g. `"Chat"`.
+    const NAME: &'static str;
+    /// The namespace it is served on by default, e.g. `"/chat"`.
+    const NAMESPACE: &'static str;
+    /// Whether one socket's events are handled one at a time, in arrival order
+    /// (`#[contract(ordered)]`). By default they run concurrently, as socketioxide runs them.
+    const ORDERED: bool;
+
+    /// The events, payload and ack types as JSON Schema, for code generation.
+    fn describe(describer: &mut Describer) -> ContractDescription;
+}
+
+/// A type the server can receive: deserialized, validated, described.
+///
+/// Declare it with [`#[payload]`](crate::payload).
+pub trait IncomingPayload: DeserializeOwned + Validate + JsonSchema + Send + 'static {}
+
+impl<T: DeserializeOwned + Validate + JsonSchema + Send + 'static> IncomingPayload for T {}
+
+/// A type the server can send: serialized, described.
+///
+/// Declare it with [`#[payload]`](crate::payload).
+pub trait OutgoingPayload: Serialize + JsonSchema + Send + 'static {}
+
+impl<T: Serialize + JsonSchema + Send + 'static> OutgoingPayload for T {}
+
+/// A value that handles contract `C`'s client events: any type implementing the generated
+/// `<Contract>Handlers` trait.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not handle the client events of `{C}`",
+    note = "implement the handler trait generated for `{C}` (named `{C}Handlers`) for `{Self}`"
+)]
+pub trait Handlers<C>: Send + Sync + 'static {
+    #[doc(hidden)]
+    fn install<A: socketioxide::adapter::Adapter>(
+        self: std::sync::Arc<Self>,
+        socket: &socketioxide::extract::SocketRef<A>,
+        ordered: bool,
+    );
+}
+
+impl<C, H> Handlers<C> for H
+where
+    C: crate::__private::Dispatch<H>,
+    H: Send + Sync + 'static,
+{
+    fn install<A: socketioxide::adapter::Adapter>(
+        self: std::sync::Arc<Self>,
+        socket: &socketioxide::extract::SocketRef<A>,
+        ordered: bool,
+    ) {
+        crate::dispatch::install::<C, H, A>(socket, self, ordered);
+    }
+}

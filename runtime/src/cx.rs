@@ -1,0 +1,147 @@
+//! [`Cx`]: what a handler knows about the socket that sent the event, and can do with it.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use erased_serde::Serialize as ErasedSerialize;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use socketioxide::socket::Sid;
+
+use crate::contract::Contract;
+use crate::emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing, decode_reply};
+use crate::ops::SocketOps;
+
+/// The handler context of contract `C`: the calling socket, typed to `C`'s server events.
+///
+/// Every emit accepts only the [`Outgoing`] values `C`'s generated constructors build, so
+/// emitting a client event, another contract's event or a wrong payload does not compile.
+/// App state is the handler type itself (`&self` in every handler method).
+///
+/// ```no_run
+/// use eventwire::{payload, Contract, Cx};
+///
+/// #[payload] pub struct Join { room: String }
+/// #[payload] pub struct Joined { room: String, members: usize }
+///
+/// #[derive(Contract)]
+/// #[contract(namespace = "/chat")]
+/// pub enum Chat {
+///     #[client(ack = usize)] Join(Join),
+///     #[server] Joined(Joined),
+/// }
+///
+/// struct App;
+///
+/// impl ChatHandlers for App {
+///     async fn join(&self, cx: &Cx<Chat>, req: Join) -> usize {
+///         cx.join(&req.room);
+///         let notice = Chat::joined(Joined { room: req.room.clone(), members: 2 });
+///         let _ = cx.to(&req.room).emit(notice).await; // everyone in the room but the caller
+///         2
+///     }
+/// }
+/// ```
+pub struct Cx<C> {
+    socket: Arc<dyn SocketOps>,
+    _contract: PhantomData<fn() -> C>,
+}
+
+impl<C> Clone for Cx<C> {
+    fn clone(&self) -> Self {
+        Self { socket: self.socket.clone(), _contract: PhantomData }
+    }
+}
+
+impl<C: Contract> Cx<C> {
+    pub(crate) fn new(socket: Arc<dyn SocketOps>) -> Self {
+        Self { socket, _contract: PhantomData }
+    }
+
+    /// The socket's id, unique on the server (across nodes).
+    pub fn id(&self) -> Sid {
+        self.socket.id()
+    }
+
+    /// The namespace path this socket connected to (for a dynamic namespace, the concrete
+    /// path such as `/tenant-7/chat`).
+    pub fn namespace(&self) -> &str {
+        self.socket.ns()
+    }
+
+    /// Sends a server event to this socket.
+    pub fn emit<P: Serialize>(&self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
+        let args = event.args();
+        Ok(self.socket.emit(event.event(), &args as &dyn ErasedSerialize)?)
+    }
+
+    /// Sends a server event that expects an answer, and waits for the client's answer,
+    /// decoded as the declared type (at most the event's [timeout](Outgoing::timeout)).
+    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned>(
+        &self,
+        event: Outgoing<C, P, R>,
+    ) -> Result<R, AckError> {
+        let args = event.args();
+        let reply = self
+            .socket
+            .emit_with_ack(event.event(), &args as &dyn ErasedSerialize, event.timeout_value())
+            .map_err(EmitError::from)?;
+        decode_reply(reply.await)
+    }
+
+    /// Joins rooms on this node's adapter.
+    pub fn join(&self, rooms: impl IntoRooms) {
+        self.socket.join(rooms.into_rooms());
+    }
+
+    /// Leaves rooms.
+    pub fn leave(&self, rooms: impl IntoRooms) {
+        self.socket.leave(rooms.into_rooms());
+    }
+
+    /// The rooms this socket is in.
+    pub fn rooms(&self) -> Vec<String> {
+        self.socket.rooms().into_iter().map(|r| r.into_owned()).collect()
+    }
+
+    /// Whether the socket is still connected.
+    pub fn connected(&self) -> bool {
+        self.socket.connected()
+    }
+
+    /// Every socket in `rooms`, except this one.
+    pub fn to(&self, rooms: impl IntoRooms) -> Broadcast<C> {
+        Broadcast::new(self.socket.broadcast()).to(rooms)
+    }
+
+    /// Every socket in `rooms`, this one included.
+    pub fn within(&self, rooms: impl IntoRooms) -> Broadcast<C> {
+        Broadcast::new(self.socket.within(rooms.into_rooms()))
+    }
+
+    /// Every socket of the namespace except this one and those in `rooms`.
+    pub fn except(&self, rooms: impl IntoRooms) -> Broadcast<C> {
+        Broadcast::new(self.socket.broadcast()).except(rooms)
+    }
+
+    /// Every socket of the namespace except this one.
+    pub fn broadcast(&self) -> Broadcast<C> {
+        Broadcast::new(self.socket.broadcast())
+    }
+
+    /// Every socket of the namespace on this node except this one.
+    pub fn local(&self) -> Broadcast<C> {
+        Broadcast::new(self.socket.broadcast()).local()
+    }
+
+    /// Per-socket data that lives as long as the connection (typed by `T`), e.g. the
+    /// identity an auth hook stored. Values are cloned out: store an `Arc` for big data.
+    pub fn extensions(&self) -> &socketioxide::extensions::Extensions {
+        self.socket.extensions()
+    }
+
+    /// Closes this socket's connection to the namespace.
+    pub fn disconnect(&self) {
+        self.socket.disconnect();
+    }
+}

@@ -1,0 +1,178 @@
+//! One entry per socket: every client event of a contract goes through a single fallback
+//! handler that runs the generated `match` on the event name, so registering N events costs
+//! nothing per connection. Around it: arrival-order handling, panic containment, answers.
+
+use std::convert::Infallible;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex};
+
+use erased_serde::Serialize as ErasedSerialize;
+use futures_util::FutureExt;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::{AckSender, Event, SocketRef};
+use socketioxide::handler::{FromMessage, Value};
+use socketioxide::socket::Socket;
+use tokio::sync::oneshot;
+
+use crate::contract::Contract;
+use crate::cx::Cx;
+use crate::fault::{AckResponse, FAULT_EVENT, Fault, False, True};
+use crate::incoming::Incoming;
+
+/// Implemented by `#[derive(Contract)]` for every handler type: decode, call, answer.
+pub trait Dispatch<H>: Contract {
+    /// Handles one event. Never fails: every problem becomes a [`Outcome::Fault`].
+    fn dispatch(handlers: Arc<H>, cx: Cx<Self>, incoming: Incoming) -> impl Future<Output = Outcome> + Send + 'static;
+}
+
+type Boxed = Box<dyn ErasedSerialize + Send>;
+
+/// How an event ended.
+pub enum Outcome {
+    /// The handler ran; the event has no ack.
+    Done,
+    /// The handler answered.
+    Data(Boxed),
+    /// The handler returned the app's error.
+    Error(Boxed),
+    /// eventwire refused or failed the event.
+    Fault(Fault),
+}
+
+impl Outcome {
+    /// For events without ack.
+    pub fn none(_: ()) -> Self {
+        Self::Done
+    }
+
+    /// For `ack = T`.
+    pub fn data<T: serde::Serialize + Send + 'static>(data: T) -> Self {
+        Self::Data(Box::new(data))
+    }
+
+    /// For `ack = Result<T, E>`.
+    pub fn result<T, E>(result: Result<T, E>) -> Self
+    where
+        T: serde::Serialize + Send + 'static,
+        E: serde::Serialize + Send + 'static,
+    {
+        match result {
+            Ok(data) => Self::Data(Box::new(data)),
+            Err(error) => Self::Error(Box::new(error)),
+        }
+    }
+
+    /// The event name is not one of the contract's client events.
+    pub fn unknown_event(incoming: &Incoming) -> Self {
+        Self::Fault(Fault::unknown_event(incoming.event()))
+    }
+}
+
+/// The raw arguments and whether the client asked for an ack; never fails, so the
+/// handler always runs and always answers.
+struct Raw {
+    value: Value,
+    wants_ack: bool,
+}
+
+impl<A: Adapter> FromMessage<A> for Raw {
+    type Error = Infallible;
+
+    fn from_message(_: Arc<Socket<A>>, value: Value, ack_id: Option<i64>) -> Result<Self, Infallible> {
+        Ok(Raw { value, wants_ack: ack_id.is_some() })
+    }
+}
+
+/// Hands out turns in arrival order: the ticket is taken in the synchronous part of the
+/// handler, which socketioxide runs in packet order before spawning the task.
+#[derive(Default)]
+struct Gate {
+    last: Mutex<Option<oneshot::Receiver<()>>>,
+}
+
+impl Gate {
+    /// Returns (wait for the previous event, signal the next one).
+    fn ticket(&self) -> (Option<oneshot::Receiver<()>>, oneshot::Sender<()>) {
+        let (done, next) = oneshot::channel();
+        let previous = self.last.lock().unwrap_or_else(|e| e.into_inner()).replace(next);
+        (previous, done)
+    }
+}
+
+/// Installs contract `C`'s single event entry on a newly connecting socket.
+pub(crate) fn install<C, H, A>(socket: &SocketRef<A>, handlers: Arc<H>, ordered: bool)
+where
+    C: Dispatch<H>,
+    H: Send + Sync + 'static,
+    A: Adapter,
+{
+    let gate = ordered.then(|| Arc::new(Gate::default()));
+    socket.on_fallback(move |socket: SocketRef<A>, Event(event): Event, ack: AckSender<A>, raw: Raw| {
+        // Synchronous: runs in arrival order (see `Gate`).
+        let turn = gate.as_ref().map(|gate| gate.ticket());
+        let handlers = handlers.clone();
+        async move {
+            let _done = match turn {
+                Some((previous, done)) => {
+                    if let Some(previous) = previous {
+                        // An error means the previous event's task ended (even by panic).
+                        let _ = previous.await;
+                    }
+                    Some(done)
+                }
+                None => None,
+            };
+            handle::<C, H, A>(socket, handlers, event, ack, raw).await;
+        }
+    });
+}
+
+async fn handle<C, H, A>(socket: SocketRef<A>, handlers: Arc<H>, event: String, ack: AckSender<A>, raw: Raw)
+where
+    C: Dispatch<H>,
+    H: Send + Sync + 'static,
+    A: Adapter,
+{
+    let wants_ack = raw.wants_ack;
+    let outcome = if crate::RESERVED_EVENTS.contains(&event.as_str()) {
+        Outcome::Fault(Fault::unknown_event(&event))
+    } else {
+        let cx = Cx::<C>::new(Arc::new(socket.clone()));
+        let incoming = Incoming::new(event.clone(), raw.value);
+        match AssertUnwindSafe(C::dispatch(handlers, cx, incoming)).catch_unwind().await {
+            Ok(outcome) => outcome,
+            Err(panic) => {
+                let reason = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(event = %event, namespace = %socket.ns(), socket = %socket.id, panic = %reason, "event handler panicked");
+                Outcome::Fault(Fault::internal(&event))
+            }
+        }
+    };
+    respond(&socket, ack, wants_ack, &event, outcome);
+}
+
+fn respond<A: Adapter>(socket: &SocketRef<A>, ack: AckSender<A>, wants_ack: bool, event: &str, outcome: Outcome) {
+    type Response<'a> = AckResponse<&'a (dyn ErasedSerialize + Send), &'a (dyn ErasedSerialize + Send)>;
+    let null: Boxed = Box::new(());
+    let response = match &outcome {
+        Outcome::Done => Response::Data { ok: True, data: &*null },
+        Outcome::Data(data) => Response::Data { ok: True, data: &**data },
+        Outcome::Error(error) => Response::Error { ok: False, error: &**error },
+        Outcome::Fault(fault) => Response::Fault { ok: False, fault: fault.clone() },
+    };
+    let sent = if wants_ack {
+        ack.send(&(response,))
+    } else if let Outcome::Fault(fault) = outcome {
+        // No ack to answer through: the documented fault event.
+        socket.emit(FAULT_EVENT, &(fault,))
+    } else {
+        Ok(())
+    };
+    if let Err(error) = sent {
+        tracing::warn!(event = %event, socket = %socket.id, error = %error, "could not answer the client");
+    }
+}

@@ -1,0 +1,225 @@
+//! Faults: eventwire's own answers when an event cannot be handled.
+//!
+//! A *fault* is the framework refusing or failing a call (the payload did not parse or
+//! validate, the event is unknown, the handler panicked). It is kept apart from the app's
+//! own typed error, which a handler returns as `Err(E)`. See [`AckResponse`] for how both
+//! travel on the wire.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// Name of the event that carries a [`Fault`] to a client when the event that failed had
+/// no acknowledgement to answer through.
+pub const FAULT_EVENT: &str = "eventwire:fault";
+
+/// Why eventwire could not handle an event.
+///
+/// On the wire (JSON):
+///
+/// ```json
+/// { "code": "invalid_payload", "event": "join", "message": "the payload of `join` is invalid",
+///   "issues": [{ "path": ["room"], "code": "length", "message": "must be between 1 and 32 characters long" }] }
+/// ```
+///
+/// ```
+/// use eventwire::{Fault, FaultCode};
+///
+/// let fault = Fault::new(FaultCode::UnknownEvent, "nope", "no event is named `nope`");
+/// assert_eq!(
+///     serde_json::to_value(&fault).unwrap(),
+///     serde_json::json!({ "code": "unknown_event", "event": "nope", "message": "no event is named `nope`", "issues": [] }),
+/// );
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
+pub struct Fault {
+    /// What kind of failure this is.
+    pub code: FaultCode,
+    /// The event the client sent.
+    pub event: String,
+    /// A sentence for humans.
+    pub message: String,
+    /// For `invalid_payload`: each problem with its JSON path. Empty otherwise.
+    pub issues: Vec<Issue>,
+}
+
+impl Fault {
+    /// A fault without issues.
+    pub fn new(code: FaultCode, event: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { code, event: event.into(), message: message.into(), issues: Vec::new() }
+    }
+
+    /// The payload of `event` is invalid; `issues` says where and why.
+    pub fn invalid_payload(event: impl Into<String>, issues: Vec<Issue>) -> Self {
+        let event = event.into();
+        let message = format!("the payload of `{event}` is invalid");
+        Self { code: FaultCode::InvalidPayload, event, message, issues }
+    }
+
+    /// No event of the contract has this name.
+    pub fn unknown_event(event: impl Into<String>) -> Self {
+        let event = event.into();
+        let message = format!("no event is named `{event}`");
+        Self::new(FaultCode::UnknownEvent, event, message)
+    }
+
+    /// The handler failed (it panicked); details are in the server's log, not on the wire.
+    pub fn internal(event: impl Into<String>) -> Self {
+        Self::new(FaultCode::Internal, event, "the server failed to handle this event")
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        for issue in &self.issues {
+            write!(f, "; {}: {}", issue.path_string(), issue.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Fault {}
+
+/// The kinds of [`Fault`], as `snake_case` strings on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FaultCode {
+    /// The payload did not parse as the declared type, or broke a `#[validate]` rule.
+    InvalidPayload,
+    /// The contract declares no client event with this name (or it is reserved).
+    UnknownEvent,
+    /// The handler failed; the server logged it and keeps serving.
+    Internal,
+}
+
+/// One problem in a payload: where (a JSON path) and what.
+///
+/// ```
+/// use eventwire::{Issue, PathSegment};
+///
+/// let issue = Issue {
+///     path: vec![PathSegment::from("items"), PathSegment::from(2), PathSegment::from("name")],
+///     code: "length".into(),
+///     message: "must be at least 1 character long".into(),
+/// };
+/// assert_eq!(issue.path_string(), "items[2].name");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+pub struct Issue {
+    /// Keys and indices from the payload's root to the problem; empty for the root itself.
+    pub path: Vec<PathSegment>,
+    /// A short machine-readable code: `type` for a value of the wrong shape, or the rule
+    /// that failed (`length`, `range`, `email`, `url`, `pattern`, `contains`, `required`,
+    /// or a custom check's code).
+    pub code: String,
+    /// A sentence for humans.
+    pub message: String,
+}
+
+impl Issue {
+    /// The path as JavaScript would write it: `items[2].name`, or `(root)`.
+    pub fn path_string(&self) -> String {
+        let mut out = String::new();
+        for segment in &self.path {
+            match segment {
+                PathSegment::Index(i) => out.push_str(&format!("[{i}]")),
+                PathSegment::Key(key) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(key);
+                }
+            }
+        }
+        if out.is_empty() { "(root)".to_owned() } else { out }
+    }
+}
+
+/// One step of an [`Issue`]'s path: an object key (a string on the wire) or an array index
+/// (a number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(untagged)]
+pub enum PathSegment {
+    /// An object key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+impl From<&str> for PathSegment {
+    fn from(key: &str) -> Self {
+        Self::Key(key.to_owned())
+    }
+}
+
+impl From<String> for PathSegment {
+    fn from(key: String) -> Self {
+        Self::Key(key)
+    }
+}
+
+impl From<usize> for PathSegment {
+    fn from(index: usize) -> Self {
+        Self::Index(index)
+    }
+}
+
+/// The acknowledgement eventwire sends for a client event that asked for one.
+///
+/// Exactly one of three JSON objects:
+///
+/// | outcome | JSON |
+/// |---|---|
+/// | the handler answered | `{ "ok": true, "data": <ack> }` |
+/// | the handler returned `Err(e)` (ack declared as `Result<T, E>`) | `{ "ok": false, "error": <e> }` |
+/// | eventwire refused or failed the call | `{ "ok": false, "fault": <Fault> }` |
+///
+/// An event declared without an ack still answers a client that asked for one, with
+/// `{ "ok": true, "data": null }`, so no client waits for nothing.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum AckResponse<T, E> {
+    /// `{ "ok": true, "data": ... }`
+    Data {
+        /// Always `true`.
+        ok: True,
+        /// The handler's answer.
+        data: T,
+    },
+    /// `{ "ok": false, "error": ... }`
+    Error {
+        /// Always `false`.
+        ok: False,
+        /// The app's typed error.
+        error: E,
+    },
+    /// `{ "ok": false, "fault": ... }`
+    Fault {
+        /// Always `false`.
+        ok: False,
+        /// eventwire's own error.
+        fault: Fault,
+    },
+}
+
+/// Serializes as `true`: the `ok` of a successful [`AckResponse`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct True;
+
+/// Serializes as `false`: the `ok` of a failed [`AckResponse`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct False;
+
+impl Serialize for True {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(true)
+    }
+}
+
+impl Serialize for False {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_bool(false)
+    }
+}

@@ -1,0 +1,200 @@
+//! Reading a client's event: the payload is deserialized with its JSON path tracked, then
+//! validated. Any failure becomes an `invalid_payload` [`Fault`] listing every problem.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
+use socketioxide::handler::Value;
+
+use crate::fault::{Fault, Issue, PathSegment};
+use crate::validate::Validate;
+
+/// One event as it arrived: its name and the raw socket.io arguments.
+pub struct Incoming {
+    event: String,
+    value: Value,
+}
+
+impl Incoming {
+    pub(crate) fn new(event: String, value: Value) -> Self {
+        Self { event, value }
+    }
+
+    /// The event name the client sent.
+    pub fn event(&self) -> &str {
+        &self.event
+    }
+
+    /// Deserializes and validates the single payload argument.
+    pub fn decode<T: DeserializeOwned + Validate>(&mut self) -> Result<T, Fault> {
+        let payload: T = match self.arguments()? {
+            (Some(payload), 0) => payload,
+            (None, _) => return Err(self.invalid(Vec::new(), "arguments", "a payload is required")),
+            (Some(_), extra) => {
+                return Err(self.invalid(
+                    Vec::new(),
+                    "arguments",
+                    format!("expected one payload argument, got {}", extra + 1),
+                ));
+            }
+        };
+        payload.validate().map_err(|issues| Fault::invalid_payload(&self.event, issues))?;
+        Ok(payload)
+    }
+
+    /// For an event declared without a payload: accepts no argument or a single `null`.
+    pub fn expect_empty(&mut self) -> Result<(), Fault> {
+        match self.arguments::<Option<IgnoredAny>>()? {
+            (None | Some(None), 0) => Ok(()),
+            _ => Err(self.invalid(Vec::new(), "arguments", "this event takes no payload")),
+        }
+    }
+
+    /// Parses `["event", payload?, extra...]`: the payload if present and how many
+    /// arguments follow it.
+    fn arguments<T: DeserializeOwned>(&self) -> Result<(Option<T>, usize), Fault> {
+        let Some(text) = self.value.as_str() else {
+            return Err(self.invalid(Vec::new(), "type", "expected a JSON packet"));
+        };
+        let mut track = serde_path_to_error::Track::new();
+        let mut de = serde_json::Deserializer::from_str(text.as_str());
+        let parsed = de::Deserializer::deserialize_seq(&mut de, Arguments::<T> { track: &mut track, _payload: PhantomData })
+            .and_then(|args| de.end().map(|()| args));
+        parsed.map_err(|error| {
+            let mut path = convert_path(track.path());
+            let message = strip_position(&error.to_string());
+            // serde names the missing or unknown field in the message; the path then
+            // points at the field itself, as a client expects.
+            for prefix in ["missing field `", "unknown field `"] {
+                if let Some(rest) = message.strip_prefix(prefix)
+                    && let Some(field) = rest.split('`').next()
+                {
+                    path.push(PathSegment::Key(field.to_owned()));
+                }
+            }
+            self.invalid(path, "type", message)
+        })
+    }
+
+    fn invalid(&self, path: Vec<PathSegment>, code: &str, message: impl Into<String>) -> Fault {
+        Fault::invalid_payload(&self.event, vec![Issue { path, code: code.to_owned(), message: message.into() }])
+    }
+}
+
+/// Visits the socket.io argument array, skipping the event name.
+struct Arguments<'t, T> {
+    track: &'t mut serde_path_to_error::Track,
+    _payload: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> Visitor<'de> for Arguments<'_, T> {
+    type Value = (Option<T>, usize);
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a socket.io event array")
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
+        seq.next_element::<IgnoredAny>()?;
+        let payload = seq.next_element_seed(Tracked::<T> { track: self.track, _payload: PhantomData })?;
+        let mut extra = 0;
+        while seq.next_element::<IgnoredAny>()?.is_some() {
+            extra += 1;
+        }
+        Ok((payload, extra))
+    }
+}
+
+struct Tracked<'t, T> {
+    track: &'t mut serde_path_to_error::Track,
+    _payload: PhantomData<T>,
+}
+
+impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Tracked<'_, T> {
+    type Value = T;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
+        T::deserialize(serde_path_to_error::Deserializer::new(deserializer, self.track))
+    }
+}
+
+fn convert_path(path: serde_path_to_error::Path) -> Vec<PathSegment> {
+    use serde_path_to_error::Segment;
+    path.iter()
+        .filter_map(|segment| match segment {
+            Segment::Seq { index } => Some(PathSegment::Index(*index)),
+            Segment::Map { key } => Some(PathSegment::Key(key.clone())),
+            Segment::Enum { variant } => Some(PathSegment::Key(variant.clone())),
+            Segment::Unknown => None,
+        })
+        .collect()
+}
+
+/// serde_json appends "at line 1 column 42", meaningless to a client holding an object.
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(index) => message[..index].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fault::FaultCode;
+
+    fn incoming(json: &str) -> Incoming {
+        Incoming::new("ev".into(), Value::Str(json.to_owned().into(), None))
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    #[serde(rename_all = "camelCase", deny_unknown_fields)]
+    struct Outer {
+        items: Vec<Inner>,
+    }
+
+    #[derive(serde::Deserialize, Debug)]
+    struct Inner {
+        #[allow(dead_code)]
+        name_of: String,
+    }
+
+    impl Validate for Outer {
+        fn validate_into(&self, _: &mut crate::Report) {}
+    }
+
+    #[test]
+    fn type_errors_carry_the_json_path_without_positions() {
+        let fault = incoming(r#"["ev",{"items":[{"name_of":"a"},{"name_of":5}]}]"#).decode::<Outer>().unwrap_err();
+        assert_eq!(fault.code, FaultCode::InvalidPayload);
+        assert_eq!(fault.issues[0].path_string(), "items[1].name_of");
+        assert_eq!(fault.issues[0].message, "invalid type: integer `5`, expected a string");
+    }
+
+    #[test]
+    fn missing_and_unknown_fields_point_at_the_field() {
+        let fault = incoming(r#"["ev",{"items":[{}]}]"#).decode::<Outer>().unwrap_err();
+        assert_eq!(fault.issues[0].path_string(), "items[0].name_of");
+        let fault = incoming(r#"["ev",{"items":[],"extra":1}]"#).decode::<Outer>().unwrap_err();
+        assert_eq!(fault.issues[0].path_string(), "extra");
+    }
+
+    #[test]
+    fn argument_count_is_checked() {
+        let fault = incoming(r#"["ev"]"#).decode::<Outer>().unwrap_err();
+        assert_eq!(fault.issues[0].code, "arguments");
+        let fault = incoming(r#"["ev",{"items":[]},2]"#).decode::<Outer>().unwrap_err();
+        assert_eq!(fault.issues[0].message, "expected one payload argument, got 2");
+        assert!(incoming(r#"["ev"]"#).expect_empty().is_ok());
+        assert!(incoming(r#"["ev",null]"#).expect_empty().is_ok());
+        assert!(incoming(r#"["ev",1]"#).expect_empty().is_err());
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let deep = format!(r#"["ev",{}{}]"#, "[".repeat(100_000), "]".repeat(100_000));
+        let fault = incoming(&deep).decode::<serde_json::Value>().unwrap_err();
+        assert!(fault.issues[0].message.contains("recursion limit"), "{}", fault.issues[0].message);
+    }
+}

@@ -1,0 +1,37 @@
+#![doc = include_str!("../../docs/overview.md")]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
+mod contract;
+mod cx;
+pub mod describe;
+mod dispatch;
+mod emit;
+mod emitter;
+mod fault;
+mod incoming;
+mod ops;
+mod server;
+mod validate;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use contract::{Contract, Handlers, IncomingPayload, OutgoingPayload};
+pub use cx::Cx;
+pub use emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
+pub use emitter::Emitter;
+pub use eventwire_macros::{Contract, Validate, payload};
+pub use fault::{AckResponse, FAULT_EVENT, False, Fault, FaultCode, Issue, PathSegment, True};
+pub use server::{BuildError, DEFAULT_MAX_MESSAGE_SIZE, ServeError, Server};
+pub use validate::{Report, Validate, ValidationError};
+
+/// Re-exported so apps name socket ids, the io handle and adapters without a version skew.
+pub use socketioxide;
+pub use socketioxide::SocketIo;
+pub use socketioxide::socket::Sid;
+
+/// Event names socket.io reserves; a contract cannot declare them and the server answers
+/// them with an `unknown_event` fault.
+pub const RESERVED_EVENTS: &[&str] =
+    &["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener", "error"];

@@ -1,0 +1,164 @@
+//! Adapter erasure: the socketioxide operations eventwire uses, behind object-safe traits.
+//!
+//! socketioxide's socket and operator types are generic over the adapter (in-memory,
+//! Redis, ...). Handlers should not be: the same `impl ChatHandlers` must run on any
+//! adapter. These traits are implemented once for every `A: Adapter` and handlers see
+//! only the erased form.
+
+use std::borrow::Cow;
+use std::time::Duration;
+
+use erased_serde::Serialize as ErasedSerialize;
+use futures_util::future::BoxFuture;
+use futures_util::stream::BoxStream;
+use futures_util::{FutureExt, StreamExt};
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::SocketRef;
+use socketioxide::operators::BroadcastOperators;
+use socketioxide::socket::Sid;
+use socketioxide::{AckError, BroadcastError, EmitWithAckError, SendError};
+
+pub(crate) type Room = Cow<'static, str>;
+pub(crate) type Replies = BoxStream<'static, (Sid, Result<serde_json::Value, AckError>)>;
+
+/// One socket, adapter erased.
+pub(crate) trait SocketOps: Send + Sync + 'static {
+    fn id(&self) -> Sid;
+    fn ns(&self) -> &str;
+    fn emit(&self, event: &str, data: &dyn ErasedSerialize) -> Result<(), SendError>;
+    fn emit_with_ack(
+        &self,
+        event: &str,
+        data: &dyn ErasedSerialize,
+        timeout: Option<Duration>,
+    ) -> Result<BoxFuture<'static, Result<serde_json::Value, AckError>>, SendError>;
+    fn join(&self, rooms: Vec<Room>);
+    fn leave(&self, rooms: Vec<Room>);
+    fn rooms(&self) -> Vec<Room>;
+    fn connected(&self) -> bool;
+    fn disconnect(&self);
+    fn extensions(&self) -> &socketioxide::extensions::Extensions;
+    /// `socket.broadcast()`: every socket of the namespace but this one.
+    fn broadcast(&self) -> Box<dyn OperatorOps>;
+    /// `socket.within(..)` with no rooms yet: a base that includes this socket.
+    fn within(&self, rooms: Vec<Room>) -> Box<dyn OperatorOps>;
+}
+
+/// A broadcast target being built, adapter erased.
+pub(crate) trait OperatorOps: Send + Sync + 'static {
+    fn clone_box(&self) -> Box<dyn OperatorOps>;
+    fn to(self: Box<Self>, rooms: Vec<Room>) -> Box<dyn OperatorOps>;
+    fn within(self: Box<Self>, rooms: Vec<Room>) -> Box<dyn OperatorOps>;
+    fn except(self: Box<Self>, rooms: Vec<Room>) -> Box<dyn OperatorOps>;
+    fn local(self: Box<Self>) -> Box<dyn OperatorOps>;
+    fn timeout(self: Box<Self>, timeout: Duration) -> Box<dyn OperatorOps>;
+    fn emit<'a>(self: Box<Self>, event: &'a str, data: &'a dyn ErasedSerialize) -> BoxFuture<'a, Result<(), BroadcastError>>;
+    fn emit_with_ack<'a>(
+        self: Box<Self>,
+        event: &'a str,
+        data: &'a dyn ErasedSerialize,
+    ) -> BoxFuture<'a, Result<Replies, EmitWithAckError>>;
+    fn join(self: Box<Self>, rooms: Vec<Room>) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>>;
+    fn leave(self: Box<Self>, rooms: Vec<Room>) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>>;
+    fn disconnect(self: Box<Self>) -> BoxFuture<'static, Result<(), BroadcastError>>;
+    fn socket_ids(self: Box<Self>) -> BoxFuture<'static, Result<Vec<Sid>, socketioxide::AdapterError>>;
+}
+
+impl<A: Adapter> SocketOps for SocketRef<A> {
+    fn id(&self) -> Sid {
+        self.id
+    }
+    fn ns(&self) -> &str {
+        (**self).ns()
+    }
+    fn emit(&self, event: &str, data: &dyn ErasedSerialize) -> Result<(), SendError> {
+        (**self).emit(event, data)
+    }
+    fn emit_with_ack(
+        &self,
+        event: &str,
+        data: &dyn ErasedSerialize,
+        timeout: Option<Duration>,
+    ) -> Result<BoxFuture<'static, Result<serde_json::Value, AckError>>, SendError> {
+        let stream = match timeout {
+            Some(timeout) => self.timeout(timeout).emit_with_ack::<_, serde_json::Value>(event, data)?,
+            None => (**self).emit_with_ack::<_, serde_json::Value>(event, data)?,
+        };
+        Ok(FutureExt::boxed(stream))
+    }
+    fn join(&self, rooms: Vec<Room>) {
+        (**self).join(rooms);
+    }
+    fn leave(&self, rooms: Vec<Room>) {
+        (**self).leave(rooms);
+    }
+    fn rooms(&self) -> Vec<Room> {
+        (**self).rooms()
+    }
+    fn connected(&self) -> bool {
+        (**self).connected()
+    }
+    fn disconnect(&self) {
+        // Already closed is the only error, and the wanted end state.
+        let _ = self.clone().disconnect();
+    }
+    fn extensions(&self) -> &socketioxide::extensions::Extensions {
+        &self.extensions
+    }
+    fn broadcast(&self) -> Box<dyn OperatorOps> {
+        Box::new((**self).broadcast())
+    }
+    fn within(&self, rooms: Vec<Room>) -> Box<dyn OperatorOps> {
+        Box::new((**self).within(rooms))
+    }
+}
+
+impl<A: Adapter> OperatorOps for BroadcastOperators<A> {
+    fn clone_box(&self) -> Box<dyn OperatorOps> {
+        Box::new(self.clone())
+    }
+    fn to(self: Box<Self>, rooms: Vec<Room>) -> Box<dyn OperatorOps> {
+        Box::new((*self).to(rooms))
+    }
+    fn within(self: Box<Self>, rooms: Vec<Room>) -> Box<dyn OperatorOps> {
+        Box::new((*self).within(rooms))
+    }
+    fn except(self: Box<Self>, rooms: Vec<Room>) -> Box<dyn OperatorOps> {
+        Box::new((*self).except(rooms))
+    }
+    fn local(self: Box<Self>) -> Box<dyn OperatorOps> {
+        Box::new((*self).local())
+    }
+    fn timeout(self: Box<Self>, timeout: Duration) -> Box<dyn OperatorOps> {
+        Box::new((*self).timeout(timeout))
+    }
+    fn emit<'a>(self: Box<Self>, event: &'a str, data: &'a dyn ErasedSerialize) -> BoxFuture<'a, Result<(), BroadcastError>> {
+        (*self).emit(event, data).boxed()
+    }
+    fn emit_with_ack<'a>(
+        self: Box<Self>,
+        event: &'a str,
+        data: &'a dyn ErasedSerialize,
+    ) -> BoxFuture<'a, Result<Replies, EmitWithAckError>> {
+        (*self)
+            .emit_with_ack::<_, serde_json::Value>(event, data)
+            .map(|stream| stream.map(StreamExt::boxed))
+            .boxed()
+    }
+    fn join(self: Box<Self>, rooms: Vec<Room>) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>> {
+        (*self).join(rooms).map(|r| r.map_err(Into::into)).boxed()
+    }
+    fn leave(self: Box<Self>, rooms: Vec<Room>) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>> {
+        (*self).leave(rooms).map(|r| r.map_err(Into::into)).boxed()
+    }
+    fn disconnect(self: Box<Self>) -> BoxFuture<'static, Result<(), BroadcastError>> {
+        async move { (*self).disconnect().await }.boxed()
+    }
+    fn socket_ids(self: Box<Self>) -> BoxFuture<'static, Result<Vec<Sid>, socketioxide::AdapterError>> {
+        async move {
+            let sockets = (*self).fetch_sockets().await.map_err(Into::into)?;
+            Ok(sockets.iter().map(|s| s.data().id).collect())
+        }
+        .boxed()
+    }
+}

@@ -1,0 +1,27 @@
+//! Used by generated code, not public API: nothing here follows semver.
+
+pub use schemars;
+pub use serde;
+
+pub use crate::dispatch::{Dispatch, Outcome};
+pub use crate::incoming::Incoming;
+pub use crate::validate::check;
+
+use crate::contract::{Contract, IncomingPayload, OutgoingPayload};
+use crate::emit::Outgoing;
+
+/// Builds a server event with a payload.
+pub fn outgoing<C: Contract, P: serde::Serialize, R>(event: &'static str, payload: P) -> Outgoing<C, P, R> {
+    Outgoing::new(event, payload)
+}
+
+/// Builds a server event without payload.
+pub fn outgoing_empty<C: Contract, R>(event: &'static str) -> Outgoing<C, (), R> {
+    Outgoing::empty(event)
+}
+
+/// Compile-time check, placed at the user's type: the server can receive `T`.
+pub fn assert_incoming_payload<T: IncomingPayload>() {}
+
+/// Compile-time check, placed at the user's type: the server can send `T`.
+pub fn assert_outgoing_payload<T: OutgoingPayload>() {}

@@ -1,0 +1,212 @@
+//! [`Server`]: mounts contracts on socketioxide with safe limits, as a tower layer or a
+//! ready-to-run server.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use socketioxide::adapter::{Adapter, LocalAdapter};
+use socketioxide::extract::SocketRef;
+use socketioxide::handler::ConnectHandler;
+use socketioxide::layer::SocketIoLayer;
+use socketioxide::{SocketIo, SocketIoBuilder};
+use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
+
+use crate::contract::{Contract, Handlers};
+
+/// Why a server could not be built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// Two contracts claim the same namespace, or a dynamic path is malformed.
+    #[error("cannot mount contract `{contract}` at `{path}`: {reason}")]
+    Mount {
+        /// The contract's name.
+        contract: &'static str,
+        /// The namespace path.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// Why [`Server::serve`] stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ServeError {
+    /// The server could not be built.
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// Binding or accepting failed.
+    #[error("i/o error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+type Mount<A> = Box<dyn FnOnce(&SocketIo<A>, &mut Vec<String>) -> Result<(), BuildError> + Send>;
+
+/// A socket.io server serving eventwire contracts.
+///
+/// Limits default to safe values (socketioxide's own defaults let a WebSocket message
+/// reach 64 MiB). Each setter documents its default.
+///
+/// ```no_run
+/// use eventwire::{payload, Contract, Cx, Server};
+///
+/// #[payload] pub struct Ping { n: u32 }
+///
+/// #[derive(Contract)]
+/// pub enum Pinger { #[client(ack = u32)] Ping(Ping) }
+///
+/// struct App;
+/// impl PingerHandlers for App {
+///     async fn ping(&self, _: &Cx<Pinger>, ping: Ping) -> u32 { ping.n }
+/// }
+///
+/// # async fn run() -> Result<(), eventwire::ServeError> {
+/// // The simplest case, one line:
+/// Server::new().contract::<Pinger>(App).serve("127.0.0.1:3000").await?;
+///
+/// // Or as a tower layer, next to your HTTP routes:
+/// let (layer, _io) = Server::new().contract::<Pinger>(App).build()?;
+/// let app = axum::Router::<()>::new().layer(layer);
+/// # Ok(()) }
+/// ```
+pub struct Server<A: Adapter = LocalAdapter> {
+    builder: SocketIoBuilder<A>,
+    mounts: Vec<Mount<A>>,
+}
+
+/// Default largest message: 1 MiB, for WebSocket messages and polling bodies alike.
+pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 1 << 20;
+
+impl Server<LocalAdapter> {
+    /// A server with the in-memory adapter (one node).
+    pub fn new() -> Self {
+        Self::from_builder(SocketIo::builder())
+    }
+}
+
+impl Default for Server<LocalAdapter> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<A: Adapter + DefinedAdapter> Server<A> {
+    /// A server on another adapter, e.g. socketioxide's Redis adapter for several nodes;
+    /// `state` is the adapter's own state (its connection).
+    pub fn with_adapter(state: A::State) -> Self {
+        Self::from_builder(SocketIo::builder().with_adapter::<A>(state))
+    }
+
+    fn from_builder(builder: SocketIoBuilder<A>) -> Self {
+        Self { builder, mounts: Vec::new() }.max_message_size(DEFAULT_MAX_MESSAGE_SIZE)
+    }
+
+    /// Largest accepted message, for WebSocket messages and HTTP long-polling bodies.
+    /// A client that sends more is disconnected. Defaults to 1 MiB.
+    pub fn max_message_size(mut self, bytes: usize) -> Self {
+        self.builder = self
+            .builder
+            .ws_max_message_size(bytes)
+            .ws_max_frame_size(bytes)
+            .max_payload(bytes as u64);
+        self
+    }
+
+    /// How long a server→client `emit_with_ack` waits when the event sets no timeout.
+    /// Defaults to 5 seconds.
+    pub fn ack_timeout(mut self, timeout: Duration) -> Self {
+        self.builder = self.builder.ack_timeout(timeout);
+        self
+    }
+
+    /// How many packets may wait in one client's outgoing queue; past it, emits to that
+    /// client fail with [`EmitError::QueueFull`](crate::EmitError::QueueFull).
+    /// Defaults to 128.
+    pub fn max_buffer_size(mut self, packets: usize) -> Self {
+        self.builder = self.builder.max_buffer_size(packets);
+        self
+    }
+
+    /// Heartbeat: how often the server pings (defaults to 25 seconds) and how long it
+    /// waits for the pong before closing (defaults to 20 seconds).
+    pub fn heartbeat(mut self, interval: Duration, timeout: Duration) -> Self {
+        self.builder = self.builder.ping_interval(interval).ping_timeout(timeout);
+        self
+    }
+
+    /// How long a client may take to connect to a namespace after the transport opened.
+    /// Defaults to 45 seconds.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.builder = self.builder.connect_timeout(timeout);
+        self
+    }
+
+    /// The HTTP path socket.io is served under. Defaults to `/socket.io`.
+    pub fn path(mut self, path: impl Into<String>) -> Self {
+        self.builder = self.builder.req_path(path.into());
+        self
+    }
+
+    /// Serves contract `C` on its namespace with these handlers.
+    pub fn contract<C: Contract>(self, handlers: impl Handlers<C>) -> Self {
+        self.contract_at::<C>(C::NAMESPACE, handlers)
+    }
+
+    /// Serves contract `C` on another namespace path. A path with parameters, such as
+    /// `/{tenant}/chat`, is a dynamic namespace: every concrete path that matches gets its
+    /// own namespace (rooms and broadcasts do not cross between them), and handlers read it
+    /// with [`Cx::namespace`](crate::Cx::namespace).
+    pub fn contract_at<C: Contract>(mut self, path: impl Into<String>, handlers: impl Handlers<C>) -> Self {
+        let path = path.into();
+        let handlers = Arc::new(handlers);
+        self.mounts.push(Box::new(move |io: &SocketIo<A>, taken: &mut Vec<String>| {
+            let mount_error = |reason: String| BuildError::Mount { contract: C::NAME, path: path.clone(), reason };
+            if taken.contains(&path) {
+                return Err(mount_error("another contract is already mounted there".into()));
+            }
+            taken.push(path.clone());
+            // The event entry is installed by a connect middleware: middlewares run before
+            // the server confirms the connection (`40`), so no event can arrive before it.
+            let register = move |socket: SocketRef<A>| {
+                handlers.clone().install(&socket, C::ORDERED);
+                async { Ok::<(), Infallible>(()) }
+            };
+            let on_connect = (|_: SocketRef<A>| async {}).with(register);
+            if path.contains('{') {
+                io.dyn_ns(path.clone(), on_connect).map_err(|e| mount_error(e.to_string()))
+            } else {
+                io.ns(path.clone(), on_connect).spawn();
+                Ok(())
+            }
+        }));
+        self
+    }
+
+    /// Builds the tower layer to add to an axum (or any tower/hyper) app, and the
+    /// socket.io handle for [`Emitter`](crate::Emitter)s.
+    pub fn build(self) -> Result<(SocketIoLayer<A>, SocketIo<A>), BuildError> {
+        let (layer, io) = self.builder.build_layer();
+        let mut taken = Vec::new();
+        for mount in self.mounts {
+            mount(&io, &mut taken)?;
+        }
+        Ok((layer, io))
+    }
+
+    /// Binds `addr` and serves until the process ends. For more control (HTTP routes next
+    /// to socket.io, graceful shutdown), use [`build`](Self::build) with axum.
+    pub async fn serve(self, addr: impl tokio::net::ToSocketAddrs) -> Result<(), ServeError> {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        self.serve_on(listener).await
+    }
+
+    /// Serves on a listener already bound (e.g. to port 0, to learn the port first).
+    pub async fn serve_on(self, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
+        let (layer, _io) = self.build()?;
+        let app = axum::Router::<()>::new().layer(layer);
+        axum::serve(listener, app).await?;
+        Ok(())
+    }
+}

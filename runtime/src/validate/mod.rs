@@ -1,0 +1,124 @@
+//! Validation of incoming payloads, driven by `#[validate(...)]` attributes.
+//!
+//! [`Validate`] is derived (through [`payload`](crate::payload)) from the `validator`
+//! crate's attribute vocabulary, which schemars also reads into JSON Schema: one attribute
+//! reaches the Rust check, the schema and the TypeScript JSDoc. eventwire generates the
+//! checks itself rather than deriving `validator::Validate`, so every problem is reported
+//! at the JSON path the client sent (serde renames applied) and users need no extra crate.
+
+pub mod check;
+mod impls;
+
+use std::borrow::Cow;
+
+use crate::fault::{Issue, PathSegment};
+
+/// A type whose values can be checked after deserialization.
+///
+/// Derive it with [`#[payload]`](crate::payload) (or `#[derive(Validate)]` on a type that
+/// already has serde and schemars derives). Implementations exist for the standard types
+/// (which accept every value) and for containers, which validate their elements.
+///
+/// ```
+/// use eventwire::{payload, Validate};
+///
+/// #[payload]
+/// struct Signup {
+///     #[validate(length(min = 3, max = 20))]
+///     name: String,
+///     #[validate(email)]
+///     email: String,
+/// }
+///
+/// let bad = Signup { name: "al".into(), email: "nope".into() };
+/// let issues = bad.validate().unwrap_err();
+/// assert_eq!(issues.len(), 2);
+/// assert_eq!(issues[0].path_string(), "name");
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be validated as an eventwire payload",
+    note = "declare it with `#[eventwire::payload]`, or add `#[derive(eventwire::Validate)]` next to its serde derives"
+)]
+pub trait Validate {
+    /// Adds every problem of `self` to `report`, at the report's current path.
+    fn validate_into(&self, report: &mut Report);
+
+    /// Checks `self`, returning every problem found.
+    fn validate(&self) -> Result<(), Vec<Issue>> {
+        let mut report = Report::default();
+        self.validate_into(&mut report);
+        report.into_result()
+    }
+}
+
+/// The problems found while validating one value, each at its JSON path.
+#[derive(Debug, Default)]
+pub struct Report {
+    path: Vec<PathSegment>,
+    issues: Vec<Issue>,
+}
+
+impl Report {
+    /// Runs `f` with `segment` appended to the current path.
+    pub fn at(&mut self, segment: impl Into<PathSegment>, f: impl FnOnce(&mut Report)) {
+        self.path.push(segment.into());
+        f(self);
+        self.path.pop();
+    }
+
+    /// Records a problem at the current path.
+    pub fn push(&mut self, error: ValidationError) {
+        self.issues.push(Issue {
+            path: self.path.clone(),
+            code: error.code.into_owned(),
+            message: error.message.into_owned(),
+        });
+    }
+
+    /// `Ok` when nothing was recorded.
+    pub fn into_result(self) -> Result<(), Vec<Issue>> {
+        if self.issues.is_empty() { Ok(()) } else { Err(self.issues) }
+    }
+}
+
+/// What a custom check returns when a value is invalid.
+///
+/// ```
+/// use eventwire::ValidationError;
+///
+/// fn not_admin(name: &String) -> Result<(), ValidationError> {
+///     if name == "admin" {
+///         return Err(ValidationError::new("reserved", "this name is reserved"));
+///     }
+///     Ok(())
+/// }
+/// assert!(not_admin(&"admin".to_string()).is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// A short machine-readable code, e.g. `"length"` or `"reserved"`.
+    pub code: Cow<'static, str>,
+    /// A human-readable sentence.
+    pub message: Cow<'static, str>,
+}
+
+impl ValidationError {
+    /// A problem with a code and a message.
+    pub fn new(code: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
+        Self { code: code.into(), message: message.into() }
+    }
+}
+
+impl From<&'static str> for ValidationError {
+    /// A problem with code `"custom"` and the given message.
+    fn from(message: &'static str) -> Self {
+        Self::new("custom", message)
+    }
+}
+
+impl From<String> for ValidationError {
+    /// A problem with code `"custom"` and the given message.
+    fn from(message: String) -> Self {
+        Self::new("custom", message)
+    }
+}
