@@ -64,14 +64,13 @@ impl Incoming {
         parsed.map_err(|error| {
             let mut path = convert_path(track.path());
             let message = strip_position(&error.to_string());
-            // serde names the missing or unknown field in the message; the path then
-            // points at the field itself, as a client expects.
-            for prefix in ["missing field `", "unknown field `"] {
-                if let Some(rest) = message.strip_prefix(prefix)
-                    && let Some(field) = rest.split('`').next()
-                {
-                    path.push(PathSegment::Key(field.to_owned()));
-                }
+            // serde names a missing field only in the message, with the path at its parent;
+            // point at the field itself, as a client expects. (An unknown field's path
+            // already ends with it.)
+            if let Some(rest) = message.strip_prefix("missing field `")
+                && let Some(field) = rest.split('`').next()
+            {
+                path.push(PathSegment::Key(field.to_owned()));
             }
             self.invalid(path, "type", message)
         })

@@ -224,14 +224,14 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
             let method = event.method_name();
             let (decode, arg) = match event.payload {
                 Some(ty) => (
-                    quote_spanned!(ty.span()=> let payload: #ty = match incoming.decode(#name) {
+                    quote_spanned!(ty.span()=> let payload: #ty = match incoming.decode() {
                         ::core::result::Result::Ok(payload) => payload,
                         ::core::result::Result::Err(fault) => return ::eventwire::__private::Outcome::Fault(fault),
                     };),
                     quote!(, payload),
                 ),
                 None => (
-                    quote!(if let ::core::result::Result::Err(fault) = incoming.expect_empty(#name) {
+                    quote!(if let ::core::result::Result::Err(fault) = incoming.expect_empty() {
                         return ::eventwire::__private::Outcome::Fault(fault);
                     }),
                     quote!(),

@@ -1,0 +1,36 @@
+// Helpers shared by the end-to-end clients. Every wait is bounded.
+import { io } from "socket.io-client";
+import assert from "node:assert/strict";
+
+export const url = process.argv[2];
+if (!url) throw new Error("usage: node <script> <server url>");
+
+export function connect(namespace, options = {}) {
+  const socket = io(url + namespace, { forceNew: true, reconnection: false, ...options });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`connect to ${namespace} timed out`)), 5000);
+    socket.once("connect", () => { clearTimeout(timer); resolve(socket); });
+    socket.once("connect_error", (error) => { clearTimeout(timer); reject(error); });
+  });
+}
+
+export function ack(socket, event, ...args) {
+  return socket.timeout(5000).emitWithAck(event, ...args);
+}
+
+export function next(socket, event, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    socket.once(event, (...args) => { clearTimeout(timer); resolve(args); });
+  });
+}
+
+export function silence(socket, event, ms = 300) {
+  return new Promise((resolve, reject) => {
+    const listener = (...args) => reject(new Error(`unexpected ${event}: ${JSON.stringify(args)}`));
+    socket.on(event, listener);
+    setTimeout(() => { socket.off(event, listener); resolve(); }, ms);
+  });
+}
+
+export { assert };

@@ -1,0 +1,351 @@
+//! Fixtures shared by eventwire's end-to-end tests: test contracts exercising every kind of
+//! event, a server on an ephemeral port, and a runner for Node clients.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, LazyLock, Mutex};
+use std::time::Duration;
+
+use eventwire::{Contract, Cx, Server, ValidationError, payload};
+
+mod node;
+
+pub use node::run_node;
+
+/// A room name: lower-case letters, digits and dashes.
+pub static ROOM: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new("^[a-z0-9-]+$").expect("valid regex"));
+
+/// A request echoed back.
+#[payload]
+#[serde(rename_all = "camelCase")]
+pub struct EchoRequest {
+    /// 1 to 10 characters.
+    #[validate(length(min = 1, max = 10))]
+    pub text: String,
+    /// How many times to repeat it.
+    #[validate(range(min = 1, max = 3))]
+    pub repeat_count: u8,
+}
+
+/// The echo.
+#[payload]
+#[serde(rename_all = "camelCase")]
+pub struct Echoed {
+    /// The repeated text.
+    pub text: String,
+}
+
+/// Every constraint kind, to test each one's error.
+#[payload]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    /// Must be an email address.
+    #[validate(email)]
+    pub email: String,
+    /// Must be a URL.
+    #[validate(url)]
+    pub home_page: String,
+    /// Must match `ROOM`.
+    #[validate(regex(path = *ROOM))]
+    pub handle: String,
+    /// Must contain an `@`.
+    #[validate(contains(pattern = "@"))]
+    pub mention: String,
+    /// At least one tag.
+    #[validate(length(min = 1))]
+    pub tags: Vec<String>,
+    /// Required even though optional in Rust.
+    #[validate(required)]
+    pub nickname: Option<String>,
+    /// Validated recursively.
+    #[validate(nested)]
+    pub address: Address,
+    /// Not `admin`.
+    #[validate(custom(function = not_admin))]
+    pub user: String,
+}
+
+/// A nested payload.
+#[payload]
+#[serde(rename_all = "camelCase")]
+pub struct Address {
+    /// 1 to 40 characters.
+    #[validate(length(min = 1, max = 40))]
+    pub street_name: String,
+}
+
+fn not_admin(user: &String) -> Result<(), ValidationError> {
+    if user == "admin" {
+        return Err(ValidationError::new("reserved", "`admin` is reserved"));
+    }
+    Ok(())
+}
+
+/// A payload that refuses unknown fields.
+#[payload]
+#[serde(deny_unknown_fields)]
+pub struct Strict {
+    /// Anything.
+    pub value: u32,
+}
+
+/// A payload that ignores unknown fields (serde's default).
+#[payload]
+pub struct Lenient {
+    /// Anything.
+    pub value: u32,
+}
+
+/// Division.
+#[payload]
+pub struct Divide {
+    /// Dividend.
+    pub a: i64,
+    /// Divisor.
+    pub b: i64,
+}
+
+/// The app's typed error.
+#[payload]
+#[serde(tag = "code", rename_all = "camelCase")]
+pub enum MathError {
+    /// Division by zero.
+    DivisionByZero,
+    /// The result does not fit.
+    Overflow {
+        /// The largest result.
+        max: i64,
+    },
+}
+
+/// A room.
+#[payload]
+pub struct RoomRequest {
+    /// Its name.
+    #[validate(regex(path = *ROOM), length(min = 1, max = 32))]
+    pub room: String,
+}
+
+/// A message shouted to a room.
+#[payload]
+pub struct Shout {
+    /// The room.
+    pub room: String,
+    /// Rooms whose members must not get it.
+    #[serde(default)]
+    pub except: Vec<String>,
+    /// The text.
+    pub text: String,
+}
+
+/// A question the server asks a client.
+#[payload]
+pub struct Question {
+    /// The question.
+    pub text: String,
+    /// How long the server waits, in milliseconds.
+    pub timeout_ms: u64,
+}
+
+/// The client's answer.
+#[payload]
+pub struct Answer {
+    /// The answer.
+    pub text: String,
+}
+
+/// A numbered step, to observe handling order.
+#[payload]
+pub struct Step {
+    /// Its number.
+    pub n: u32,
+    /// How long the handler takes, in milliseconds.
+    pub sleep_ms: u64,
+}
+
+/// The test lab: one event of each kind.
+#[derive(Contract)]
+#[contract(namespace = "/lab")]
+pub enum Lab {
+    /// Echoes the text `repeatCount` times.
+    #[client(ack = Echoed)]
+    Echo(EchoRequest),
+    /// Checks every constraint kind.
+    #[client(ack = ())]
+    SaveProfile(Profile),
+    /// Refuses unknown fields.
+    #[client(ack = u32)]
+    Strict(Strict),
+    /// Ignores unknown fields.
+    #[client(ack = u32)]
+    Lenient(Lenient),
+    /// `a / b`, or a typed error.
+    #[client(ack = Result<i64, MathError>)]
+    Divide(Divide),
+    /// Panics.
+    #[client(ack = ())]
+    Boom,
+    /// Fire and forget: invalid payloads come back as `eventwire:fault`.
+    #[client]
+    Note(EchoRequest),
+    /// Joins a room.
+    #[client(ack = Vec<String>)]
+    Join(RoomRequest),
+    /// Shouts to a room (others only).
+    #[client(ack = ())]
+    Shout(Shout),
+    /// Asks the caller a question and returns its answer, or the error.
+    #[client(ack = String)]
+    AskMe(Question),
+    /// Records the step after sleeping; answers with the order of completion so far.
+    #[client(ack = Vec<u32>)]
+    Step(Step),
+    /// A shout from another member.
+    #[server]
+    Shouted(Shout),
+    /// A question the client must answer.
+    #[server(ack = Answer)]
+    Question(Question),
+}
+
+/// What the lab's handlers record, for the tests to check.
+#[derive(Default)]
+pub struct LabState {
+    /// Step numbers in completion order.
+    pub steps: Mutex<Vec<u32>>,
+    /// Profiles saved.
+    pub saved: AtomicUsize,
+}
+
+impl LabState {
+    async fn step(&self, step: Step) -> Vec<u32> {
+        tokio::time::sleep(Duration::from_millis(step.sleep_ms)).await;
+        let mut steps = self.steps.lock().expect("not poisoned");
+        steps.push(step.n);
+        steps.clone()
+    }
+}
+
+/// The lab's handlers, sharing one [`LabState`] between contracts.
+#[derive(Clone, Default)]
+pub struct LabApp {
+    /// The recorded state.
+    pub state: Arc<LabState>,
+}
+
+impl LabHandlers for LabApp {
+    async fn echo(&self, _: &Cx<Lab>, req: EchoRequest) -> Echoed {
+        Echoed { text: req.text.repeat(req.repeat_count.into()) }
+    }
+
+    async fn save_profile(&self, _: &Cx<Lab>, _: Profile) {
+        self.state.saved.fetch_add(1, Ordering::SeqCst);
+    }
+
+    async fn strict(&self, _: &Cx<Lab>, req: Strict) -> u32 {
+        req.value
+    }
+
+    async fn lenient(&self, _: &Cx<Lab>, req: Lenient) -> u32 {
+        req.value
+    }
+
+    async fn divide(&self, _: &Cx<Lab>, req: Divide) -> Result<i64, MathError> {
+        if req.b == 0 {
+            return Err(MathError::DivisionByZero);
+        }
+        req.a.checked_div(req.b).ok_or(MathError::Overflow { max: i64::MAX })
+    }
+
+    async fn boom(&self, _: &Cx<Lab>) {
+        panic!("the boom handler always panics");
+    }
+
+    async fn note(&self, _: &Cx<Lab>, _: EchoRequest) {}
+
+    async fn join(&self, cx: &Cx<Lab>, req: RoomRequest) -> Vec<String> {
+        cx.join(&req.room);
+        let mut rooms = cx.rooms();
+        rooms.sort();
+        rooms
+    }
+
+    async fn shout(&self, cx: &Cx<Lab>, req: Shout) {
+        let target = cx.to(&req.room).except(req.except.clone());
+        target.emit(Lab::shouted(req)).await.expect("broadcast");
+    }
+
+    async fn ask_me(&self, cx: &Cx<Lab>, question: Question) -> String {
+        let timeout = Duration::from_millis(question.timeout_ms);
+        match cx.emit_with_ack(Lab::question(question).timeout(timeout)).await {
+            Ok(answer) => format!("answered: {}", answer.text),
+            Err(error) => format!("failed: {error}"),
+        }
+    }
+
+    async fn step(&self, _: &Cx<Lab>, step: Step) -> Vec<u32> {
+        self.state.step(step).await
+    }
+}
+
+/// The same steps, handled one at a time in arrival order.
+#[derive(Contract)]
+#[contract(namespace = "/ordered", ordered)]
+pub enum Ordered {
+    /// Records the step after sleeping.
+    #[client(ack = Vec<u32>)]
+    Step(Step),
+}
+
+impl OrderedHandlers for LabApp {
+    async fn step(&self, _: &Cx<Ordered>, step: Step) -> Vec<u32> {
+        self.state.step(step).await
+    }
+}
+
+/// A second namespace on the same server.
+#[derive(Contract)]
+#[contract(namespace = "/other")]
+pub enum Other {
+    /// Answers with the namespace path the socket is on.
+    #[client(ack = String)]
+    Whoami,
+}
+
+/// Handlers of [`Other`].
+pub struct OtherApp;
+
+impl OtherHandlers for OtherApp {
+    async fn whoami(&self, cx: &Cx<Other>) -> String {
+        cx.namespace().to_owned()
+    }
+}
+
+/// A running test server.
+pub struct TestServer {
+    /// `http://127.0.0.1:<port>`.
+    pub url: String,
+    /// What the lab's handlers recorded.
+    pub lab: Arc<LabState>,
+}
+
+/// Starts the lab, ordered and other contracts (and `Other` on the dynamic namespace
+/// `/tenant/{id}`) on an ephemeral port.
+pub async fn start() -> TestServer {
+    let app = LabApp::default();
+    let lab = app.state.clone();
+    let server = Server::new()
+        .contract::<Lab>(app.clone())
+        .contract::<Ordered>(app)
+        .contract::<Other>(OtherApp)
+        .contract_at::<Other>("/tenant/{id}", OtherApp);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind an ephemeral port");
+    let url = format!("http://{}", listener.local_addr().expect("bound"));
+    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
+    TestServer { url, lab }
+}
+
+/// The folder of the Node test clients.
+pub fn node_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("node")
+}

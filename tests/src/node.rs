@@ -1,0 +1,32 @@
+//! Runs a Node client program against a test server.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use tokio::process::Command;
+
+/// Runs `node <script> <url>` from the Node test folder and panics with the program's
+/// output unless it exits successfully within 60 seconds.
+pub async fn run_node(script: &str, url: &str) {
+    let dir = super::node_dir();
+    assert!(
+        dir.join("node_modules/socket.io-client").is_dir(),
+        "the Node test clients need their packages: run `npm ci --prefix tests/node` (the README's test command does it)"
+    );
+    let child = Command::new("node")
+        .arg(script)
+        .arg(url)
+        .current_dir(&dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("`node` must be on PATH to run the end-to-end tests");
+    let output = tokio::time::timeout(Duration::from_secs(60), child.wait_with_output())
+        .await
+        .unwrap_or_else(|_| panic!("{script} did not finish within 60 s"))
+        .expect("node ran");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{script} failed ({}):\n{stdout}\n{stderr}", output.status);
+}

@@ -1,0 +1,7 @@
+//! End-to-end: the Node client `acks.mjs` (real socket.io-client) against a test server.
+
+#[tokio::test]
+async fn acks_from_a_real_socket_io_client() {
+    let server = eventwire_tests::start().await;
+    eventwire_tests::run_node("acks.mjs", &server.url).await;
+}
