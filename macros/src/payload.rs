@@ -30,11 +30,12 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     };
     match errors.finish() {
         Ok(()) => Ok(quote!(#derives #input)),
-        // Keep the item (without the derives) so code using it does not drown in
-        // secondary "type not found" errors.
+        // Keep the item and its derives so code using it (and its `#[serde]` attributes)
+        // reports only the real mistake.
         Err(error) => {
             let error = error.into_compile_error();
-            Ok(quote!(#error #input))
+            let derives = if matches!(input.data, syn::Data::Union(_)) { quote!() } else { derives };
+            Ok(quote!(#error #derives #input))
         }
     }
 }

@@ -1,0 +1,15 @@
+use eventwire::{payload, Contract};
+
+#[payload]
+pub struct Join { pub room: String }
+
+#[payload]
+pub struct Joined { pub members: u32 }
+
+#[derive(Contract)]
+pub enum Chat {
+    #[client]
+    Join { room: String },
+}
+
+fn main() {}

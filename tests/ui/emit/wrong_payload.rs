@@ -1,0 +1,19 @@
+use eventwire::{payload, Contract, Cx};
+
+#[payload]
+pub struct Join { pub room: String }
+
+#[payload]
+pub struct Joined { pub members: u32 }
+
+#[derive(Contract)]
+pub enum Chat {
+    #[server]
+    Joined(Joined),
+}
+
+fn emit(cx: &Cx<Chat>) {
+    let _ = cx.emit(Chat::joined(Join { room: "a".into() }));
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use eventwire::payload;
+
+#[payload]
+pub struct Join<'a> {
+    pub room: &'a str,
+}
+
+fn main() {}

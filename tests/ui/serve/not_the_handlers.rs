@@ -1,0 +1,19 @@
+use eventwire::{payload, Contract};
+
+#[payload]
+pub struct Join { pub room: String }
+
+#[payload]
+pub struct Joined { pub members: u32 }
+
+#[derive(Contract)]
+pub enum Chat {
+    #[client]
+    Join(Join),
+}
+
+struct App;
+
+fn main() {
+    let _ = eventwire::Server::new().contract::<Chat>(App);
+}
