@@ -31,7 +31,11 @@ impl Errors {
 
     /// Ends collection: `Err` holds every error combined into one.
     pub(crate) fn finish(self) -> syn::Result<()> {
-        let errors = self.errors.borrow_mut().take().expect("finish called twice");
+        let errors = self
+            .errors
+            .borrow_mut()
+            .take()
+            .expect("finish called twice");
         let mut iter = errors.into_iter();
         match iter.next() {
             None => Ok(()),

@@ -34,7 +34,11 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         // reports only the real mistake.
         Err(error) => {
             let error = error.into_compile_error();
-            let derives = if matches!(input.data, syn::Data::Union(_)) { quote!() } else { derives };
+            let derives = if matches!(input.data, syn::Data::Union(_)) {
+                quote!()
+            } else {
+                derives
+            };
             Ok(quote!(#error #derives #input))
         }
     }
@@ -43,7 +47,10 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
 /// Refuses what eventwire cannot describe faithfully, with a message that says what to do.
 fn check(errors: &Errors, input: &syn::DeriveInput) {
     if let syn::Data::Union(u) = &input.data {
-        errors.error_at(u.union_token, "a payload must be a struct or an enum; unions have no serde form");
+        errors.error_at(
+            u.union_token,
+            "a payload must be a struct or an enum; unions have no serde form",
+        );
         return;
     }
     for attr in &input.attrs {
@@ -68,7 +75,10 @@ fn check(errors: &Errors, input: &syn::DeriveInput) {
     let Some(container) = container else { return };
 
     if let Some(remote) = container.attrs.remote() {
-        errors.error_at(remote, "`#[serde(remote)]` cannot be a payload; declare the payload type itself");
+        errors.error_at(
+            remote,
+            "`#[serde(remote)]` cannot be a payload; declare the payload type itself",
+        );
     }
     let custom_message = "changes what goes on the wire, so the field's Rust type no longer describes it; \
          add `#[schemars(with = \"WireType\")]` naming a type with the same JSON form";
@@ -77,21 +87,32 @@ fn check(errors: &Errors, input: &syn::DeriveInput) {
         Data::Struct(_, fs) => fields.extend(fs.iter()),
         Data::Enum(variants) => {
             for v in variants {
-                let custom = v.attrs.serialize_with().is_some() || v.attrs.deserialize_with().is_some();
+                let custom =
+                    v.attrs.serialize_with().is_some() || v.attrs.deserialize_with().is_some();
                 if custom && !has_schema_override(&v.original.attrs) {
-                    errors.error_at(&v.original.ident, format_args!("`#[serde(with = ...)]` on a variant {custom_message}"));
+                    errors.error_at(
+                        &v.original.ident,
+                        format_args!("`#[serde(with = ...)]` on a variant {custom_message}"),
+                    );
                 }
                 fields.extend(v.fields.iter());
             }
         }
     }
     for field in fields {
-        let custom = field.attrs.serialize_with().is_some() || field.attrs.deserialize_with().is_some();
+        let custom =
+            field.attrs.serialize_with().is_some() || field.attrs.deserialize_with().is_some();
         if custom && !has_schema_override(&field.original.attrs) {
-            errors.error_at(field.original, format_args!("`#[serde(with = ...)]` {custom_message}"));
+            errors.error_at(
+                field.original,
+                format_args!("`#[serde(with = ...)]` {custom_message}"),
+            );
         }
         if field.attrs.getter().is_some() {
-            errors.error_at(field.original, "`#[serde(getter)]` belongs to remote derives, which cannot be payloads");
+            errors.error_at(
+                field.original,
+                "`#[serde(getter)]` belongs to remote derives, which cannot be payloads",
+            );
         }
     }
 }
@@ -105,9 +126,10 @@ fn has_schema_override(attrs: &[syn::Attribute]) -> bool {
         .any(|list| {
             let tokens: Vec<_> = list.tokens.clone().into_iter().collect();
             tokens.windows(2).any(|pair| match pair {
-                [proc_macro2::TokenTree::Ident(key), proc_macro2::TokenTree::Punct(eq)] => {
-                    (key == "with" || key == "schema_with") && eq.as_char() == '='
-                }
+                [
+                    proc_macro2::TokenTree::Ident(key),
+                    proc_macro2::TokenTree::Punct(eq),
+                ] => (key == "with" || key == "schema_with") && eq.as_char() == '=',
                 _ => false,
             })
         })

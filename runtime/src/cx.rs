@@ -49,13 +49,19 @@ pub struct Cx<C> {
 
 impl<C> Clone for Cx<C> {
     fn clone(&self) -> Self {
-        Self { socket: self.socket.clone(), _contract: PhantomData }
+        Self {
+            socket: self.socket.clone(),
+            _contract: PhantomData,
+        }
     }
 }
 
 impl<C: Contract> Cx<C> {
     pub(crate) fn new(socket: Arc<dyn SocketOps>) -> Self {
-        Self { socket, _contract: PhantomData }
+        Self {
+            socket,
+            _contract: PhantomData,
+        }
     }
 
     /// The socket's id, unique on the server (across nodes).
@@ -72,7 +78,9 @@ impl<C: Contract> Cx<C> {
     /// Sends a server event to this socket.
     pub fn emit<P: Serialize>(&self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
         let args = event.args();
-        Ok(self.socket.emit(event.event(), &args as &dyn ErasedSerialize)?)
+        Ok(self
+            .socket
+            .emit(event.event(), &args as &dyn ErasedSerialize)?)
     }
 
     /// Sends a server event that expects an answer, and waits for the client's answer,
@@ -84,7 +92,11 @@ impl<C: Contract> Cx<C> {
         let args = event.args();
         let reply = self
             .socket
-            .emit_with_ack(event.event(), &args as &dyn ErasedSerialize, event.timeout_value())
+            .emit_with_ack(
+                event.event(),
+                &args as &dyn ErasedSerialize,
+                event.timeout_value(),
+            )
             .map_err(EmitError::from)?;
         decode_reply(reply.await)
     }
@@ -101,7 +113,11 @@ impl<C: Contract> Cx<C> {
 
     /// The rooms this socket is in.
     pub fn rooms(&self) -> Vec<String> {
-        self.socket.rooms().into_iter().map(|r| r.into_owned()).collect()
+        self.socket
+            .rooms()
+            .into_iter()
+            .map(|r| r.into_owned())
+            .collect()
     }
 
     /// Whether the socket is still connected.

@@ -75,8 +75,12 @@ pub struct Describer {
 impl Default for Describer {
     fn default() -> Self {
         Self {
-            incoming: SchemaSettings::draft2020_12().for_deserialize().into_generator(),
-            outgoing: SchemaSettings::draft2020_12().for_serialize().into_generator(),
+            incoming: SchemaSettings::draft2020_12()
+                .for_deserialize()
+                .into_generator(),
+            outgoing: SchemaSettings::draft2020_12()
+                .for_serialize()
+                .into_generator(),
         }
     }
 }

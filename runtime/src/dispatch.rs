@@ -16,13 +16,17 @@ use tokio::sync::oneshot;
 
 use crate::contract::Contract;
 use crate::cx::Cx;
-use crate::fault::{AckResponse, FAULT_EVENT, Fault, False, True};
+use crate::fault::{AckResponse, FAULT_EVENT, False, Fault, True};
 use crate::incoming::Incoming;
 
 /// Implemented by `#[derive(Contract)]` for every handler type: decode, call, answer.
 pub trait Dispatch<H>: Contract {
     /// Handles one event. Never fails: every problem becomes a [`Outcome::Fault`].
-    fn dispatch(handlers: Arc<H>, cx: Cx<Self>, incoming: Incoming) -> impl Future<Output = Outcome> + Send + 'static;
+    fn dispatch(
+        handlers: Arc<H>,
+        cx: Cx<Self>,
+        incoming: Incoming,
+    ) -> impl Future<Output = Outcome> + Send + 'static;
 }
 
 type Boxed = Box<dyn ErasedSerialize + Send>;
@@ -78,8 +82,15 @@ struct Raw {
 impl<A: Adapter> FromMessage<A> for Raw {
     type Error = Infallible;
 
-    fn from_message(_: Arc<Socket<A>>, value: Value, ack_id: Option<i64>) -> Result<Self, Infallible> {
-        Ok(Raw { value, wants_ack: ack_id.is_some() })
+    fn from_message(
+        _: Arc<Socket<A>>,
+        value: Value,
+        ack_id: Option<i64>,
+    ) -> Result<Self, Infallible> {
+        Ok(Raw {
+            value,
+            wants_ack: ack_id.is_some(),
+        })
     }
 }
 
@@ -94,7 +105,11 @@ impl Gate {
     /// Returns (wait for the previous event, signal the next one).
     fn ticket(&self) -> (Option<oneshot::Receiver<()>>, oneshot::Sender<()>) {
         let (done, next) = oneshot::channel();
-        let previous = self.last.lock().unwrap_or_else(|e| e.into_inner()).replace(next);
+        let previous = self
+            .last
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .replace(next);
         (previous, done)
     }
 }
@@ -107,28 +122,35 @@ where
     A: Adapter,
 {
     let gate = ordered.then(|| Arc::new(Gate::default()));
-    socket.on_fallback(move |socket: SocketRef<A>, Event(event): Event, ack: AckSender<A>, raw: Raw| {
-        // Synchronous: runs in arrival order (see `Gate`).
-        let turn = gate.as_ref().map(|gate| gate.ticket());
-        let handlers = handlers.clone();
-        async move {
-            let _done = match turn {
-                Some((previous, done)) => {
-                    if let Some(previous) = previous {
-                        // An error means the previous event's task ended (even by panic).
-                        let _ = previous.await;
+    socket.on_fallback(
+        move |socket: SocketRef<A>, Event(event): Event, ack: AckSender<A>, raw: Raw| {
+            // Synchronous: runs in arrival order (see `Gate`).
+            let turn = gate.as_ref().map(|gate| gate.ticket());
+            let handlers = handlers.clone();
+            async move {
+                let _done = match turn {
+                    Some((previous, done)) => {
+                        if let Some(previous) = previous {
+                            // An error means the previous event's task ended (even by panic).
+                            let _ = previous.await;
+                        }
+                        Some(done)
                     }
-                    Some(done)
-                }
-                None => None,
-            };
-            handle::<C, H, A>(socket, handlers, event, ack, raw).await;
-        }
-    });
+                    None => None,
+                };
+                handle::<C, H, A>(socket, handlers, event, ack, raw).await;
+            }
+        },
+    );
 }
 
-async fn handle<C, H, A>(socket: SocketRef<A>, handlers: Arc<H>, event: String, ack: AckSender<A>, raw: Raw)
-where
+async fn handle<C, H, A>(
+    socket: SocketRef<A>,
+    handlers: Arc<H>,
+    event: String,
+    ack: AckSender<A>,
+    raw: Raw,
+) where
     C: Dispatch<H>,
     H: Send + Sync + 'static,
     A: Adapter,
@@ -139,7 +161,10 @@ where
     } else {
         let cx = Cx::<C>::new(Arc::new(socket.clone()));
         let incoming = Incoming::new(event.clone(), raw.value);
-        match AssertUnwindSafe(C::dispatch(handlers, cx, incoming)).catch_unwind().await {
+        match AssertUnwindSafe(C::dispatch(handlers, cx, incoming))
+            .catch_unwind()
+            .await
+        {
             Ok(outcome) => outcome,
             Err(panic) => {
                 let reason = panic
@@ -155,14 +180,33 @@ where
     respond(&socket, ack, wants_ack, &event, outcome);
 }
 
-fn respond<A: Adapter>(socket: &SocketRef<A>, ack: AckSender<A>, wants_ack: bool, event: &str, outcome: Outcome) {
-    type Response<'a> = AckResponse<&'a (dyn ErasedSerialize + Send), &'a (dyn ErasedSerialize + Send)>;
+fn respond<A: Adapter>(
+    socket: &SocketRef<A>,
+    ack: AckSender<A>,
+    wants_ack: bool,
+    event: &str,
+    outcome: Outcome,
+) {
+    type Response<'a> =
+        AckResponse<&'a (dyn ErasedSerialize + Send), &'a (dyn ErasedSerialize + Send)>;
     let null: Boxed = Box::new(());
     let response = match &outcome {
-        Outcome::Done => Response::Data { ok: True, data: &*null },
-        Outcome::Data(data) => Response::Data { ok: True, data: &**data },
-        Outcome::Error(error) => Response::Error { ok: False, error: &**error },
-        Outcome::Fault(fault) => Response::Fault { ok: False, fault: fault.clone() },
+        Outcome::Done => Response::Data {
+            ok: True,
+            data: &*null,
+        },
+        Outcome::Data(data) => Response::Data {
+            ok: True,
+            data: &**data,
+        },
+        Outcome::Error(error) => Response::Error {
+            ok: False,
+            error: &**error,
+        },
+        Outcome::Fault(fault) => Response::Fault {
+            ok: False,
+            fault: fault.clone(),
+        },
     };
     let sent = if wants_ack {
         ack.send(&(response,))

@@ -50,7 +50,13 @@ pub struct Outgoing<C, P, R = NoReply> {
 
 impl<C: Contract, P: Serialize, R> Outgoing<C, P, R> {
     pub(crate) fn new(event: &'static str, payload: P) -> Self {
-        Self { event, payload, timeout: None, empty: false, _contract: PhantomData }
+        Self {
+            event,
+            payload,
+            timeout: None,
+            empty: false,
+            _contract: PhantomData,
+        }
     }
 
     /// The event name on the wire.
@@ -74,7 +80,10 @@ impl<C: Contract, P: Serialize, R> Outgoing<C, P, R> {
     /// declared without payload. (socketioxide spreads tuple-like values into several
     /// arguments; the one-element tuple keeps a tuple struct payload in one piece.)
     pub(crate) fn args(&self) -> Args<'_, P> {
-        Args { payload: &self.payload, empty: self.empty }
+        Args {
+            payload: &self.payload,
+            empty: self.empty,
+        }
     }
 
     pub(crate) fn timeout_value(&self) -> Option<Duration> {
@@ -100,7 +109,10 @@ impl<P: Serialize> Serialize for Args<'_, P> {
 
 impl<C: Contract, R> Outgoing<C, (), R> {
     pub(crate) fn empty(event: &'static str) -> Self {
-        Self { empty: true, ..Self::new(event, ()) }
+        Self {
+            empty: true,
+            ..Self::new(event, ())
+        }
     }
 }
 
@@ -150,7 +162,10 @@ impl<T: IntoRooms, const N: usize> IntoRooms for [T; N] {
 
 impl<T: IntoRooms + Clone> IntoRooms for &[T] {
     fn into_rooms(self) -> Vec<Room> {
-        self.iter().cloned().flat_map(IntoRooms::into_rooms).collect()
+        self.iter()
+            .cloned()
+            .flat_map(IntoRooms::into_rooms)
+            .collect()
     }
 }
 
@@ -223,10 +238,16 @@ pub(crate) fn decode_reply<R: DeserializeOwned>(
         Ok(value) => value,
         Err(SioAck::Timeout) => return Err(AckError::Timeout),
         Err(SioAck::Socket(SocketError::Closed)) => return Err(EmitError::Closed.into()),
-        Err(SioAck::Socket(SocketError::InternalChannelFull)) => return Err(EmitError::QueueFull.into()),
+        Err(SioAck::Socket(SocketError::InternalChannelFull)) => {
+            return Err(EmitError::QueueFull.into());
+        }
         Err(SioAck::Decode(e)) => {
             return Err(AckError::InvalidReply {
-                issues: vec![Issue { path: Vec::new(), code: "type".into(), message: e.to_string() }],
+                issues: vec![Issue {
+                    path: Vec::new(),
+                    code: "type".into(),
+                    message: e.to_string(),
+                }],
             });
         }
     };
@@ -236,14 +257,17 @@ pub(crate) fn decode_reply<R: DeserializeOwned>(
             .iter()
             .filter_map(|s| match s {
                 serde_path_to_error::Segment::Seq { index } => Some((*index).into()),
-                serde_path_to_error::Segment::Map { key } | serde_path_to_error::Segment::Enum { variant: key } => {
-                    Some(key.as_str().into())
-                }
+                serde_path_to_error::Segment::Map { key }
+                | serde_path_to_error::Segment::Enum { variant: key } => Some(key.as_str().into()),
                 serde_path_to_error::Segment::Unknown => None,
             })
             .collect();
         AckError::InvalidReply {
-            issues: vec![Issue { path, code: "type".into(), message: error.into_inner().to_string() }],
+            issues: vec![Issue {
+                path,
+                code: "type".into(),
+                message: error.into_inner().to_string(),
+            }],
         }
     })
 }
@@ -270,7 +294,10 @@ pub struct Broadcast<C> {
 
 impl<C: Contract> Broadcast<C> {
     pub(crate) fn new(ops: Box<dyn OperatorOps>) -> Self {
-        Self { ops, _contract: PhantomData }
+        Self {
+            ops,
+            _contract: PhantomData,
+        }
     }
 
     /// Adds rooms to the target (sockets in any of them receive the event).
@@ -296,7 +323,9 @@ impl<C: Contract> Broadcast<C> {
     /// Emits a server event that expects no answer.
     pub async fn emit<P: Serialize>(self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
         let args = event.args();
-        self.ops.emit(event.event(), &args as &dyn ErasedSerialize).await?;
+        self.ops
+            .emit(event.event(), &args as &dyn ErasedSerialize)
+            .await?;
         Ok(())
     }
 
@@ -312,18 +341,29 @@ impl<C: Contract> Broadcast<C> {
             None => self.ops,
         };
         let args = event.args();
-        let stream = ops.emit_with_ack(event.event(), &args as &dyn ErasedSerialize).await?;
-        Ok(stream.map(|(sid, result)| (sid, decode_reply(result))).collect().await)
+        let stream = ops
+            .emit_with_ack(event.event(), &args as &dyn ErasedSerialize)
+            .await?;
+        Ok(stream
+            .map(|(sid, result)| (sid, decode_reply(result)))
+            .collect()
+            .await)
     }
 
     /// Makes the target sockets join `rooms` (on every node).
     pub async fn join(self, rooms: impl IntoRooms) -> Result<(), EmitError> {
-        self.ops.join(rooms.into_rooms()).await.map_err(|e| EmitError::Broadcast(e.to_string()))
+        self.ops
+            .join(rooms.into_rooms())
+            .await
+            .map_err(|e| EmitError::Broadcast(e.to_string()))
     }
 
     /// Makes the target sockets leave `rooms` (on every node).
     pub async fn leave(self, rooms: impl IntoRooms) -> Result<(), EmitError> {
-        self.ops.leave(rooms.into_rooms()).await.map_err(|e| EmitError::Broadcast(e.to_string()))
+        self.ops
+            .leave(rooms.into_rooms())
+            .await
+            .map_err(|e| EmitError::Broadcast(e.to_string()))
     }
 
     /// Disconnects the target sockets (on every node).
@@ -333,6 +373,9 @@ impl<C: Contract> Broadcast<C> {
 
     /// The ids of the target sockets (on every node).
     pub async fn socket_ids(self) -> Result<Vec<Sid>, EmitError> {
-        self.ops.socket_ids().await.map_err(|e| EmitError::Broadcast(e.to_string()))
+        self.ops
+            .socket_ids()
+            .await
+            .map_err(|e| EmitError::Broadcast(e.to_string()))
     }
 }

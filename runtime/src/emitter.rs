@@ -42,7 +42,10 @@ pub struct Emitter<C> {
 
 impl<C> Clone for Emitter<C> {
     fn clone(&self) -> Self {
-        Self { ops: self.ops.clone_box(), _contract: PhantomData }
+        Self {
+            ops: self.ops.clone_box(),
+            _contract: PhantomData,
+        }
     }
 }
 
@@ -56,7 +59,10 @@ impl<C: Contract> Emitter<C> {
     /// namespace, e.g. `/tenant-7/chat`; `None` until a client has connected there).
     pub fn at<A: Adapter>(io: &SocketIo<A>, path: &str) -> Option<Self> {
         let ops = io.of(path)?;
-        Some(Self { ops: Box::new(ops), _contract: PhantomData })
+        Some(Self {
+            ops: Box::new(ops),
+            _contract: PhantomData,
+        })
     }
 
     fn all(&self) -> Broadcast<C> {
@@ -64,7 +70,10 @@ impl<C: Contract> Emitter<C> {
     }
 
     /// Sends a server event to every socket of the namespace (on every node).
-    pub async fn emit<P: Serialize>(&self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
+    pub async fn emit<P: Serialize>(
+        &self,
+        event: Outgoing<C, P, NoReply>,
+    ) -> Result<(), EmitError> {
         self.all().emit(event).await
     }
 

@@ -46,14 +46,24 @@ pub struct Fault {
 impl Fault {
     /// A fault without issues.
     pub fn new(code: FaultCode, event: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { code, event: event.into(), message: message.into(), issues: Vec::new() }
+        Self {
+            code,
+            event: event.into(),
+            message: message.into(),
+            issues: Vec::new(),
+        }
     }
 
     /// The payload of `event` is invalid; `issues` says where and why.
     pub fn invalid_payload(event: impl Into<String>, issues: Vec<Issue>) -> Self {
         let event = event.into();
         let message = format!("the payload of `{event}` is invalid");
-        Self { code: FaultCode::InvalidPayload, event, message, issues }
+        Self {
+            code: FaultCode::InvalidPayload,
+            event,
+            message,
+            issues,
+        }
     }
 
     /// No event of the contract has this name.
@@ -65,7 +75,11 @@ impl Fault {
 
     /// The handler failed (it panicked); details are in the server's log, not on the wire.
     pub fn internal(event: impl Into<String>) -> Self {
-        Self::new(FaultCode::Internal, event, "the server failed to handle this event")
+        Self::new(
+            FaultCode::Internal,
+            event,
+            "the server failed to handle this event",
+        )
     }
 }
 
@@ -133,7 +147,11 @@ impl Issue {
                 }
             }
         }
-        if out.is_empty() { "(root)".to_owned() } else { out }
+        if out.is_empty() {
+            "(root)".to_owned()
+        } else {
+            out
+        }
     }
 }
 

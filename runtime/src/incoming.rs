@@ -30,7 +30,9 @@ impl Incoming {
     pub fn decode<T: DeserializeOwned + Validate>(&mut self) -> Result<T, Fault> {
         let payload: T = match self.arguments()? {
             (Some(payload), 0) => payload,
-            (None, _) => return Err(self.invalid(Vec::new(), "arguments", "a payload is required")),
+            (None, _) => {
+                return Err(self.invalid(Vec::new(), "arguments", "a payload is required"));
+            }
             (Some(_), extra) => {
                 return Err(self.invalid(
                     Vec::new(),
@@ -39,7 +41,9 @@ impl Incoming {
                 ));
             }
         };
-        payload.validate().map_err(|issues| Fault::invalid_payload(&self.event, issues))?;
+        payload
+            .validate()
+            .map_err(|issues| Fault::invalid_payload(&self.event, issues))?;
         Ok(payload)
     }
 
@@ -59,8 +63,14 @@ impl Incoming {
         };
         let mut track = serde_path_to_error::Track::new();
         let mut de = serde_json::Deserializer::from_str(text.as_str());
-        let parsed = de::Deserializer::deserialize_seq(&mut de, Arguments::<T> { track: &mut track, _payload: PhantomData })
-            .and_then(|args| de.end().map(|()| args));
+        let parsed = de::Deserializer::deserialize_seq(
+            &mut de,
+            Arguments::<T> {
+                track: &mut track,
+                _payload: PhantomData,
+            },
+        )
+        .and_then(|args| de.end().map(|()| args));
         parsed.map_err(|error| {
             let mut path = convert_path(track.path());
             let message = strip_position(&error.to_string());
@@ -77,7 +87,14 @@ impl Incoming {
     }
 
     fn invalid(&self, path: Vec<PathSegment>, code: &str, message: impl Into<String>) -> Fault {
-        Fault::invalid_payload(&self.event, vec![Issue { path, code: code.to_owned(), message: message.into() }])
+        Fault::invalid_payload(
+            &self.event,
+            vec![Issue {
+                path,
+                code: code.to_owned(),
+                message: message.into(),
+            }],
+        )
     }
 }
 
@@ -96,7 +113,10 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for Arguments<'_, T> {
 
     fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Self::Value, S::Error> {
         seq.next_element::<IgnoredAny>()?;
-        let payload = seq.next_element_seed(Tracked::<T> { track: self.track, _payload: PhantomData })?;
+        let payload = seq.next_element_seed(Tracked::<T> {
+            track: self.track,
+            _payload: PhantomData,
+        })?;
         let mut extra = 0;
         while seq.next_element::<IgnoredAny>()?.is_some() {
             extra += 1;
@@ -114,7 +134,10 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Tracked<'_, T> {
     type Value = T;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<T, D::Error> {
-        T::deserialize(serde_path_to_error::Deserializer::new(deserializer, self.track))
+        T::deserialize(serde_path_to_error::Deserializer::new(
+            deserializer,
+            self.track,
+        ))
     }
 }
 
@@ -165,17 +188,26 @@ mod tests {
 
     #[test]
     fn type_errors_carry_the_json_path_without_positions() {
-        let fault = incoming(r#"["ev",{"items":[{"name_of":"a"},{"name_of":5}]}]"#).decode::<Outer>().unwrap_err();
+        let fault = incoming(r#"["ev",{"items":[{"name_of":"a"},{"name_of":5}]}]"#)
+            .decode::<Outer>()
+            .unwrap_err();
         assert_eq!(fault.code, FaultCode::InvalidPayload);
         assert_eq!(fault.issues[0].path_string(), "items[1].name_of");
-        assert_eq!(fault.issues[0].message, "invalid type: integer `5`, expected a string");
+        assert_eq!(
+            fault.issues[0].message,
+            "invalid type: integer `5`, expected a string"
+        );
     }
 
     #[test]
     fn missing_and_unknown_fields_point_at_the_field() {
-        let fault = incoming(r#"["ev",{"items":[{}]}]"#).decode::<Outer>().unwrap_err();
+        let fault = incoming(r#"["ev",{"items":[{}]}]"#)
+            .decode::<Outer>()
+            .unwrap_err();
         assert_eq!(fault.issues[0].path_string(), "items[0].name_of");
-        let fault = incoming(r#"["ev",{"items":[],"extra":1}]"#).decode::<Outer>().unwrap_err();
+        let fault = incoming(r#"["ev",{"items":[],"extra":1}]"#)
+            .decode::<Outer>()
+            .unwrap_err();
         assert_eq!(fault.issues[0].path_string(), "extra");
     }
 
@@ -183,8 +215,13 @@ mod tests {
     fn argument_count_is_checked() {
         let fault = incoming(r#"["ev"]"#).decode::<Outer>().unwrap_err();
         assert_eq!(fault.issues[0].code, "arguments");
-        let fault = incoming(r#"["ev",{"items":[]},2]"#).decode::<Outer>().unwrap_err();
-        assert_eq!(fault.issues[0].message, "expected one payload argument, got 2");
+        let fault = incoming(r#"["ev",{"items":[]},2]"#)
+            .decode::<Outer>()
+            .unwrap_err();
+        assert_eq!(
+            fault.issues[0].message,
+            "expected one payload argument, got 2"
+        );
         assert!(incoming(r#"["ev"]"#).expect_empty().is_ok());
         assert!(incoming(r#"["ev",null]"#).expect_empty().is_ok());
         assert!(incoming(r#"["ev",1]"#).expect_empty().is_err());
@@ -194,6 +231,10 @@ mod tests {
     fn deep_nesting_is_refused_not_overflowed() {
         let deep = format!(r#"["ev",{}{}]"#, "[".repeat(100_000), "]".repeat(100_000));
         let fault = incoming(&deep).decode::<serde_json::Value>().unwrap_err();
-        assert!(fault.issues[0].message.contains("recursion limit"), "{}", fault.issues[0].message);
+        assert!(
+            fault.issues[0].message.contains("recursion limit"),
+            "{}",
+            fault.issues[0].message
+        );
     }
 }

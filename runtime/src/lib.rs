@@ -33,5 +33,12 @@ pub use socketioxide::socket::Sid;
 
 /// Event names socket.io reserves; a contract cannot declare them and the server answers
 /// them with an `unknown_event` fault.
-pub const RESERVED_EVENTS: &[&str] =
-    &["connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener", "error"];
+pub const RESERVED_EVENTS: &[&str] = &[
+    "connect",
+    "connect_error",
+    "disconnect",
+    "disconnecting",
+    "newListener",
+    "removeListener",
+    "error",
+];

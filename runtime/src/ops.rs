@@ -52,16 +52,28 @@ pub(crate) trait OperatorOps: Send + Sync + 'static {
     fn except(self: Box<Self>, rooms: Vec<Room>) -> Box<dyn OperatorOps>;
     fn local(self: Box<Self>) -> Box<dyn OperatorOps>;
     fn timeout(self: Box<Self>, timeout: Duration) -> Box<dyn OperatorOps>;
-    fn emit<'a>(self: Box<Self>, event: &'a str, data: &'a dyn ErasedSerialize) -> BoxFuture<'a, Result<(), BroadcastError>>;
+    fn emit<'a>(
+        self: Box<Self>,
+        event: &'a str,
+        data: &'a dyn ErasedSerialize,
+    ) -> BoxFuture<'a, Result<(), BroadcastError>>;
     fn emit_with_ack<'a>(
         self: Box<Self>,
         event: &'a str,
         data: &'a dyn ErasedSerialize,
     ) -> BoxFuture<'a, Result<Replies, EmitWithAckError>>;
-    fn join(self: Box<Self>, rooms: Vec<Room>) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>>;
-    fn leave(self: Box<Self>, rooms: Vec<Room>) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>>;
+    fn join(
+        self: Box<Self>,
+        rooms: Vec<Room>,
+    ) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>>;
+    fn leave(
+        self: Box<Self>,
+        rooms: Vec<Room>,
+    ) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>>;
     fn disconnect(self: Box<Self>) -> BoxFuture<'static, Result<(), BroadcastError>>;
-    fn socket_ids(self: Box<Self>) -> BoxFuture<'static, Result<Vec<Sid>, socketioxide::AdapterError>>;
+    fn socket_ids(
+        self: Box<Self>,
+    ) -> BoxFuture<'static, Result<Vec<Sid>, socketioxide::AdapterError>>;
 }
 
 impl<A: Adapter> SocketOps for SocketRef<A> {
@@ -81,7 +93,9 @@ impl<A: Adapter> SocketOps for SocketRef<A> {
         timeout: Option<Duration>,
     ) -> Result<BoxFuture<'static, Result<serde_json::Value, AckError>>, SendError> {
         let stream = match timeout {
-            Some(timeout) => self.timeout(timeout).emit_with_ack::<_, serde_json::Value>(event, data)?,
+            Some(timeout) => self
+                .timeout(timeout)
+                .emit_with_ack::<_, serde_json::Value>(event, data)?,
             None => (**self).emit_with_ack::<_, serde_json::Value>(event, data)?,
         };
         Ok(FutureExt::boxed(stream))
@@ -132,7 +146,11 @@ impl<A: Adapter> OperatorOps for BroadcastOperators<A> {
     fn timeout(self: Box<Self>, timeout: Duration) -> Box<dyn OperatorOps> {
         Box::new((*self).timeout(timeout))
     }
-    fn emit<'a>(self: Box<Self>, event: &'a str, data: &'a dyn ErasedSerialize) -> BoxFuture<'a, Result<(), BroadcastError>> {
+    fn emit<'a>(
+        self: Box<Self>,
+        event: &'a str,
+        data: &'a dyn ErasedSerialize,
+    ) -> BoxFuture<'a, Result<(), BroadcastError>> {
         (*self).emit(event, data).boxed()
     }
     fn emit_with_ack<'a>(
@@ -145,16 +163,24 @@ impl<A: Adapter> OperatorOps for BroadcastOperators<A> {
             .map(|stream| stream.map(StreamExt::boxed))
             .boxed()
     }
-    fn join(self: Box<Self>, rooms: Vec<Room>) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>> {
+    fn join(
+        self: Box<Self>,
+        rooms: Vec<Room>,
+    ) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>> {
         (*self).join(rooms).map(|r| r.map_err(Into::into)).boxed()
     }
-    fn leave(self: Box<Self>, rooms: Vec<Room>) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>> {
+    fn leave(
+        self: Box<Self>,
+        rooms: Vec<Room>,
+    ) -> BoxFuture<'static, Result<(), socketioxide::AdapterError>> {
         (*self).leave(rooms).map(|r| r.map_err(Into::into)).boxed()
     }
     fn disconnect(self: Box<Self>) -> BoxFuture<'static, Result<(), BroadcastError>> {
         async move { (*self).disconnect().await }.boxed()
     }
-    fn socket_ids(self: Box<Self>) -> BoxFuture<'static, Result<Vec<Sid>, socketioxide::AdapterError>> {
+    fn socket_ids(
+        self: Box<Self>,
+    ) -> BoxFuture<'static, Result<Vec<Sid>, socketioxide::AdapterError>> {
         async move {
             let sockets = (*self).fetch_sockets().await.map_err(Into::into)?;
             Ok(sockets.iter().map(|s| s.data().id).collect())

@@ -11,7 +11,10 @@ use crate::contract::{Contract, IncomingPayload, OutgoingPayload};
 use crate::emit::Outgoing;
 
 /// Builds a server event with a payload.
-pub fn outgoing<C: Contract, P: serde::Serialize, R>(event: &'static str, payload: P) -> Outgoing<C, P, R> {
+pub fn outgoing<C: Contract, P: serde::Serialize, R>(
+    event: &'static str,
+    payload: P,
+) -> Outgoing<C, P, R> {
     Outgoing::new(event, payload)
 }
 

@@ -100,7 +100,11 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
     }
 
     fn from_builder(builder: SocketIoBuilder<A>) -> Self {
-        Self { builder, mounts: Vec::new() }.max_message_size(DEFAULT_MAX_MESSAGE_SIZE)
+        Self {
+            builder,
+            mounts: Vec::new(),
+        }
+        .max_message_size(DEFAULT_MAX_MESSAGE_SIZE)
     }
 
     /// Largest accepted message, for WebSocket messages and HTTP long-polling bodies.
@@ -158,29 +162,42 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
     /// `/{tenant}/chat`, is a dynamic namespace: every concrete path that matches gets its
     /// own namespace (rooms and broadcasts do not cross between them), and handlers read it
     /// with [`Cx::namespace`](crate::Cx::namespace).
-    pub fn contract_at<C: Contract>(mut self, path: impl Into<String>, handlers: impl Handlers<C>) -> Self {
+    pub fn contract_at<C: Contract>(
+        mut self,
+        path: impl Into<String>,
+        handlers: impl Handlers<C>,
+    ) -> Self {
         let path = path.into();
         let handlers = Arc::new(handlers);
-        self.mounts.push(Box::new(move |io: &SocketIo<A>, taken: &mut Vec<String>| {
-            let mount_error = |reason: String| BuildError::Mount { contract: C::NAME, path: path.clone(), reason };
-            if taken.contains(&path) {
-                return Err(mount_error("another contract is already mounted there".into()));
-            }
-            taken.push(path.clone());
-            // The event entry is installed by a connect middleware: middlewares run before
-            // the server confirms the connection (`40`), so no event can arrive before it.
-            let register = move |socket: SocketRef<A>| {
-                handlers.clone().install(&socket, C::ORDERED);
-                async { Ok::<(), Infallible>(()) }
-            };
-            let on_connect = (|_: SocketRef<A>| async {}).with(register);
-            if path.contains('{') {
-                io.dyn_ns(path.clone(), on_connect).map_err(|e| mount_error(e.to_string()))
-            } else {
-                io.ns(path.clone(), on_connect).spawn();
-                Ok(())
-            }
-        }));
+        self.mounts.push(Box::new(
+            move |io: &SocketIo<A>, taken: &mut Vec<String>| {
+                let mount_error = |reason: String| BuildError::Mount {
+                    contract: C::NAME,
+                    path: path.clone(),
+                    reason,
+                };
+                if taken.contains(&path) {
+                    return Err(mount_error(
+                        "another contract is already mounted there".into(),
+                    ));
+                }
+                taken.push(path.clone());
+                // The event entry is installed by a connect middleware: middlewares run before
+                // the server confirms the connection (`40`), so no event can arrive before it.
+                let register = move |socket: SocketRef<A>| {
+                    handlers.clone().install(&socket, C::ORDERED);
+                    async { Ok::<(), Infallible>(()) }
+                };
+                let on_connect = (|_: SocketRef<A>| async {}).with(register);
+                if path.contains('{') {
+                    io.dyn_ns(path.clone(), on_connect)
+                        .map_err(|e| mount_error(e.to_string()))
+                } else {
+                    io.ns(path.clone(), on_connect).spawn();
+                    Ok(())
+                }
+            },
+        ));
         self
     }
 

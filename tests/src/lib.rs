@@ -13,7 +13,8 @@ mod node;
 pub use node::run_node;
 
 /// A room name: lower-case letters, digits and dashes.
-pub static ROOM: LazyLock<regex::Regex> = LazyLock::new(|| regex::Regex::new("^[a-z0-9-]+$").expect("valid regex"));
+pub static ROOM: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new("^[a-z0-9-]+$").expect("valid regex"));
 
 /// A request echoed back.
 #[payload]
@@ -235,7 +236,9 @@ pub struct LabApp {
 
 impl LabHandlers for LabApp {
     async fn echo(&self, _: &Cx<Lab>, req: EchoRequest) -> Echoed {
-        Echoed { text: req.text.repeat(req.repeat_count.into()) }
+        Echoed {
+            text: req.text.repeat(req.repeat_count.into()),
+        }
     }
 
     async fn save_profile(&self, _: &Cx<Lab>, _: Profile) {
@@ -254,7 +257,9 @@ impl LabHandlers for LabApp {
         if req.b == 0 {
             return Err(MathError::DivisionByZero);
         }
-        req.a.checked_div(req.b).ok_or(MathError::Overflow { max: i64::MAX })
+        req.a
+            .checked_div(req.b)
+            .ok_or(MathError::Overflow { max: i64::MAX })
     }
 
     async fn boom(&self, _: &Cx<Lab>) {
@@ -277,7 +282,10 @@ impl LabHandlers for LabApp {
 
     async fn ask_me(&self, cx: &Cx<Lab>, question: Question) -> String {
         let timeout = Duration::from_millis(question.timeout_ms);
-        match cx.emit_with_ack(Lab::question(question).timeout(timeout)).await {
+        match cx
+            .emit_with_ack(Lab::question(question).timeout(timeout))
+            .await
+        {
             Ok(answer) => format!("answered: {}", answer.text),
             Err(error) => format!("failed: {error}"),
         }
@@ -339,7 +347,9 @@ pub async fn start() -> TestServer {
         .contract::<Ordered>(app)
         .contract::<Other>(OtherApp)
         .contract_at::<Other>("/tenant/{id}", OtherApp);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind an ephemeral port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind an ephemeral port");
     let url = format!("http://{}", listener.local_addr().expect("bound"));
     tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
     TestServer { url, lab }

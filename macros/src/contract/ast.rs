@@ -44,12 +44,19 @@ impl<'a> Contract<'a> {
             .iter()
             .filter_map(|variant| Event::from_ast(errors, variant))
             .collect();
-        Some(Contract { input, attrs, events })
+        Some(Contract {
+            input,
+            attrs,
+            events,
+        })
     }
 
     /// The namespace path, `/` when not given.
     pub(crate) fn namespace(&self) -> String {
-        self.attrs.namespace.as_ref().map_or_else(|| "/".to_owned(), |(_, lit)| lit.value())
+        self.attrs
+            .namespace
+            .as_ref()
+            .map_or_else(|| "/".to_owned(), |(_, lit)| lit.value())
     }
 }
 
@@ -64,7 +71,9 @@ impl<'a> Event<'a> {
         };
         let payload = match &variant.fields {
             syn::Fields::Unit => None,
-            syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => Some(&fields.unnamed[0].ty),
+            syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => {
+                Some(&fields.unnamed[0].ty)
+            }
             fields => {
                 errors.error_at(
                     fields,
@@ -78,7 +87,10 @@ impl<'a> Event<'a> {
         };
         let (name, name_span) = match &attrs.rename {
             Some((_, lit)) => (lit.value(), lit.span()),
-            None => (lower_camel(&variant.ident.to_string()), variant.ident.span()),
+            None => (
+                lower_camel(&variant.ident.to_string()),
+                variant.ident.span(),
+            ),
         };
         let ack = attrs.ack.map(|(_, ty)| Ack::from_type(ty));
         Some(Event {
@@ -107,9 +119,13 @@ impl Ack {
             && last.ident == "Result"
             && let syn::PathArguments::AngleBracketed(args) = &last.arguments
             && args.args.len() == 2
-            && let (syn::GenericArgument::Type(ok), syn::GenericArgument::Type(err)) = (&args.args[0], &args.args[1])
+            && let (syn::GenericArgument::Type(ok), syn::GenericArgument::Type(err)) =
+                (&args.args[0], &args.args[1])
         {
-            return Ack::Result { ok: ok.clone(), err: err.clone() };
+            return Ack::Result {
+                ok: ok.clone(),
+                err: err.clone(),
+            };
         }
         Ack::Plain(ty)
     }
@@ -150,7 +166,13 @@ mod tests {
         let events = contract
             .events
             .iter()
-            .map(|e| (e.name.clone(), e.direction, matches!(e.ack, Some(Ack::Result { .. }))))
+            .map(|e| {
+                (
+                    e.name.clone(),
+                    e.direction,
+                    matches!(e.ack, Some(Ack::Result { .. })),
+                )
+            })
             .collect();
         errors.finish().expect("no errors");
         events
@@ -179,10 +201,22 @@ mod tests {
 
     #[test]
     fn result_ack_is_recognised_by_its_two_arguments() {
-        assert!(matches!(Ack::from_type(syn::parse_quote!(Result<A, B>)), Ack::Result { .. }));
-        assert!(matches!(Ack::from_type(syn::parse_quote!(std::result::Result<A, B>)), Ack::Result { .. }));
-        assert!(matches!(Ack::from_type(syn::parse_quote!(Vec<A>)), Ack::Plain(_)));
-        assert!(matches!(Ack::from_type(syn::parse_quote!(io::Result<A>)), Ack::Plain(_)));
+        assert!(matches!(
+            Ack::from_type(syn::parse_quote!(Result<A, B>)),
+            Ack::Result { .. }
+        ));
+        assert!(matches!(
+            Ack::from_type(syn::parse_quote!(std::result::Result<A, B>)),
+            Ack::Result { .. }
+        ));
+        assert!(matches!(
+            Ack::from_type(syn::parse_quote!(Vec<A>)),
+            Ack::Plain(_)
+        ));
+        assert!(matches!(
+            Ack::from_type(syn::parse_quote!(io::Result<A>)),
+            Ack::Plain(_)
+        ));
     }
 
     #[test]
@@ -208,10 +242,26 @@ mod tests {
         let error = errors.finish().expect_err("problems");
         let messages: Vec<String> = error.into_iter().map(|e| e.to_string()).collect();
         assert_eq!(messages.len(), 5, "{messages:#?}");
-        assert!(messages[0].contains("unknown key `colour`"), "{}", messages[0]);
-        assert!(messages.iter().any(|m| m.contains("say who sends this event")));
-        assert!(messages.iter().any(|m| m.contains("an event has one direction")));
+        assert!(
+            messages[0].contains("unknown key `colour`"),
+            "{}",
+            messages[0]
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("say who sends this event"))
+        );
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("an event has one direction"))
+        );
         assert!(messages.iter().any(|m| m.contains("`ack` is given twice")));
-        assert!(messages.iter().any(|m| m.contains("an event carries one payload type")));
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains("an event carries one payload type"))
+        );
     }
 }

@@ -112,7 +112,11 @@ pub(crate) fn event_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Eve
                         }
                         event.rename = Some((key, input.parse()?));
                     } else {
-                        let name = if direction == Direction::ClientToServer { "#[client(...)]" } else { "#[server(...)]" };
+                        let name = if direction == Direction::ClientToServer {
+                            "#[client(...)]"
+                        } else {
+                            "#[server(...)]"
+                        };
                         return Err(unknown_key(input, name, EVENT_KEYS));
                     }
                     if !input.is_empty() {
@@ -142,5 +146,8 @@ fn unknown_key(input: ParseStream<'_>, attr: &str, allowed: &str) -> syn::Error 
         Ok(tt) => tt,
         Err(e) => return e,
     };
-    syn::Error::new_spanned(&found, format!("unknown key `{found}` in `{attr}`; expected one of: {allowed}"))
+    syn::Error::new_spanned(
+        &found,
+        format!("unknown key `{found}` in `{attr}`; expected one of: {allowed}"),
+    )
 }

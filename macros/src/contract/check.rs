@@ -29,7 +29,12 @@ pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
     if let Some((_, lit)) = &contract.attrs.namespace {
         let ns = lit.value();
         if !ns.starts_with('/') {
-            errors.error_at(lit, format_args!("a namespace is a path starting with `/`; write `namespace = \"/{ns}\"`"));
+            errors.error_at(
+                lit,
+                format_args!(
+                    "a namespace is a path starting with `/`; write `namespace = \"/{ns}\"`"
+                ),
+            );
         }
     }
 
@@ -37,7 +42,10 @@ pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
     for event in &contract.events {
         let name = event.name.as_str();
         if name.is_empty() {
-            errors.push(syn::Error::new(event.name_span, "an event name cannot be empty"));
+            errors.push(syn::Error::new(
+                event.name_span,
+                "an event name cannot be empty",
+            ));
         } else if RESERVED.contains(&name) {
             errors.push(syn::Error::new(
                 event.name_span,
@@ -53,7 +61,11 @@ pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
             ));
         }
         if let Some(first) = seen.insert((event.direction, name), &event.variant.ident) {
-            let who = if event.direction == Direction::ClientToServer { "client" } else { "server" };
+            let who = if event.direction == Direction::ClientToServer {
+                "client"
+            } else {
+                "server"
+            };
             errors.push(syn::Error::new(
                 event.name_span,
                 format_args!(

@@ -9,8 +9,7 @@ use syn::{Expr, LitStr, Path};
 use crate::ctxt::Errors;
 
 /// The rules accepted on a field, listed in error messages.
-const FIELD_RULES: &str =
-    "length, range, email, url, regex, contains, required, nested, custom";
+const FIELD_RULES: &str = "length, range, email, url, regex, contains, required, nested, custom";
 
 /// One constraint on a field, with the span of its keyword for error messages.
 pub(crate) struct Rule {
@@ -146,14 +145,21 @@ fn custom_function(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Path> {
             let value = expr_or_string(&inner)?;
             function = Some(match value {
                 Expr::Path(p) => p.path,
-                other => return Err(syn::Error::new_spanned(other, "`function` must name a function, e.g. `custom(function = check_room)`")),
+                other => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "`function` must name a function, e.g. `custom(function = check_room)`",
+                    ));
+                }
             });
             Ok(())
         } else {
             Err(inner.error("unknown key in `custom`; write `custom(function = my_check)`"))
         }
     })?;
-    function.ok_or_else(|| meta.error("`custom` needs `function`, e.g. `custom(function = check_room)`"))
+    function.ok_or_else(|| {
+        meta.error("`custom` needs `function`, e.g. `custom(function = check_room)`")
+    })
 }
 
 /// Reads `key = expr` pairs from a rule like `length(min = 1, max = 32)`.
@@ -164,7 +170,10 @@ fn bounds<const N: usize>(
     let mut values: [Option<Expr>; N] = std::array::from_fn(|_| None);
     meta.parse_nested_meta(|inner| {
         let Some(index) = keys.iter().position(|k| inner.path.is_ident(k)) else {
-            return Err(inner.error(format_args!("unknown key; expected one of: {}", keys.join(", "))));
+            return Err(inner.error(format_args!(
+                "unknown key; expected one of: {}",
+                keys.join(", ")
+            )));
         };
         if values[index].is_some() {
             return Err(inner.error(format_args!("`{}` is given twice", keys[index])));
@@ -179,7 +188,10 @@ fn bounds<const N: usize>(
 fn expr_or_string(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Expr> {
     let expr: Expr = meta.value()?.parse()?;
     match &expr {
-        Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. }) => s.parse(),
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => s.parse(),
         _ => Ok(expr),
     }
 }

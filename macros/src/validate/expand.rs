@@ -29,7 +29,13 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 let member = &f.member;
                 quote!(&self.#member)
             });
-            let checks = fields_checks(&errors, *style, fields, accessors.collect(), &mut nested_types);
+            let checks = fields_checks(
+                &errors,
+                *style,
+                fields,
+                accessors.collect(),
+                &mut nested_types,
+            );
             quote!(#(#checks)*)
         }
         Data::Enum(variants) => {
@@ -41,8 +47,13 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 let members = variant.fields.iter().map(|f| &f.member);
                 let pattern = quote!(Self::#ident { #(#members: #bindings,)* });
                 let accessors = bindings.iter().map(|b| quote!(#b)).collect();
-                let checks =
-                    fields_checks(&errors, variant.style, &variant.fields, accessors, &mut nested_types);
+                let checks = fields_checks(
+                    &errors,
+                    variant.style,
+                    &variant.fields,
+                    accessors,
+                    &mut nested_types,
+                );
                 let name = variant.attrs.name().deserialize_name().to_owned();
                 // Where the variant's content sits in the JSON decides the path prefix.
                 let untagged = variant.attrs.untagged();
@@ -75,9 +86,9 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         }
     }
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let customs = customs
-        .iter()
-        .map(|f| quote_spanned!(f.span()=> ::eventwire::__private::check::custom(__report, self, #f);));
+    let customs = customs.iter().map(
+        |f| quote_spanned!(f.span()=> ::eventwire::__private::check::custom(__report, self, #f);),
+    );
     Ok(quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_attributes, unused_qualifications, clippy::all)]

@@ -74,7 +74,11 @@ impl<T: HasLength + ?Sized> HasLength for Box<T> {
 }
 
 fn plural(n: usize, unit: &str) -> String {
-    if n == 1 { format!("{n} {unit}") } else { format!("{n} {unit}s") }
+    if n == 1 {
+        format!("{n} {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
 }
 
 /// `#[validate(length(min, max, equal))]`.
@@ -91,8 +95,12 @@ pub fn length<T: HasLength + ?Sized>(
         (_, Some(min), Some(max)) if len < min || len > max => {
             format!("must be between {min} and {} long", plural(max, T::UNIT))
         }
-        (_, Some(min), None) if len < min => format!("must be at least {} long", plural(min, T::UNIT)),
-        (_, None, Some(max)) if len > max => format!("must be at most {} long", plural(max, T::UNIT)),
+        (_, Some(min), None) if len < min => {
+            format!("must be at least {} long", plural(min, T::UNIT))
+        }
+        (_, None, Some(max)) if len > max => {
+            format!("must be at most {} long", plural(max, T::UNIT))
+        }
         _ => return,
     };
     report.push(ValidationError::new("length", message));
@@ -117,7 +125,9 @@ macro_rules! range_value {
     };
 }
 
-range_value!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64);
+range_value!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64
+);
 
 impl<T: RangeValue> RangeValue for Option<T> {
     type Number = T::Number;
@@ -208,7 +218,10 @@ pub fn regex<T: AsText + ?Sized>(report: &mut Report, value: &T, regex: &regex::
     if let Some(text) = value.text()
         && !regex.is_match(text)
     {
-        report.push(ValidationError::new("pattern", format!("must match the pattern {}", regex.as_str())));
+        report.push(ValidationError::new(
+            "pattern",
+            format!("must match the pattern {}", regex.as_str()),
+        ));
     }
 }
 
@@ -217,7 +230,10 @@ pub fn contains<T: AsText + ?Sized>(report: &mut Report, value: &T, needle: &str
     if let Some(text) = value.text()
         && !text.contains(needle)
     {
-        report.push(ValidationError::new("contains", format!("must contain {needle:?}")));
+        report.push(ValidationError::new(
+            "contains",
+            format!("must contain {needle:?}"),
+        ));
     }
 }
 

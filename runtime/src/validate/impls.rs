@@ -15,8 +15,26 @@ macro_rules! always_valid {
 }
 
 always_valid!(
-    (), bool, char, String, str, u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize,
-    f32, f64, serde_json::Value,
+    (),
+    bool,
+    char,
+    String,
+    str,
+    u8,
+    u16,
+    u32,
+    u64,
+    u128,
+    usize,
+    i8,
+    i16,
+    i32,
+    i64,
+    i128,
+    isize,
+    f32,
+    f64,
+    serde_json::Value,
 );
 
 impl<T: Validate + ?Sized> Validate for &T {

@@ -77,7 +77,11 @@ impl Report {
 
     /// `Ok` when nothing was recorded.
     pub fn into_result(self) -> Result<(), Vec<Issue>> {
-        if self.issues.is_empty() { Ok(()) } else { Err(self.issues) }
+        if self.issues.is_empty() {
+            Ok(())
+        } else {
+            Err(self.issues)
+        }
     }
 }
 
@@ -105,7 +109,10 @@ pub struct ValidationError {
 impl ValidationError {
     /// A problem with a code and a message.
     pub fn new(code: impl Into<Cow<'static, str>>, message: impl Into<Cow<'static, str>>) -> Self {
-        Self { code: code.into(), message: message.into() }
+        Self {
+            code: code.into(),
+            message: message.into(),
+        }
     }
 }
 

@@ -1,0 +1,139 @@
+//! The chat contract: every event, payload and error of the `/chat` namespace.
+
+use std::sync::LazyLock;
+
+use eventwire::{Contract, payload};
+
+static ROOM_NAME: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new("^[a-z0-9-]+$").expect("valid regex"));
+
+/// A room, by name.
+#[payload]
+pub struct RoomRef {
+    /// 1–32 characters of `a-z`, `0-9` and `-`.
+    #[validate(length(min = 1, max = 32), regex(path = *ROOM_NAME))]
+    pub room: String,
+}
+
+/// What a member learns on joining.
+#[payload]
+pub struct Joined {
+    /// The room.
+    pub room: String,
+    /// Its members' names, sorted.
+    pub members: Vec<String>,
+    /// Its last 50 messages, oldest first.
+    pub history: Vec<ChatMessage>,
+}
+
+/// A message to post.
+#[payload]
+pub struct SendMessage {
+    /// The room, which the sender must have joined.
+    pub room: String,
+    /// 1–2000 characters.
+    #[validate(length(min = 1, max = 2000))]
+    pub text: String,
+}
+
+/// The receipt of a posted message.
+#[payload]
+#[serde(rename_all = "camelCase")]
+pub struct Sent {
+    /// The message id.
+    pub id: String,
+    /// When the server stored it (RFC 3339).
+    pub sent_at: String,
+}
+
+/// A message in a room.
+#[payload]
+#[derive(Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct ChatMessage {
+    /// Unique within the room.
+    pub id: String,
+    /// The room.
+    pub room: String,
+    /// Who wrote it.
+    pub user: String,
+    /// The text.
+    pub text: String,
+    /// When the server stored it (RFC 3339).
+    pub sent_at: String,
+}
+
+/// Someone joined or left a room.
+#[payload]
+pub struct Presence {
+    /// The room.
+    pub room: String,
+    /// Who.
+    pub user: String,
+    /// Joined or left.
+    pub kind: PresenceKind,
+}
+
+/// Whether a member came or went.
+#[payload]
+#[serde(rename_all = "camelCase")]
+pub enum PresenceKind {
+    /// Came.
+    Joined,
+    /// Went.
+    Left,
+}
+
+/// Someone is typing in a room.
+#[payload]
+pub struct UserTyping {
+    /// The room.
+    pub room: String,
+    /// Who.
+    pub user: String,
+}
+
+/// The chat's own errors.
+#[payload]
+#[serde(tag = "code", rename_all = "camelCase")]
+pub enum ChatError {
+    /// The room has not been joined by this socket.
+    NotInRoom {
+        /// The room.
+        room: String,
+    },
+    /// The room has reached its capacity.
+    RoomFull {
+        /// The room.
+        room: String,
+        /// Its capacity.
+        capacity: usize,
+    },
+}
+
+/// A chat with rooms, history, presence and typing notices.
+#[derive(Contract)]
+#[contract(namespace = "/chat")]
+pub enum Chat {
+    /// Joins a room; the answer carries its members and recent history.
+    #[client(ack = Result<Joined, ChatError>)]
+    Join(RoomRef),
+    /// Leaves a room.
+    #[client(ack = Result<(), ChatError>)]
+    Leave(RoomRef),
+    /// Posts a message to a joined room.
+    #[client(ack = Result<Sent, ChatError>)]
+    Send(SendMessage),
+    /// Tells the room you are typing.
+    #[client]
+    Typing(RoomRef),
+    /// A new message, to everyone in the room (sender included).
+    #[server]
+    Message(ChatMessage),
+    /// A member joined or left, to the others in the room.
+    #[server]
+    Presence(Presence),
+    /// A member is typing, to the others in the room.
+    #[server(rename = "typing")]
+    UserTyping(UserTyping),
+}
