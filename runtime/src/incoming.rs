@@ -173,6 +173,7 @@ mod tests {
     #[derive(serde::Deserialize, Debug)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     struct Outer {
+        #[allow(dead_code)]
         items: Vec<Inner>,
     }
 

@@ -27,9 +27,9 @@ pub(crate) struct Event<'a> {
 /// What the receiver answers.
 pub(crate) enum Ack {
     /// `ack = T`: the answer is always `T`.
-    Plain(Type),
+    Plain(Box<Type>),
     /// `ack = Result<T, E>`: a success or the app's typed error, kept apart on the wire.
-    Result { ok: Type, err: Type },
+    Result { ok: Box<Type>, err: Box<Type> },
 }
 
 impl<'a> Contract<'a> {
@@ -123,11 +123,11 @@ impl Ack {
                 (&args.args[0], &args.args[1])
         {
             return Ack::Result {
-                ok: ok.clone(),
-                err: err.clone(),
+                ok: Box::new(ok.clone()),
+                err: Box::new(err.clone()),
             };
         }
-        Ack::Plain(ty)
+        Ack::Plain(Box::new(ty))
     }
 }
 

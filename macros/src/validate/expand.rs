@@ -122,7 +122,7 @@ fn fields_checks<'a>(
         }
         if field.attrs.skip_deserializing() {
             errors.error_at(
-                &field.original,
+                field.original,
                 "a field skipped by `#[serde(skip)]` is never sent by the client; remove its `#[validate(...)]`",
             );
             continue;

@@ -151,8 +151,10 @@ pub fn range<T: RangeValue + ?Sized>(
     max: Option<T::Number>,
 ) {
     let Some(n) = value.number() else { return };
-    let below = min.is_some_and(|min| !(n >= min));
-    let above = max.is_some_and(|max| !(n <= max));
+    // `partial_cmp` is `None` for NaN: outside every range.
+    use std::cmp::Ordering::{Greater, Less};
+    let below = min.is_some_and(|min| matches!(n.partial_cmp(&min), Some(Less) | None));
+    let above = max.is_some_and(|max| matches!(n.partial_cmp(&max), Some(Greater) | None));
     if !below && !above {
         return;
     }
