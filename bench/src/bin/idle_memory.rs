@@ -14,6 +14,9 @@
 //! - `raw50`: socketioxide with 50 `socket.on` handlers per socket (the same event names as
 //!   [`Big`]), the per-event cost a hand-written app with a contract that size pays.
 //!
+//! The raw servers use socketioxide's defaults; eventwire's [`Server`] lowers the message
+//! size limits to 1 MiB, which are limits, not buffers, so they cost no memory while idle.
+//!
 //! # How
 //!
 //! Each server runs in its own child process (this binary run again with `--serve KIND`,
@@ -84,6 +87,8 @@ struct App;
 macro_rules! big_contract {
     ($($variant:ident $method:ident),* $(,)?) => {
         /// A large app's contract: 50 client events, each with a payload and an ack.
+        // The payloads are declarations: the binary never builds nor reads a `Big` value.
+        #[allow(dead_code, reason = "payload fields of a private contract are never read")]
         #[derive(Contract)]
         #[contract(namespace = "/")]
         enum Big {
@@ -217,7 +222,9 @@ fn serve(kind: Kind) -> Result<()> {
                     EVENT_NAMES
                 };
                 let (layer, io) = SocketIo::builder().build_layer();
-                io.ns("/", move |socket: SocketRef| echo_handlers(&socket, names));
+                io.ns("/", move |socket: SocketRef| async move {
+                    echo_handlers(&socket, names)
+                });
                 axum::serve(listener, axum::Router::new().layer(layer)).await?;
             }
         }
@@ -346,7 +353,7 @@ impl Drop for ServerProcess {
 
 /// What one run measured.
 struct Run {
-    /// RSS before any connection.
+    /// RSS with only the probe connection open.
     idle: u64,
     /// RSS after each step of connections.
     steps: Vec<u64>,
@@ -383,7 +390,8 @@ async fn run(kind: Kind, options: &Options) -> Result<Run> {
         );
         steps.push(rss);
     }
-    // Kill the server first: every client then ends on its own.
+    // Kill the server before dropping the clients, so it is not kept busy with thousands
+    // of disconnections while the next server starts.
     drop(server);
     for client in clients {
         client.abort();
@@ -395,11 +403,17 @@ async fn run(kind: Kind, options: &Options) -> Result<Run> {
 // Options, statistics, report
 // ---------------------------------------------------------------------------------------
 
+/// The command line.
 struct Options {
+    /// Connection counts to measure at, increasing (`--connections`).
     counts: Vec<usize>,
+    /// Runs per server (`--repeats`).
     repeats: usize,
+    /// Wait before each RSS reading (`--settle`, in seconds).
     settle: Duration,
+    /// Handshakes in flight at once (`--concurrency`).
     concurrency: usize,
+    /// The servers measured, in this order within each repeat (`--servers`).
     servers: Vec<Kind>,
 }
 
@@ -448,11 +462,11 @@ impl Options {
 
 fn parse_list<T: FromStr>(value: &str) -> Result<Vec<T>>
 where
-    T::Err: Error + Send + Sync + 'static,
+    T::Err: Into<BoxError>,
 {
     value
         .split(',')
-        .map(|item| Ok(item.trim().parse()?))
+        .map(|item| item.trim().parse().map_err(Into::into))
         .collect()
 }
 
@@ -485,7 +499,7 @@ fn mib(bytes: u64) -> String {
 }
 
 fn thousands(count: usize) -> String {
-    if count % 1000 == 0 {
+    if count.is_multiple_of(1000) {
         format!("{}k", count / 1000)
     } else {
         count.to_string()
@@ -497,10 +511,11 @@ fn report(options: &Options, results: &[(Kind, Vec<Run>)]) {
     let (first, last) = (counts[0], counts[counts.len() - 1]);
     println!(
         "Server RSS per idle Socket.IO connection: slope between {first} and {last} connections, \
-         {} runs per server (interleaved), medians with min–max.\n",
+         {} runs per server (interleaved), medians with min–max. \
+         `RSS @1`: the server with only the probe connection open.\n",
         options.repeats
     );
-    print!("| server | RSS idle |");
+    print!("| server | RSS @1 |");
     for &count in counts {
         print!(" RSS @{} |", thousands(count));
     }
