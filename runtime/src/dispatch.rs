@@ -187,34 +187,24 @@ fn respond<A: Adapter>(
     event: &str,
     outcome: Outcome,
 ) {
-    type Response<'a> =
-        AckResponse<&'a (dyn ErasedSerialize + Send), &'a (dyn ErasedSerialize + Send)>;
-    let null: Boxed = Box::new(());
-    let response = match &outcome {
-        Outcome::Done => Response::Data {
+    // Each arm builds the response with the types it has: no allocation, no copy.
+    let sent = match (outcome, wants_ack) {
+        (Outcome::Done, true) => ack.send(&(AckResponse::<(), ()>::Data { ok: True, data: () },)),
+        (Outcome::Data(data), true) => ack.send(&(AckResponse::<_, ()>::Data {
             ok: True,
-            data: &*null,
-        },
-        Outcome::Data(data) => Response::Data {
-            ok: True,
-            data: &**data,
-        },
-        Outcome::Error(error) => Response::Error {
+            data: &*data,
+        },)),
+        (Outcome::Error(error), true) => ack.send(&(AckResponse::<(), _>::Error {
             ok: False,
-            error: &**error,
-        },
-        Outcome::Fault(fault) => Response::Fault {
-            ok: False,
-            fault: fault.clone(),
-        },
-    };
-    let sent = if wants_ack {
-        ack.send(&(response,))
-    } else if let Outcome::Fault(fault) = outcome {
+            error: &*error,
+        },)),
+        (Outcome::Fault(fault), true) => {
+            ack.send(&(AckResponse::<(), ()>::Fault { ok: False, fault },))
+        }
         // No ack to answer through: the documented fault event.
-        socket.emit(FAULT_EVENT, &(fault,))
-    } else {
-        Ok(())
+        (Outcome::Fault(fault), false) => socket.emit(FAULT_EVENT, &(fault,)),
+        // The client did not ask for the answer.
+        (Outcome::Done | Outcome::Data(_) | Outcome::Error(_), false) => Ok(()),
     };
     if let Err(error) = sent {
         tracing::warn!(event = %event, socket = %socket.id, error = %error, "could not answer the client");

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use socketioxide::socket::Sid;
 
 use crate::contract::Contract;
-use crate::fault::Issue;
+use crate::fault::{Issue, PathSegment};
 use crate::ops::{OperatorOps, Room};
 
 /// The reply type of a server event that expects no answer.
@@ -251,24 +251,12 @@ pub(crate) fn decode_reply<R: DeserializeOwned>(
             });
         }
     };
-    serde_path_to_error::deserialize(value).map_err(|error| {
-        let path = error
-            .path()
-            .iter()
-            .filter_map(|s| match s {
-                serde_path_to_error::Segment::Seq { index } => Some((*index).into()),
-                serde_path_to_error::Segment::Map { key }
-                | serde_path_to_error::Segment::Enum { variant: key } => Some(key.as_str().into()),
-                serde_path_to_error::Segment::Unknown => None,
-            })
-            .collect();
-        AckError::InvalidReply {
-            issues: vec![Issue {
-                path,
-                code: "type".into(),
-                message: error.into_inner().to_string(),
-            }],
-        }
+    serde_path_to_error::deserialize(value).map_err(|error| AckError::InvalidReply {
+        issues: vec![Issue {
+            path: PathSegment::from_serde_path(error.path()),
+            code: "type".into(),
+            message: error.into_inner().to_string(),
+        }],
     })
 }
 

@@ -166,6 +166,22 @@ pub enum PathSegment {
     Index(usize),
 }
 
+impl PathSegment {
+    /// The segments of a path tracked while deserializing.
+    pub(crate) fn from_serde_path(path: &serde_path_to_error::Path) -> Vec<PathSegment> {
+        use serde_path_to_error::Segment;
+        path.iter()
+            .filter_map(|segment| match segment {
+                Segment::Seq { index } => Some(PathSegment::Index(*index)),
+                Segment::Map { key } | Segment::Enum { variant: key } => {
+                    Some(PathSegment::Key(key.clone()))
+                }
+                Segment::Unknown => None,
+            })
+            .collect()
+    }
+}
+
 impl From<&str> for PathSegment {
     fn from(key: &str) -> Self {
         Self::Key(key.to_owned())

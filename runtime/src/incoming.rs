@@ -72,7 +72,7 @@ impl Incoming {
         )
         .and_then(|args| de.end().map(|()| args));
         parsed.map_err(|error| {
-            let mut path = convert_path(track.path());
+            let mut path = PathSegment::from_serde_path(&track.path());
             let message = strip_position(&error.to_string());
             // serde names a missing field only in the message, with the path at its parent;
             // point at the field itself, as a client expects. (An unknown field's path
@@ -139,18 +139,6 @@ impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Tracked<'_, T> {
             self.track,
         ))
     }
-}
-
-fn convert_path(path: serde_path_to_error::Path) -> Vec<PathSegment> {
-    use serde_path_to_error::Segment;
-    path.iter()
-        .filter_map(|segment| match segment {
-            Segment::Seq { index } => Some(PathSegment::Index(*index)),
-            Segment::Map { key } => Some(PathSegment::Key(key.clone())),
-            Segment::Enum { variant } => Some(PathSegment::Key(variant.clone())),
-            Segment::Unknown => None,
-        })
-        .collect()
 }
 
 /// serde_json appends "at line 1 column 42", meaningless to a client holding an object.

@@ -32,7 +32,8 @@ pub use socketioxide::SocketIo;
 pub use socketioxide::socket::Sid;
 
 /// Event names socket.io reserves; a contract cannot declare them and the server answers
-/// them with an `unknown_event` fault.
+/// them with an `unknown_event` fault. (The derive keeps its own copy of this list in
+/// `macros/src/contract/check.rs`: a proc-macro crate cannot depend on this one.)
 pub const RESERVED_EVENTS: &[&str] = &[
     "connect",
     "connect_error",

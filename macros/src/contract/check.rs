@@ -7,7 +7,8 @@ use super::attr::Direction;
 use crate::ctxt::Errors;
 
 /// Names socket.io uses for itself: the client refuses to emit or listen to them, and the
-/// server's own lifecycle uses `error`.
+/// server's own lifecycle uses `error`. Mirrors `eventwire::RESERVED_EVENTS`, which the
+/// runtime uses to refuse them at run time.
 pub(crate) const RESERVED: &[&str] = &[
     "connect",
     "connect_error",

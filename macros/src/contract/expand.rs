@@ -332,34 +332,34 @@ fn constructors(contract: &Contract<'_>) -> TokenStream {
 /// Bound checks placed at the user's types, so a type that is not a payload is reported
 /// where it is written.
 fn assertions(event: &Event<'_>) -> TokenStream {
-    let (payload_trait, reply_trait) = match event.direction {
-        Direction::ClientToServer => (quote!(IncomingPayload), quote!(OutgoingPayload)),
-        Direction::ServerToClient => (quote!(OutgoingPayload), quote!(IncomingPayload)),
+    let (payload_check, reply_check) = match event.direction {
+        Direction::ClientToServer => (
+            quote!(assert_incoming_payload),
+            quote!(assert_outgoing_payload),
+        ),
+        Direction::ServerToClient => (
+            quote!(assert_outgoing_payload),
+            quote!(assert_incoming_payload),
+        ),
+    };
+    let assert = |ty: &syn::Type, check: &TokenStream| {
+        quote_spanned! {ty.span()=>
+            const _: fn() = || { ::eventwire::__private::#check::<#ty>(); };
+        }
     };
     let mut out = TokenStream::new();
-    let mut assert = |ty: &syn::Type, which: &TokenStream| {
-        out.extend(quote_spanned! {ty.span()=>
-            const _: fn() = || { ::eventwire::__private::#which::<#ty>(); };
-        });
-    };
-    let assert_payload = format_ident!("assert_{}", to_snake(&payload_trait.to_string()));
-    let assert_reply = format_ident!("assert_{}", to_snake(&reply_trait.to_string()));
     if let Some(ty) = event.payload {
-        assert(ty, &quote!(#assert_payload));
+        out.extend(assert(ty, &payload_check));
     }
     match &event.ack {
         None => {}
-        Some(Ack::Plain(ty)) => assert(ty, &quote!(#assert_reply)),
+        Some(Ack::Plain(ty)) => out.extend(assert(ty, &reply_check)),
         Some(Ack::Result { ok, err }) => {
-            assert(ok, &quote!(#assert_reply));
-            assert(err, &quote!(#assert_reply));
+            out.extend(assert(ok, &reply_check));
+            out.extend(assert(err, &reply_check));
         }
     }
     out
-}
-
-fn to_snake(s: &str) -> String {
-    super::ast::snake(s)
 }
 
 /// The variants are a declaration, never values: name each constructor once in a function
