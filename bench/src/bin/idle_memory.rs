@@ -87,8 +87,6 @@ struct App;
 macro_rules! big_contract {
     ($($variant:ident $method:ident),* $(,)?) => {
         /// A large app's contract: 50 client events, each with a payload and an ack.
-        // The payloads are declarations: the binary never builds nor reads a `Big` value.
-        #[allow(dead_code, reason = "payload fields of a private contract are never read")]
         #[derive(Contract)]
         #[contract(namespace = "/")]
         enum Big {

@@ -362,8 +362,9 @@ fn assertions(event: &Event<'_>) -> TokenStream {
     out
 }
 
-/// The variants are a declaration, never values: name each constructor once in a function
-/// marked live, so the user's crate gets no "variant never constructed" warning.
+/// The variants are a declaration, never values: name each constructor and read each
+/// payload once in a function marked live, so the user's crate gets no "variant never
+/// constructed" or "field never read" warning (a private contract in a binary would).
 fn declared_variants(contract: &Contract<'_>) -> TokenStream {
     let ident = &contract.input.ident;
     let uses = contract.events.iter().map(|event| {
@@ -373,10 +374,20 @@ fn declared_variants(contract: &Contract<'_>) -> TokenStream {
             None => quote!(let _ = #ident::#variant;),
         }
     });
+    let reads = contract.events.iter().map(|event| {
+        let variant = &event.variant.ident;
+        match event.payload {
+            Some(_) => quote!(#ident::#variant(payload) => { let _ = payload; }),
+            None => quote!(#ident::#variant => {}),
+        }
+    });
     quote! {
         #[allow(dead_code)]
-        fn __declared_variants() {
+        fn __declared_variants(value: &#ident) {
             #(#uses)*
+            match value {
+                #(#reads)*
+            }
         }
     }
 }
