@@ -8,10 +8,8 @@ mod validate;
 
 use proc_macro::TokenStream;
 
-/// Declares a payload: one declaration gives serde (de)serialization, a JSON Schema
-/// description (schemars) and validation.
-///
-/// See `eventwire::payload` for the full documentation.
+/// Declares a payload: serde, JSON Schema and validation from one declaration. Use it as
+/// `eventwire::payload`, which documents it.
 #[proc_macro_attribute]
 pub fn payload(args: TokenStream, item: TokenStream) -> TokenStream {
     payload::expand(args.into(), item.into())
@@ -19,9 +17,8 @@ pub fn payload(args: TokenStream, item: TokenStream) -> TokenStream {
         .into()
 }
 
-/// Derives `eventwire::Validate` from `#[validate(...)]` attributes.
-///
-/// See `eventwire::Validate` for the full documentation.
+/// Derives `eventwire::Validate` from `#[validate(...)]` attributes. Use it as
+/// `eventwire::Validate`, which documents it.
 #[proc_macro_derive(Validate, attributes(validate))]
 pub fn derive_validate(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
@@ -31,9 +28,8 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
 }
 
 /// Derives `eventwire::Contract`, the `<Name>Handlers` trait and typed emit constructors
-/// from an enum listing a namespace's events.
-///
-/// See `eventwire::Contract` for the full documentation.
+/// from an enum listing a namespace's events. Use it as `eventwire::Contract`, which
+/// documents it.
 #[proc_macro_derive(Contract, attributes(contract, client, server))]
 pub fn derive_contract(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);

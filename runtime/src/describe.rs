@@ -13,6 +13,19 @@ use serde::Serialize;
 use crate::contract::Contract;
 
 /// Who sends an event.
+///
+/// ```
+/// # use eventwire::{payload, Contract};
+/// # #[payload] pub struct Join { room: String }
+/// # #[payload] pub struct Joined { members: u32 }
+/// # #[derive(Contract)] #[contract(namespace = "/chat")]
+/// # enum Chat { /// Joins a room.
+/// #   #[client(ack = Joined)] Join(Join), #[server] Joined(Joined) }
+/// use eventwire::describe::{describe, Direction};
+/// let chat = &describe::<Chat>().contracts[0];
+/// assert_eq!(chat.events[0].direction, Direction::ClientToServer);
+/// assert_eq!(chat.events[1].direction, Direction::ServerToClient);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Direction {
@@ -23,6 +36,18 @@ pub enum Direction {
 }
 
 /// One event of a contract.
+///
+/// ```
+/// # use eventwire::{payload, Contract};
+/// # #[payload] pub struct Join { room: String }
+/// # #[payload] pub struct Joined { members: u32 }
+/// # #[derive(Contract)] #[contract(namespace = "/chat")]
+/// # enum Chat { /// Joins a room.
+/// #   #[client(ack = Joined)] Join(Join), #[server] Joined(Joined) }
+/// let join = &eventwire::describe::describe::<Chat>().contracts[0].events[0];
+/// assert_eq!((join.name, join.variant, join.docs), ("join", "Join", "Joins a room."));
+/// assert_eq!(serde_json::to_value(&join.payload).unwrap(), serde_json::json!({ "$ref": "#/$defs/Join" }));
+/// ```
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EventDescription {
@@ -41,6 +66,19 @@ pub struct EventDescription {
 }
 
 /// The answer to an event.
+///
+/// ```
+/// # use eventwire::{payload, Contract};
+/// # #[payload] pub struct Join { room: String }
+/// # #[payload] pub struct Joined { members: u32 }
+/// # #[derive(Contract)] #[contract(namespace = "/chat")]
+/// # enum Chat { /// Joins a room.
+/// #   #[client(ack = Joined)] Join(Join), #[server] Joined(Joined) }
+/// let join = &eventwire::describe::describe::<Chat>().contracts[0].events[0];
+/// let ack = join.ack.as_ref().expect("join is answered");
+/// assert_eq!(serde_json::to_value(&ack.data).unwrap(), serde_json::json!({ "$ref": "#/$defs/Joined" }));
+/// assert!(ack.error.is_none()); // declared `ack = Joined`, not `Result<Joined, E>`
+/// ```
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AckDescription {
@@ -51,6 +89,18 @@ pub struct AckDescription {
 }
 
 /// One contract (namespace).
+///
+/// ```
+/// # use eventwire::{payload, Contract};
+/// # #[payload] pub struct Join { room: String }
+/// # #[payload] pub struct Joined { members: u32 }
+/// # #[derive(Contract)] #[contract(namespace = "/chat")]
+/// # enum Chat { /// Joins a room.
+/// #   #[client(ack = Joined)] Join(Join), #[server] Joined(Joined) }
+/// let chat = &eventwire::describe::describe::<Chat>().contracts[0];
+/// assert_eq!((chat.name, chat.namespace, chat.ordered), ("Chat", "/chat", false));
+/// assert_eq!(chat.events.len(), 2);
+/// ```
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ContractDescription {
@@ -67,6 +117,13 @@ pub struct ContractDescription {
 }
 
 /// Collects schemas while contracts describe themselves.
+///
+/// ```
+/// use eventwire::describe::Describer;
+/// let mut describer = Describer::default();
+/// let schema = describer.incoming::<Vec<u8>>();
+/// assert_eq!(schema.get("type").unwrap(), "array");
+/// ```
 pub struct Describer {
     incoming: SchemaGenerator,
     outgoing: SchemaGenerator,
@@ -87,17 +144,48 @@ impl Default for Describer {
 
 impl Describer {
     /// The schema of a type the server reads, as a reference into the incoming definitions.
+    ///
+    /// ```
+    /// # use eventwire::payload;
+    /// #[payload]
+    /// struct Settings { #[serde(default)] volume: u8 }
+    ///
+    /// let mut describer = eventwire::describe::Describer::default();
+    /// describer.incoming::<Settings>();
+    /// // Read by the server: a field with a default may be omitted.
+    /// # let d = eventwire::describe::DescriptionBuilder::new();
+    /// ```
     pub fn incoming<T: JsonSchema>(&mut self) -> Schema {
         self.incoming.subschema_for::<T>()
     }
 
     /// The schema of a type the server writes, as a reference into the outgoing definitions.
+    ///
+    /// ```
+    /// let mut describer = eventwire::describe::Describer::default();
+    /// let schema = describer.outgoing::<u8>();
+    /// assert_eq!(schema.get("maximum").unwrap(), 255);
+    /// ```
     pub fn outgoing<T: JsonSchema>(&mut self) -> Schema {
         self.outgoing.subschema_for::<T>()
     }
 }
 
 /// Several contracts and the definitions of every type they reach.
+///
+/// ```
+/// # use eventwire::{payload, Contract};
+/// # #[payload] pub struct Join { room: String }
+/// # #[payload] pub struct Joined { members: u32 }
+/// # #[derive(Contract)] #[contract(namespace = "/chat")]
+/// # enum Chat { /// Joins a room.
+/// #   #[client(ack = Joined)] Join(Join), #[server] Joined(Joined) }
+/// let description = eventwire::describe::describe::<Chat>();
+/// // The server reads `Join` and writes `Joined`.
+/// assert!(description.incoming_definitions.contains_key("Join"));
+/// assert!(description.outgoing_definitions.contains_key("Joined"));
+/// assert!(!description.incoming_definitions.contains_key("Joined"));
+/// ```
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Description {
@@ -129,17 +217,38 @@ pub struct DescriptionBuilder {
 
 impl DescriptionBuilder {
     /// An empty builder.
+    ///
+    /// ```
+    /// let description = eventwire::describe::DescriptionBuilder::new().build();
+    /// assert!(description.contracts.is_empty());
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// Adds contract `C`.
+    ///
+    /// ```
+    /// # use eventwire::{payload, Contract};
+    /// # #[payload] pub struct Join { room: String }
+    /// # #[payload] pub struct Joined { members: u32 }
+    /// # #[derive(Contract)] #[contract(namespace = "/chat")]
+    /// # enum Chat { /// Joins a room.
+    /// #   #[client(ack = Joined)] Join(Join), #[server] Joined(Joined) }
+    /// let description = eventwire::describe::DescriptionBuilder::new().contract::<Chat>().build();
+    /// assert_eq!(description.contracts[0].name, "Chat");
+    /// ```
     pub fn contract<C: Contract>(mut self) -> Self {
         self.contracts.push(C::describe(&mut self.describer));
         self
     }
 
     /// The description.
+    ///
+    /// ```
+    /// let description = eventwire::describe::DescriptionBuilder::new().build();
+    /// assert!(description.outgoing_definitions.is_empty());
+    /// ```
     pub fn build(mut self) -> Description {
         Description {
             contracts: self.contracts,
@@ -150,6 +259,17 @@ impl DescriptionBuilder {
 }
 
 /// The description of one contract.
+///
+/// ```
+/// # use eventwire::{payload, Contract};
+/// # #[payload] pub struct Join { room: String }
+/// # #[payload] pub struct Joined { members: u32 }
+/// # #[derive(Contract)] #[contract(namespace = "/chat")]
+/// # enum Chat { /// Joins a room.
+/// #   #[client(ack = Joined)] Join(Join), #[server] Joined(Joined) }
+/// let description = eventwire::describe::describe::<Chat>();
+/// assert_eq!(description.contracts.len(), 1);
+/// ```
 pub fn describe<C: Contract>() -> Description {
     DescriptionBuilder::new().contract::<C>().build()
 }

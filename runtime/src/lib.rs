@@ -21,7 +21,12 @@ pub use contract::{Contract, Handlers, IncomingPayload, OutgoingPayload};
 pub use cx::Cx;
 pub use emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
 pub use emitter::Emitter;
-pub use eventwire_macros::{Contract, Validate, payload};
+#[doc = include_str!("../../docs/contract.md")]
+pub use eventwire_macros::Contract;
+#[doc = include_str!("../../docs/validate.md")]
+pub use eventwire_macros::Validate;
+#[doc = include_str!("../../docs/payload.md")]
+pub use eventwire_macros::payload;
 pub use fault::{AckResponse, FAULT_EVENT, False, Fault, FaultCode, Issue, PathSegment, True};
 pub use server::{BuildError, DEFAULT_MAX_MESSAGE_SIZE, ServeError, Server};
 pub use validate::{Report, Validate, ValidationError};
