@@ -18,6 +18,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         errors.error_at(&args, "`#[payload]` takes no arguments; configure the type with `#[serde(...)]` and `#[validate(...)]`");
     }
     check(&errors, &input);
+    let rename = generic_schema_name(&input);
     let derives = quote! {
         #[derive(
             ::eventwire::__private::serde::Serialize,
@@ -27,6 +28,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         )]
         #[serde(crate = "::eventwire::__private::serde")]
         #[schemars(crate = "::eventwire::__private::schemars")]
+        #rename
     };
     match errors.finish() {
         Ok(()) => Ok(quote!(#derives #input)),
@@ -133,4 +135,37 @@ fn has_schema_override(attrs: &[syn::Attribute]) -> bool {
                 _ => false,
             })
         })
+}
+
+/// Names each instance of a generic payload after its arguments (`Page<User>` is described
+/// as `PageOf_User`, `PageOfUser` in TypeScript), so instances get distinct, readable TypeScript names; schemars would
+/// otherwise name them `Page`, `Page2`, ... in first-use order. A `#[schemars(rename)]` of
+/// the user's wins.
+fn generic_schema_name(input: &syn::DeriveInput) -> TokenStream {
+    let params: Vec<String> = input
+        .generics
+        .type_params()
+        .map(|p| format!("{{{}}}", p.ident))
+        .collect();
+    let renamed = input
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("schemars"))
+        .any(|a| {
+            a.meta
+                .require_list()
+                .map(|list| {
+                    list.tokens
+                        .clone()
+                        .into_iter()
+                        .any(|t| matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "rename"))
+                })
+                .unwrap_or(false)
+        });
+    if params.is_empty() || renamed {
+        return TokenStream::new();
+    }
+    // Underscores mark word starts for the TypeScript names (`PageOf_string` -> `PageOfString`).
+    let name = format!("{}Of_{}", input.ident, params.join("_And_"));
+    quote!(#[schemars(rename = #name)])
 }

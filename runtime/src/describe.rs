@@ -124,6 +124,7 @@ pub struct ContractDescription {
 /// let schema = describer.incoming::<Vec<u8>>();
 /// assert_eq!(schema.get("type").unwrap(), "array");
 /// ```
+#[derive(Clone)]
 pub struct Describer {
     incoming: SchemaGenerator,
     outgoing: SchemaGenerator,
@@ -209,7 +210,7 @@ pub struct Description {
 /// assert!(description.incoming_definitions.contains_key("A"));
 /// assert!(description.outgoing_definitions.contains_key("A"));
 /// ```
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct DescriptionBuilder {
     describer: Describer,
     contracts: Vec<ContractDescription>,

@@ -12,6 +12,7 @@ mod incoming;
 mod ops;
 mod server;
 mod validate;
+pub mod wire;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -1,0 +1,53 @@
+//! Why generation failed.
+
+/// Why TypeScript could not be generated faithfully.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum GenerateError {
+    /// A 64-bit integer without bounds: a JavaScript `number` would silently lose precision
+    /// above 2^53.
+    #[error(
+        "`{location}` is a 64-bit integer ({format}): JavaScript numbers lose precision above 2^53. \
+         Use a 32-bit type, bound it with `#[validate(range(min = -9007199254740991, max = 9007199254740991))]`, \
+         or send it as a string with `eventwire::wire::U64` / `eventwire::wire::I64`"
+    )]
+    UnsafeInteger {
+        /// Where: `Type.field` or `Type.field[]`.
+        location: String,
+        /// The schema's integer format (`int64`, `uint64`, `int`, `uint`, ...).
+        format: String,
+    },
+    /// The schema uses a construct the generator does not translate.
+    #[error("`{location}` has a schema the TypeScript generator does not support: {detail}")]
+    Unsupported {
+        /// Where.
+        location: String,
+        /// What.
+        detail: String,
+    },
+}
+
+/// Why checked-in generated files are not current.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum CheckError {
+    /// Generation failed.
+    #[error(transparent)]
+    Generate(#[from] GenerateError),
+    /// A file differs from a fresh generation (the unified diff is in the message).
+    #[error("{path} is stale; run again with EVENTWIRE_BLESS=1 to rewrite it:\n{diff}")]
+    Stale {
+        /// The file.
+        path: String,
+        /// Unified diff from the checked-in file to the fresh one.
+        diff: String,
+    },
+    /// Reading or writing failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
