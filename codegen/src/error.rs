@@ -17,6 +17,15 @@ pub enum GenerateError {
         /// The schema's integer format (`int64`, `uint64`, `int`, `uint`, ...).
         format: String,
     },
+    /// A payload type's name is one the generated module declares or uses itself.
+    #[error(
+        "the payload type `{name}` would shadow a name the generated TypeScript uses; \
+         rename it, or give it another schema name with `#[schemars(rename = \"...\")]`"
+    )]
+    NameTaken {
+        /// The name.
+        name: String,
+    },
     /// The schema uses a construct the generator does not translate.
     #[error("`{location}` has a schema the TypeScript generator does not support: {detail}")]
     Unsupported {

@@ -77,7 +77,7 @@ export interface CallOptions {
 /** Options of a typed client. */
 export interface ConnectOptions {
   /** Handshake auth payload. */
-  auth?: Record<string, unknown>;
+  auth?: { [key: string]: unknown };
   /** Default answer timeout of every call, in milliseconds. Defaults to 5000. */
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */

@@ -6,6 +6,10 @@ const lab = await connect("/lab");
 assert.deepEqual(await ack(lab, "echo", { text: "ab", repeatCount: 2 }), { ok: true, data: { text: "abab" } });
 assert.deepEqual(await ack(lab, "divide", { a: 7, b: 2 }), { ok: true, data: 3 });
 assert.deepEqual(await ack(lab, "divide", { a: 1, b: 0 }), { ok: false, error: { code: "divisionByZero" } });
+assert.deepEqual(
+  await ack(lab, "divide", { a: -2147483648, b: -1 }),
+  { ok: false, error: { code: "overflow", max: 2147483647 } },
+);
 
 // A panicking handler answers `internal`; the server keeps serving this socket and others.
 assert.deepEqual(await ack(lab, "boom"), {

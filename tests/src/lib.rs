@@ -9,6 +9,7 @@ use std::time::Duration;
 use eventwire::{Contract, Cx, Server, ValidationError, payload};
 
 mod node;
+pub mod shapes;
 
 pub use node::run_node;
 
@@ -101,9 +102,9 @@ pub struct Lenient {
 #[payload]
 pub struct Divide {
     /// Dividend.
-    pub a: i64,
+    pub a: i32,
     /// Divisor.
-    pub b: i64,
+    pub b: i32,
 }
 
 /// The app's typed error.
@@ -115,7 +116,7 @@ pub enum MathError {
     /// The result does not fit.
     Overflow {
         /// The largest result.
-        max: i64,
+        max: i32,
     },
 }
 
@@ -145,7 +146,7 @@ pub struct Question {
     /// The question.
     pub text: String,
     /// How long the server waits, in milliseconds.
-    pub timeout_ms: u64,
+    pub timeout_ms: u32,
 }
 
 /// The client's answer.
@@ -161,7 +162,7 @@ pub struct Step {
     /// Its number.
     pub n: u32,
     /// How long the handler takes, in milliseconds.
-    pub sleep_ms: u64,
+    pub sleep_ms: u32,
 }
 
 /// The test lab: one event of each kind.
@@ -181,7 +182,7 @@ pub enum Lab {
     #[client(ack = u32)]
     Lenient(Lenient),
     /// `a / b`, or a typed error.
-    #[client(ack = Result<i64, MathError>)]
+    #[client(ack = Result<i32, MathError>)]
     Divide(Divide),
     /// Panics.
     #[client(ack = ())]
@@ -220,7 +221,7 @@ pub struct LabState {
 
 impl LabState {
     async fn step(&self, step: Step) -> Vec<u32> {
-        tokio::time::sleep(Duration::from_millis(step.sleep_ms)).await;
+        tokio::time::sleep(Duration::from_millis(step.sleep_ms.into())).await;
         let mut steps = self.steps.lock().expect("not poisoned");
         steps.push(step.n);
         steps.clone()
@@ -253,13 +254,13 @@ impl LabHandlers for LabApp {
         req.value
     }
 
-    async fn divide(&self, _: &Cx<Lab>, req: Divide) -> Result<i64, MathError> {
+    async fn divide(&self, _: &Cx<Lab>, req: Divide) -> Result<i32, MathError> {
         if req.b == 0 {
             return Err(MathError::DivisionByZero);
         }
         req.a
             .checked_div(req.b)
-            .ok_or(MathError::Overflow { max: i64::MAX })
+            .ok_or(MathError::Overflow { max: i32::MAX })
     }
 
     async fn boom(&self, _: &Cx<Lab>) {
@@ -281,7 +282,7 @@ impl LabHandlers for LabApp {
     }
 
     async fn ask_me(&self, cx: &Cx<Lab>, question: Question) -> String {
-        let timeout = Duration::from_millis(question.timeout_ms);
+        let timeout = Duration::from_millis(question.timeout_ms.into());
         match cx
             .emit_with_ack(Lab::question(question).timeout(timeout))
             .await
@@ -346,7 +347,8 @@ pub async fn start() -> TestServer {
         .contract::<Lab>(app.clone())
         .contract::<Ordered>(app)
         .contract::<Other>(OtherApp)
-        .contract_at::<Other>("/tenant/{id}", OtherApp);
+        .contract_at::<Other>("/tenant/{id}", OtherApp)
+        .contract::<shapes::Shapes>(shapes::ShapesApp);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind an ephemeral port");
@@ -358,4 +360,20 @@ pub async fn start() -> TestServer {
 /// The folder of the Node test clients.
 pub fn node_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("node")
+}
+
+/// The generated TypeScript and JSON Schema of every test contract, as the Node clients use it.
+pub fn generated_files() -> Vec<eventwire_codegen::GeneratedFile> {
+    let lab = eventwire_codegen::Generator::new()
+        .contract::<Lab>()
+        .contract::<Ordered>()
+        .contract::<Other>();
+    let shapes = eventwire_codegen::Generator::new().contract::<shapes::Shapes>();
+    let mut files = lab.files("lab").expect("the lab contracts generate");
+    files.extend(
+        shapes
+            .files("shapes")
+            .expect("the shapes contract generates"),
+    );
+    files
 }
