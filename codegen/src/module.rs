@@ -248,6 +248,7 @@ fn contract_declarations(
             });
         }
         let docs = event_doc(event, "  ");
+        let listener_docs = event_doc(event, "    ");
         match event.direction {
             Direction::ClientToServer => {
                 let payload = match &event.payload {
@@ -311,14 +312,14 @@ fn contract_declarations(
                         args.push(format!("ack: (answer: {answer}) => void"));
                         to_client.push(format!("{docs}  {key}: ({}) => void;", args.join(", ")));
                         listeners.push(format!(
-                            "{docs}    {key}(handler: ({}) => {answer} | Promise<{answer}>): () => void;",
+                            "{listener_docs}    {key}(handler: ({}) => {answer} | Promise<{answer}>): () => void;",
                             params.join(", ")
                         ));
                     }
                     None => {
                         to_client.push(format!("{docs}  {key}: ({}) => void;", params.join(", ")));
                         listeners.push(format!(
-                            "{docs}    {key}(handler: ({}) => void): () => void;",
+                            "{listener_docs}    {key}(handler: ({}) => void): () => void;",
                             params.join(", ")
                         ));
                     }

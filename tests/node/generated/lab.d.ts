@@ -349,9 +349,9 @@ export interface LabClient {
   step(payload: Step, options?: CallOptions): Promise<number[]>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
-  /** A shout from another member. */
+    /** A shout from another member. */
     shouted(handler: (payload: Shout) => void): () => void;
-  /** A question the client must answer. */
+    /** A question the client must answer. */
     question(handler: (payload: Question) => Answer | Promise<Answer>): () => void;
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */

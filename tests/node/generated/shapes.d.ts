@@ -314,7 +314,7 @@ export interface ShapesClient {
   points(payload: PageOfString, options?: CallOptions): Promise<PageOfPoint>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
-  /** A server event carrying a page. */
+    /** A server event carrying a page. */
     pushed(handler: (payload: PageOfPoint) => void): () => void;
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
