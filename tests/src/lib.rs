@@ -362,6 +362,14 @@ pub fn node_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("node")
 }
 
+/// The repository root, where `package.json` and `node_modules` are.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_owned()
+}
+
 /// The generated TypeScript and JSON Schema of every test contract, as the Node clients use it.
 pub fn generated_files() -> Vec<eventwire_codegen::GeneratedFile> {
     let lab = eventwire_codegen::Generator::new()

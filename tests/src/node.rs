@@ -5,13 +5,15 @@ use std::time::Duration;
 
 use tokio::process::Command;
 
-/// Runs `node <script> <url>` from the Node test folder and panics with the program's
-/// output unless it exits successfully within 60 seconds.
+/// Runs `node <script> <url>` from the Node test folder (a relative `script` is found
+/// there) and panics with the program's output unless it exits successfully within 60 s.
 pub async fn run_node(script: &str, url: &str) {
     let dir = super::node_dir();
     assert!(
-        dir.join("node_modules/socket.io-client").is_dir(),
-        "the Node test clients need their packages: run `npm ci --prefix tests/node` (the README's test command does it)"
+        super::repo_root()
+            .join("node_modules/socket.io-client")
+            .is_dir(),
+        "the Node test clients need their packages: run `npm ci` at the repository root (the README's test command does it)"
     );
     let child = Command::new("node")
         .arg(script)

@@ -322,10 +322,10 @@ fn samples() -> String {
 #[test]
 fn generated_types_accept_every_served_value_and_reject_wrong_ones() {
     let dir = eventwire_tests::node_dir();
-    let tsc = dir.join("node_modules/typescript/bin/tsc");
+    let tsc = eventwire_tests::repo_root().join("node_modules/typescript/bin/tsc");
     assert!(
         tsc.is_file(),
-        "TypeScript is needed: run `npm ci --prefix tests/node` (the README's test command does it)"
+        "TypeScript is needed: run `npm ci` at the repository root (the README's test command does it)"
     );
     std::fs::create_dir_all(dir.join("out")).expect("create tests/node/out");
     std::fs::write(dir.join("out/samples.ts"), samples()).expect("write the samples");

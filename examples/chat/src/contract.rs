@@ -107,7 +107,7 @@ pub enum ChatError {
         /// The room.
         room: String,
         /// Its capacity.
-        capacity: usize,
+        capacity: u32,
     },
 }
 

@@ -16,13 +16,13 @@ const HISTORY: usize = 50;
 
 /// The chat's handlers and state, shared by every socket.
 pub struct ChatApp {
-    capacity: usize,
+    capacity: u32,
     rooms: Mutex<HashMap<String, Room>>,
 }
 
 impl ChatApp {
     /// A chat whose rooms hold at most `capacity` members.
-    pub fn new(capacity: usize) -> Self {
+    pub fn new(capacity: u32) -> Self {
         Self {
             capacity,
             rooms: Mutex::default(),
@@ -61,7 +61,7 @@ impl ChatHandlers for ChatApp {
         let joined = {
             let mut rooms = self.rooms.lock().expect("not poisoned");
             let room = rooms.entry(req.room.clone()).or_default();
-            if room.members.len() >= self.capacity
+            if room.members.len() >= self.capacity as usize
                 && !room.members.contains_key(&cx.id().to_string())
             {
                 return Err(ChatError::RoomFull {

@@ -1,0 +1,79 @@
+// Every event of the chat contract, and every error, through the generated client.
+import { assert, url } from "../../../tests/node/lib.mjs";
+import { AppError, FaultError, connectChat } from "../web/generated/chat.js";
+
+function connected(client) {
+  return new Promise((resolve, reject) => {
+    client.socket.once("connect", () => resolve(client));
+    client.socket.once("connect_error", reject);
+  });
+}
+const open = () => connected(connectChat(url, { socket: { forceNew: true, reconnection: false } }));
+function next(subscribe) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("no event within 5 s")), 5000);
+    const stop = subscribe((payload) => { clearTimeout(timer); stop(); resolve(payload); });
+  });
+}
+
+const [ada, bob, eve] = await Promise.all([open(), open(), open()]);
+
+// join: members and history; presence to the others.
+const adaJoined = await ada.join({ room: "lobby" });
+assert.equal(adaJoined.room, "lobby");
+assert.equal(adaJoined.members.length, 1);
+assert.deepEqual(adaJoined.history, []);
+const presence = next(ada.on.presence);
+const bobJoined = await bob.join({ room: "lobby" });
+assert.equal(bobJoined.members.length, 2);
+const joinedNotice = await presence;
+assert.equal(joinedNotice.kind, "joined");
+assert.equal(joinedNotice.room, "lobby");
+
+// roomFull, with the capacity.
+const full = await eve.join({ room: "lobby" }).catch((e) => e);
+assert.ok(full instanceof AppError, String(full));
+assert.deepEqual(full.error, { code: "roomFull", room: "lobby", capacity: 2 });
+
+// Invalid room names are faults with the path.
+const invalid = await eve.join({ room: "Not Valid!" }).catch((e) => e);
+assert.ok(invalid instanceof FaultError, String(invalid));
+assert.deepEqual(invalid.fault.issues.map((i) => [i.path.join("."), i.code]), [["room", "pattern"]]);
+
+// send: a receipt; the message to everyone in the room, sender included.
+const toAda = next(ada.on.message);
+const toBob = next(bob.on.message);
+const sent = await ada.send({ room: "lobby", text: "hello" });
+assert.match(sent.sentAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+const message = await toAda;
+assert.match(message.user, /^guest-/);
+assert.deepEqual(message, { id: sent.id, room: "lobby", user: message.user, text: "hello", sentAt: sent.sentAt });
+assert.deepEqual(await toBob, message);
+const adaName = message.user;
+assert.notEqual(joinedNotice.user, adaName); // that notice was about bob
+
+// History is sent to whoever joins later.
+await bob.leave({ room: "lobby" });
+const rejoined = await bob.join({ room: "lobby" });
+assert.deepEqual(rejoined.history.map((m) => m.text), ["hello"]);
+
+// Text limits and notInRoom.
+const long = await ada.send({ room: "lobby", text: "x".repeat(2001) }).catch((e) => e);
+assert.equal(long.fault.issues[0].code, "length");
+const outside = await eve.send({ room: "lobby", text: "hi" }).catch((e) => e);
+assert.deepEqual(outside.error, { code: "notInRoom", room: "lobby" });
+const notMember = await eve.leave({ room: "lobby" }).catch((e) => e);
+assert.deepEqual(notMember.error, { code: "notInRoom", room: "lobby" });
+
+// typing: to the others in the room, not the typist.
+const typing = next(bob.on.typing);
+ada.typing({ room: "lobby" });
+assert.deepEqual(await typing, { room: "lobby", user: adaName });
+
+// leave: presence "left" to the others.
+const left = next(ada.on.presence);
+await bob.leave({ room: "lobby" });
+assert.equal((await left).kind, "left");
+
+for (const client of [ada, bob, eve]) client.close();
+console.log("chat: ok");
