@@ -74,10 +74,10 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** Options of a typed client. */
-export interface ConnectOptions {
+/** Options of a typed client; `Auth` is the contract's handshake auth type. */
+export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   /** Handshake auth payload. */
-  auth?: { [key: string]: unknown };
+  auth?: Auth;
   /** Default answer timeout of every call, in milliseconds. Defaults to 5000. */
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */
@@ -330,6 +330,13 @@ fn contract_declarations(
     to_client.push("  /** A fault for an event sent without acknowledgement. */\n  \"eventwire:fault\": (fault: Fault) => void;".to_owned());
     let namespace = contract.namespace;
     let lower = lower_first(name);
+    let options = match &contract.auth {
+        Some(auth) => {
+            let auth = ty(auth.as_value(), &format!("{name}.auth"), names, Side::Input)?;
+            format!("options: ConnectOptions<{auth}> & {{ auth: {auth} }}")
+        }
+        None => "options?: ConnectOptions".to_owned(),
+    };
     let contract_docs = if contract.docs.is_empty() {
         String::new()
     } else {
@@ -372,7 +379,7 @@ export interface {name}Client {{
 /**
  * {contract_docs}Connects to {name} at `url` (the server's base URL; the namespace is added).
  */
-export declare function connect{name}(url: string, options?: ConnectOptions): {name}Client;
+export declare function connect{name}(url: string, {options}): {name}Client;
 "#,
         to_client = to_client.join("\n"),
         to_server = to_server.join("\n"),

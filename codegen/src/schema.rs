@@ -58,7 +58,12 @@ pub(crate) fn document(description: &Description) -> Value {
                     Value::Object(entry)
                 })
                 .collect();
-            json!({ "name": contract.name, "namespace": contract.namespace, "events": events })
+            let mut entry =
+                json!({ "name": contract.name, "namespace": contract.namespace, "events": events });
+            if let Some(auth) = &contract.auth {
+                entry["auth"] = rename_refs(auth.as_value(), &names, Side::Input);
+            }
+            entry
         })
         .collect();
     json!({

@@ -1,8 +1,12 @@
 //! The [`Contract`] trait that `#[derive(Contract)]` implements, and the bounds on payloads.
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use socketioxide::adapter::Adapter;
+use socketioxide::extract::SocketRef;
 
 use crate::describe::{ContractDescription, Describer};
 use crate::validate::Validate;
@@ -35,6 +39,10 @@ pub trait Contract: Sized + 'static {
     /// Whether one socket's events are handled one at a time, in arrival order
     /// (`#[contract(ordered)]`). By default they run concurrently, as socketioxide runs them.
     const ORDERED: bool;
+    /// What an accepted connection's handshake auth became (`#[contract(auth = T)]`, or
+    /// `identity = U`); `()` for a contract without auth. Handlers read it with
+    /// [`Cx::identity`](crate::Cx::identity).
+    type Identity: Clone + Send + Sync + 'static;
 
     /// The events, payload and ack types as JSON Schema, for code generation.
     fn describe(describer: &mut Describer) -> ContractDescription;
@@ -60,13 +68,15 @@ impl<T: Serialize + JsonSchema + Send + 'static> OutgoingPayload for T {}
     message = "`{Self}` does not handle the client events of `{C}`",
     note = "implement the handler trait generated for `{C}` (named `{C}Handlers`) for `{Self}`"
 )]
-pub trait Handlers<C>: Send + Sync + 'static {
+pub trait Handlers<C: Contract>: Send + Sync + 'static {
     #[doc(hidden)]
-    fn install<A: socketioxide::adapter::Adapter>(
-        self: std::sync::Arc<Self>,
-        socket: &socketioxide::extract::SocketRef<A>,
-        ordered: bool,
-    );
+    fn authenticate(
+        self: Arc<Self>,
+        auth: Option<String>,
+    ) -> impl Future<Output = Result<C::Identity, crate::Refusal>> + Send + 'static;
+
+    #[doc(hidden)]
+    fn install<A: Adapter>(self: Arc<Self>, socket: &SocketRef<A>, ordered: bool);
 }
 
 impl<C, H> Handlers<C> for H
@@ -74,11 +84,14 @@ where
     C: crate::__private::Dispatch<H>,
     H: Send + Sync + 'static,
 {
-    fn install<A: socketioxide::adapter::Adapter>(
-        self: std::sync::Arc<Self>,
-        socket: &socketioxide::extract::SocketRef<A>,
-        ordered: bool,
-    ) {
+    fn authenticate(
+        self: Arc<Self>,
+        auth: Option<String>,
+    ) -> impl Future<Output = Result<C::Identity, crate::Refusal>> + Send + 'static {
+        C::authenticate(self, auth)
+    }
+
+    fn install<A: Adapter>(self: Arc<Self>, socket: &SocketRef<A>, ordered: bool) {
         crate::dispatch::install::<C, H, A>(socket, self, ordered);
     }
 }

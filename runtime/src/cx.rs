@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use socketioxide::socket::Sid;
 
+use crate::auth::Authenticated;
 use crate::contract::Contract;
 use crate::emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing, decode_reply};
 use crate::ops::SocketOps;
@@ -148,6 +149,16 @@ impl<C: Contract> Cx<C> {
     /// Every socket of the namespace on this node except this one.
     pub fn local(&self) -> Broadcast<C> {
         Broadcast::new(self.socket.broadcast()).local()
+    }
+
+    /// The identity `authenticate` gave this socket when it connected (for a contract
+    /// declared with `auth = T`; `()` otherwise).
+    pub fn identity(&self) -> C::Identity {
+        self.socket
+            .extensions()
+            .get::<Authenticated<C>>()
+            .expect("every socket is authenticated before its first event")
+            .0
     }
 
     /// Per-socket data that lives as long as the connection (typed by `T`), e.g. the

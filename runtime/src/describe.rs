@@ -112,6 +112,8 @@ pub struct ContractDescription {
     pub docs: &'static str,
     /// Whether events are handled in arrival order.
     pub ordered: bool,
+    /// The handshake auth payload's schema, for a contract declared with `auth = T`.
+    pub auth: Option<Schema>,
     /// The events, in declaration order.
     pub events: Vec<EventDescription>,
 }

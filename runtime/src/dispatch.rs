@@ -27,6 +27,15 @@ pub trait Dispatch<H>: Contract {
         cx: Cx<Self>,
         incoming: Incoming,
     ) -> impl Future<Output = Outcome> + Send + 'static;
+
+    /// Decodes the raw handshake auth and runs the handlers' `authenticate`.
+    fn authenticate(
+        handlers: Arc<H>,
+        auth: Option<String>,
+    ) -> impl Future<Output = Result<Self::Identity, crate::Refusal>> + Send + 'static;
+
+    /// Runs the handlers' `on_disconnect`.
+    fn disconnected(handlers: Arc<H>, cx: Cx<Self>) -> impl Future<Output = ()> + Send + 'static;
 }
 
 type Boxed = Box<dyn ErasedSerialize + Send>;
@@ -122,6 +131,19 @@ where
     A: Adapter,
 {
     let gate = ordered.then(|| Arc::new(Gate::default()));
+    let on_disconnect = handlers.clone();
+    socket.on_disconnect(move |socket: SocketRef<A>| {
+        let handlers = on_disconnect.clone();
+        async move {
+            let (ns, id) = (socket.ns().to_owned(), socket.id);
+            let cx = Cx::<C>::new(Arc::new(socket));
+            // socketioxide removes the socket from its rooms after this future ends; a
+            // panic escaping here would skip that and leak it.
+            if let Err(panic) = AssertUnwindSafe(C::disconnected(handlers, cx)).catch_unwind().await {
+                tracing::error!(namespace = %ns, socket = %id, panic = %panic_message(&*panic), "on_disconnect panicked");
+            }
+        }
+    });
     socket.on_fallback(
         move |socket: SocketRef<A>, Event(event): Event, ack: AckSender<A>, raw: Raw| {
             // Synchronous: runs in arrival order (see `Gate`).
@@ -167,11 +189,7 @@ async fn handle<C, H, A>(
         {
             Ok(outcome) => outcome,
             Err(panic) => {
-                let reason = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
+                let reason = panic_message(&*panic);
                 tracing::error!(event = %event, namespace = %socket.ns(), socket = %socket.id, panic = %reason, "event handler panicked");
                 Outcome::Fault(Fault::internal(&event))
             }
@@ -208,5 +226,29 @@ fn respond<A: Adapter>(
     };
     if let Err(error) = sent {
         tracing::warn!(event = %event, socket = %socket.id, error = %error, "could not answer the client");
+    }
+}
+
+/// The message a panic was raised with, when it is a string.
+fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
+}
+
+/// The raw handshake auth (the JSON the client passed as `auth`); never fails.
+pub(crate) struct RawAuth(pub(crate) Option<String>);
+
+impl<A: Adapter> socketioxide::handler::FromConnectParts<A> for RawAuth {
+    type Error = Infallible;
+
+    fn from_connect_parts(_: &Arc<Socket<A>>, auth: &Option<Value>) -> Result<Self, Infallible> {
+        Ok(RawAuth(
+            auth.as_ref()
+                .and_then(Value::as_str)
+                .map(|s| s.as_str().to_owned()),
+        ))
     }
 }

@@ -72,17 +72,7 @@ impl Incoming {
         )
         .and_then(|args| de.end().map(|()| args));
         parsed.map_err(|error| {
-            let mut path = PathSegment::from_serde_path(&track.path());
-            let message = strip_position(&error.to_string());
-            // serde names a missing field only in the message, with the path at its parent;
-            // point at the field itself, as a client expects. (An unknown field's path
-            // already ends with it.)
-            if let Some(rest) = message.strip_prefix("missing field `")
-                && let Some(field) = rest.split('`').next()
-            {
-                path.push(PathSegment::Key(field.to_owned()));
-            }
-            self.invalid(path, "type", message)
+            Fault::invalid_payload(&self.event, vec![type_issue(&error, &track.path())])
         })
     }
 
@@ -96,6 +86,42 @@ impl Incoming {
             }],
         )
     }
+}
+
+/// The issue of a serde_json error, at the tracked path.
+fn type_issue(error: &serde_json::Error, path: &serde_path_to_error::Path) -> Issue {
+    let mut path = PathSegment::from_serde_path(path);
+    let message = strip_position(&error.to_string());
+    // serde names a missing field only in the message, with the path at its parent;
+    // point at the field itself, as a client expects. (An unknown field's path already
+    // ends with it.)
+    if let Some(rest) = message.strip_prefix("missing field `")
+        && let Some(field) = rest.split('`').next()
+    {
+        path.push(PathSegment::Key(field.to_owned()));
+    }
+    Issue {
+        path,
+        code: "type".to_owned(),
+        message,
+    }
+}
+
+/// Deserializes and validates a handshake auth payload (a JSON document, not an event).
+pub fn decode_auth<T: DeserializeOwned + Validate>(
+    auth: Option<&str>,
+) -> Result<T, crate::Refusal> {
+    let Some(text) = auth else {
+        return Err(crate::Refusal::new("auth is required"));
+    };
+    let mut track = serde_path_to_error::Track::new();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
+        .and_then(|value| de.end().map(|()| value));
+    let value = parsed
+        .map_err(|error| crate::Refusal::invalid_auth(vec![type_issue(&error, &track.path())]))?;
+    value.validate().map_err(crate::Refusal::invalid_auth)?;
+    Ok(value)
 }
 
 /// Visits the socket.io argument array, skipping the event name.

@@ -1,6 +1,7 @@
 #![doc = include_str!("../../docs/overview.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod auth;
 mod contract;
 mod cx;
 pub mod describe;
@@ -18,6 +19,7 @@ pub mod wire;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use auth::Refusal;
 pub use contract::{Contract, Handlers, IncomingPayload, OutgoingPayload};
 pub use cx::Cx;
 pub use emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};

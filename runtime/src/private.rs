@@ -4,7 +4,7 @@ pub use schemars;
 pub use serde;
 
 pub use crate::dispatch::{Dispatch, Outcome};
-pub use crate::incoming::Incoming;
+pub use crate::incoming::{Incoming, decode_auth};
 pub use crate::validate::check;
 
 use crate::contract::{Contract, IncomingPayload, OutgoingPayload};

@@ -1,7 +1,6 @@
 //! [`Server`]: mounts contracts on socketioxide with safe limits, as a tower layer or a
 //! ready-to-run server.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,7 +11,9 @@ use socketioxide::layer::SocketIoLayer;
 use socketioxide::{SocketIo, SocketIoBuilder};
 use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
 
+use crate::auth::{Authenticated, Refusal};
 use crate::contract::{Contract, Handlers};
+use crate::dispatch::RawAuth;
 
 /// Why a server could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -182,11 +183,17 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
                     ));
                 }
                 taken.push(path.clone());
-                // The event entry is installed by a connect middleware: middlewares run before
-                // the server confirms the connection (`40`), so no event can arrive before it.
-                let register = move |socket: SocketRef<A>| {
-                    handlers.clone().install(&socket, C::ORDERED);
-                    async { Ok::<(), Infallible>(()) }
+                // Authentication and the event entry happen in a connect middleware:
+                // middlewares run before the server confirms the connection (`40`), so a
+                // refused client never sees it and no event can arrive before the entry exists.
+                let register = move |socket: SocketRef<A>, RawAuth(auth): RawAuth| {
+                    let handlers = handlers.clone();
+                    async move {
+                        let identity = handlers.clone().authenticate(auth).await?;
+                        socket.extensions.insert(Authenticated::<C>(identity));
+                        handlers.install(&socket, C::ORDERED);
+                        Ok::<(), Refusal>(())
+                    }
                 };
                 let on_connect = (|_: SocketRef<A>| async {}).with(register);
                 if path.contains('{') {

@@ -330,12 +330,64 @@ impl OtherHandlers for OtherApp {
     }
 }
 
+/// The handshake auth of [`Secure`].
+#[payload]
+pub struct Token {
+    /// 8 to 64 characters.
+    #[validate(length(min = 8, max = 64))]
+    pub token: String,
+}
+
+/// Who a token belongs to.
+#[derive(Clone)]
+pub struct Principal {
+    /// The name.
+    pub name: String,
+}
+
+/// A contract behind handshake auth, with a disconnect hook.
+#[derive(Contract)]
+#[contract(namespace = "/secure", auth = Token, identity = Principal)]
+pub enum Secure {
+    /// Answers with the caller's name.
+    #[client(ack = String)]
+    Whoami,
+}
+
+/// Handlers of [`Secure`]: `letmein-<name>` is a valid token.
+#[derive(Clone, Default)]
+pub struct SecureApp {
+    /// Sockets whose disconnect hook ran.
+    pub disconnects: Arc<AtomicUsize>,
+}
+
+impl SecureHandlers for SecureApp {
+    async fn authenticate(&self, auth: Token) -> Result<Principal, eventwire::Refusal> {
+        match auth.token.strip_prefix("letmein-") {
+            Some(name) => Ok(Principal {
+                name: name.to_owned(),
+            }),
+            None => Err(eventwire::Refusal::new("unknown token")),
+        }
+    }
+
+    async fn whoami(&self, cx: &Cx<Secure>) -> String {
+        cx.identity().name
+    }
+
+    async fn on_disconnect(&self, _cx: &Cx<Secure>) {
+        self.disconnects.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
 /// A running test server.
 pub struct TestServer {
     /// `http://127.0.0.1:<port>`.
     pub url: String,
     /// What the lab's handlers recorded.
     pub lab: Arc<LabState>,
+    /// What the secure contract's handlers recorded.
+    pub secure: SecureApp,
 }
 
 /// Starts the lab, ordered and other contracts (and `Other` on the dynamic namespace
@@ -343,18 +395,20 @@ pub struct TestServer {
 pub async fn start() -> TestServer {
     let app = LabApp::default();
     let lab = app.state.clone();
+    let secure = SecureApp::default();
     let server = Server::new()
         .contract::<Lab>(app.clone())
         .contract::<Ordered>(app)
         .contract::<Other>(OtherApp)
         .contract_at::<Other>("/tenant/{id}", OtherApp)
-        .contract::<shapes::Shapes>(shapes::ShapesApp);
+        .contract::<shapes::Shapes>(shapes::ShapesApp)
+        .contract::<Secure>(secure.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind an ephemeral port");
     let url = format!("http://{}", listener.local_addr().expect("bound"));
     tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
-    TestServer { url, lab }
+    TestServer { url, lab, secure }
 }
 
 /// The folder of the Node test clients.
@@ -375,7 +429,8 @@ pub fn generated_files() -> Vec<eventwire_codegen::GeneratedFile> {
     let lab = eventwire_codegen::Generator::new()
         .contract::<Lab>()
         .contract::<Ordered>()
-        .contract::<Other>();
+        .contract::<Other>()
+        .contract::<Secure>();
     let shapes = eventwire_codegen::Generator::new().contract::<shapes::Shapes>();
     let mut files = lab.files("lab").expect("the lab contracts generate");
     files.extend(

@@ -7,6 +7,15 @@ use eventwire::{Contract, payload};
 static ROOM_NAME: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new("^[a-z0-9-]+$").expect("valid regex"));
 
+/// Who is connecting: the handshake auth.
+#[payload]
+#[derive(Clone, Debug)]
+pub struct Login {
+    /// The user's name, 1–24 characters.
+    #[validate(length(min = 1, max = 24))]
+    pub user: String,
+}
+
 /// A room, by name.
 #[payload]
 pub struct RoomRef {
@@ -102,6 +111,8 @@ pub enum ChatError {
         /// The room.
         room: String,
     },
+    /// The message store failed; try again later.
+    Unavailable,
     /// The room has reached its capacity.
     RoomFull {
         /// The room.
@@ -113,7 +124,7 @@ pub enum ChatError {
 
 /// A chat with rooms, history, presence and typing notices.
 #[derive(Contract)]
-#[contract(namespace = "/chat")]
+#[contract(namespace = "/chat", auth = Login)]
 pub enum Chat {
     /// Joins a room; the answer carries its members and recent history.
     #[client(ack = Result<Joined, ChatError>)]

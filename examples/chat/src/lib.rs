@@ -1,166 +1,168 @@
 //! eventwire's flagship example: a chat with rooms, history, presence and typing notices,
-//! declared once as an eventwire contract ([`contract::Chat`]) and served by [`ChatApp`].
+//! declared once as an eventwire contract ([`contract::Chat`]) and served by [`ChatApp`]
+//! with its web page ([`web::router`]).
 
 pub mod contract;
+pub mod store;
+pub mod web;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
-use eventwire::Cx;
+use eventwire::{BuildError, Cx, Server, Sid};
 
 use crate::contract::*;
+use crate::store::Store;
 
-/// Messages kept per room and sent to whoever joins.
-const HISTORY: usize = 50;
+/// The whole app: the web page at `/`, Socket.IO at `/socket.io/` serving [`Chat`].
+pub fn router(chat: ChatApp) -> Result<axum::Router, BuildError> {
+    let (layer, _io) = Server::new().contract::<Chat>(chat).build()?;
+    Ok(web::router().layer(layer))
+}
 
 /// The chat's handlers and state, shared by every socket.
 pub struct ChatApp {
     capacity: u32,
-    rooms: Mutex<HashMap<String, Room>>,
+    store: Store,
+    /// Members of each room: user name per socket.
+    rooms: Mutex<HashMap<String, HashMap<Sid, String>>>,
 }
 
 impl ChatApp {
-    /// A chat whose rooms hold at most `capacity` members.
-    pub fn new(capacity: u32) -> Self {
+    /// A chat whose rooms hold at most `capacity` members, keeping messages in `store`.
+    pub fn new(capacity: u32, store: Store) -> Self {
         Self {
             capacity,
+            store,
             rooms: Mutex::default(),
         }
     }
-}
 
-#[derive(Default)]
-struct Room {
-    /// Member name per socket id.
-    members: HashMap<String, String>,
-    history: VecDeque<ChatMessage>,
-    next_id: u64,
-}
-
-/// Until handshake auth lands, a socket's user name is derived from its id.
-fn user_of(cx: &Cx<Chat>) -> String {
-    format!("guest-{}", &cx.id().to_string()[..6])
-}
-
-impl ChatApp {
-    fn member_of(&self, cx: &Cx<Chat>, room: &str) -> Result<String, ChatError> {
-        let rooms = self.rooms.lock().expect("not poisoned");
-        rooms
-            .get(room)
-            .and_then(|r| r.members.get(&cx.id().to_string()).cloned())
-            .ok_or_else(|| ChatError::NotInRoom {
-                room: room.to_owned(),
-            })
+    fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<String, HashMap<Sid, String>>> {
+        self.rooms.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn require_member(&self, cx: &Cx<Chat>, room: &str) -> Result<(), ChatError> {
+        match self.rooms().get(room) {
+            Some(members) if members.contains_key(&cx.id()) => Ok(()),
+            _ => Err(ChatError::NotInRoom {
+                room: room.to_owned(),
+            }),
+        }
+    }
+
+    /// Removes the socket from `room`; `true` if it was a member.
+    fn remove_member(&self, cx: &Cx<Chat>, room: &str) -> bool {
+        let mut rooms = self.rooms();
+        let Some(members) = rooms.get_mut(room) else {
+            return false;
+        };
+        let removed = members.remove(&cx.id()).is_some();
+        if members.is_empty() {
+            rooms.remove(room);
+        }
+        removed
+    }
+
+    async fn announce(&self, cx: &Cx<Chat>, room: String, kind: PresenceKind) {
+        let presence = Presence {
+            room: room.clone(),
+            user: cx.identity().user,
+            kind,
+        };
+        // A client that cannot keep up misses a presence notice; the room goes on.
+        let _ = cx.to(room).emit(Chat::presence(presence)).await;
+    }
+}
+
+/// Logs a store failure and turns it into the client-visible error.
+fn unavailable(error: store::StoreError) -> ChatError {
+    tracing::error!(%error, "the message store failed");
+    ChatError::Unavailable
 }
 
 impl ChatHandlers for ChatApp {
     async fn join(&self, cx: &Cx<Chat>, req: RoomRef) -> Result<Joined, ChatError> {
-        let user = user_of(cx);
-        let joined = {
-            let mut rooms = self.rooms.lock().expect("not poisoned");
-            let room = rooms.entry(req.room.clone()).or_default();
-            if room.members.len() >= self.capacity as usize
-                && !room.members.contains_key(&cx.id().to_string())
-            {
+        let members = {
+            let mut rooms = self.rooms();
+            let members = rooms.entry(req.room.clone()).or_default();
+            if !members.contains_key(&cx.id()) && members.len() >= self.capacity as usize {
                 return Err(ChatError::RoomFull {
                     room: req.room,
                     capacity: self.capacity,
                 });
             }
-            room.members.insert(cx.id().to_string(), user.clone());
-            let mut members: Vec<String> = room.members.values().cloned().collect();
-            members.sort();
-            Joined {
-                room: req.room.clone(),
-                members,
-                history: room.history.iter().cloned().collect(),
-            }
+            members.insert(cx.id(), cx.identity().user);
+            let mut names: Vec<String> = members.values().cloned().collect();
+            names.sort();
+            names
         };
         cx.join(&req.room);
-        let presence = Presence {
-            room: req.room.clone(),
-            user,
-            kind: PresenceKind::Joined,
-        };
-        let _ = cx.to(&req.room).emit(Chat::presence(presence)).await;
-        Ok(joined)
+        let history = self
+            .store
+            .history(req.room.clone())
+            .await
+            .map_err(unavailable)?;
+        self.announce(cx, req.room.clone(), PresenceKind::Joined)
+            .await;
+        Ok(Joined {
+            room: req.room,
+            members,
+            history,
+        })
     }
 
     async fn leave(&self, cx: &Cx<Chat>, req: RoomRef) -> Result<(), ChatError> {
-        let user = self.member_of(cx, &req.room)?;
-        if let Some(room) = self.rooms.lock().expect("not poisoned").get_mut(&req.room) {
-            room.members.remove(&cx.id().to_string());
+        if !self.remove_member(cx, &req.room) {
+            return Err(ChatError::NotInRoom { room: req.room });
         }
         cx.leave(&req.room);
-        let presence = Presence {
-            room: req.room.clone(),
-            user,
-            kind: PresenceKind::Left,
-        };
-        let _ = cx.to(&req.room).emit(Chat::presence(presence)).await;
+        self.announce(cx, req.room, PresenceKind::Left).await;
         Ok(())
     }
 
     async fn send(&self, cx: &Cx<Chat>, req: SendMessage) -> Result<Sent, ChatError> {
-        let user = self.member_of(cx, &req.room)?;
-        let sent_at = now_rfc3339();
-        let message = {
-            let mut rooms = self.rooms.lock().expect("not poisoned");
-            let room = rooms.entry(req.room.clone()).or_default();
-            room.next_id += 1;
-            let message = ChatMessage {
-                id: room.next_id.to_string(),
-                room: req.room.clone(),
-                user,
-                text: req.text,
-                sent_at: sent_at.clone(),
-            };
-            room.history.push_back(message.clone());
-            if room.history.len() > HISTORY {
-                room.history.pop_front();
-            }
-            message
+        self.require_member(cx, &req.room)?;
+        let sent_at = jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .unwrap_or_else(|_| jiff::Timestamp::now())
+            .to_string();
+        let message = self
+            .store
+            .append(req.room.clone(), cx.identity().user, req.text, sent_at)
+            .await
+            .map_err(unavailable)?;
+        let receipt = Sent {
+            id: message.id.clone(),
+            sent_at: message.sent_at.clone(),
         };
-        let id = message.id.clone();
-        let _ = cx.within(&req.room).emit(Chat::message(message)).await;
-        Ok(Sent { id, sent_at })
+        let _ = cx.within(req.room).emit(Chat::message(message)).await;
+        Ok(receipt)
     }
 
     async fn typing(&self, cx: &Cx<Chat>, req: RoomRef) {
-        if let Ok(user) = self.member_of(cx, &req.room) {
-            let _ = cx
-                .to(&req.room)
-                .emit(Chat::user_typing(UserTyping {
-                    room: req.room,
-                    user,
-                }))
-                .await;
+        // Typing has no answer to carry `notInRoom`: a notice for a room the socket is not
+        // in is dropped.
+        if self.require_member(cx, &req.room).is_ok() {
+            let notice = UserTyping {
+                room: req.room.clone(),
+                user: cx.identity().user,
+            };
+            let _ = cx.to(req.room).emit(Chat::user_typing(notice)).await;
         }
     }
-}
 
-/// Seconds since the epoch as RFC 3339 (UTC), without a date-time dependency.
-fn now_rfc3339() -> String {
-    let secs = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    async fn on_disconnect(&self, cx: &Cx<Chat>) {
+        let rooms: Vec<String> = self
+            .rooms()
+            .iter()
+            .filter(|(_, members)| members.contains_key(&cx.id()))
+            .map(|(room, _)| room.clone())
+            .collect();
+        for room in rooms {
+            if self.remove_member(cx, &room) {
+                self.announce(cx, room, PresenceKind::Left).await;
+            }
+        }
+    }
 }

@@ -1,34 +1,46 @@
-//! Runs the chat server: `cargo run -p chat` serves Socket.IO on
-//! `http://127.0.0.1:3000/chat` (`--port N` or `PORT` to change; port 0 picks a free one).
+//! Runs the chat: `cargo run -p chat`, then open the printed URL.
+//!
+//! Options (flag, or environment variable): `--port` / `PORT` (default 3000; 0 picks a free
+//! port), `--db` / `CHAT_DB` (the SQLite file, default `chat.db`), `--capacity` /
+//! `CHAT_CAPACITY` (members per room, default 100).
 
 use chat::ChatApp;
-use chat::contract::Chat;
-use eventwire::Server;
+use chat::store::Store;
 
-fn port() -> u16 {
+/// A setting from `--flag value`, else the environment variable, else the default.
+fn setting(flag: &str, env: &str, default: &str) -> String {
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
-        if arg == "--port" {
+        if arg == flag {
             return args
                 .next()
-                .and_then(|p| p.parse().ok())
-                .expect("--port takes a number");
+                .unwrap_or_else(|| panic!("{flag} takes a value"));
         }
     }
-    std::env::var("PORT")
-        .ok()
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(3000)
+    std::env::var(env).unwrap_or_else(|_| default.to_owned())
+}
+
+fn number<T: std::str::FromStr>(flag: &str, env: &str, default: &str) -> T {
+    let value = setting(flag, env, default);
+    value
+        .parse()
+        .unwrap_or_else(|_| panic!("{flag} / {env} must be a number, got {value:?}"))
 }
 
 #[tokio::main]
-async fn main() -> Result<(), eventwire::ServeError> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     tracing_subscriber::fmt().with_env_filter("info").init();
-    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port())).await?;
+    let port: u16 = number("--port", "PORT", "3000");
+    let capacity: u32 = number("--capacity", "CHAT_CAPACITY", "100");
+    let db = setting("--db", "CHAT_DB", "chat.db");
+
+    let store = Store::open(&db)?;
+    let app = chat::router(ChatApp::new(capacity, store))?;
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(
-        "chat: serving socket.io on http://{}/chat",
+        "chat: open http://{}/ (messages are kept in {db})",
         listener.local_addr()?
     );
-    let app = ChatApp::new(100);
-    Server::new().contract::<Chat>(app).serve_on(listener).await
+    axum::serve(listener, app).await?;
+    Ok(())
 }

@@ -8,7 +8,8 @@ function connected(client) {
     client.socket.once("connect_error", reject);
   });
 }
-const open = () => connected(connectChat(url, { socket: { forceNew: true, reconnection: false } }));
+const options = { socket: { forceNew: true, reconnection: false } };
+const open = (user) => connected(connectChat(url, { ...options, auth: { user } }));
 function next(subscribe) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("no event within 5 s")), 5000);
@@ -16,19 +17,22 @@ function next(subscribe) {
   });
 }
 
-const [ada, bob, eve] = await Promise.all([open(), open(), open()]);
+// Handshake auth: missing or invalid is refused with a clear connect_error.
+await assert.rejects(connected(connectChat(url, options)), { message: "auth is required" });
+await assert.rejects(open(""), { message: "invalid auth: user: must be between 1 and 24 characters long" });
+await assert.rejects(open("x".repeat(25)), { message: "invalid auth: user: must be between 1 and 24 characters long" });
+
+const [ada, bob, eve] = await Promise.all([open("ada"), open("bob"), open("eve")]);
 
 // join: members and history; presence to the others.
 const adaJoined = await ada.join({ room: "lobby" });
 assert.equal(adaJoined.room, "lobby");
-assert.equal(adaJoined.members.length, 1);
+assert.deepEqual(adaJoined.members, ["ada"]);
 assert.deepEqual(adaJoined.history, []);
 const presence = next(ada.on.presence);
 const bobJoined = await bob.join({ room: "lobby" });
-assert.equal(bobJoined.members.length, 2);
-const joinedNotice = await presence;
-assert.equal(joinedNotice.kind, "joined");
-assert.equal(joinedNotice.room, "lobby");
+assert.deepEqual(bobJoined.members, ["ada", "bob"]);
+assert.deepEqual(await presence, { room: "lobby", user: "bob", kind: "joined" });
 
 // roomFull, with the capacity.
 const full = await eve.join({ room: "lobby" }).catch((e) => e);
@@ -46,11 +50,8 @@ const toBob = next(bob.on.message);
 const sent = await ada.send({ room: "lobby", text: "hello" });
 assert.match(sent.sentAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
 const message = await toAda;
-assert.match(message.user, /^guest-/);
-assert.deepEqual(message, { id: sent.id, room: "lobby", user: message.user, text: "hello", sentAt: sent.sentAt });
+assert.deepEqual(message, { id: sent.id, room: "lobby", user: "ada", text: "hello", sentAt: sent.sentAt });
 assert.deepEqual(await toBob, message);
-const adaName = message.user;
-assert.notEqual(joinedNotice.user, adaName); // that notice was about bob
 
 // History is sent to whoever joins later.
 await bob.leave({ room: "lobby" });
@@ -68,12 +69,20 @@ assert.deepEqual(notMember.error, { code: "notInRoom", room: "lobby" });
 // typing: to the others in the room, not the typist.
 const typing = next(bob.on.typing);
 ada.typing({ room: "lobby" });
-assert.deepEqual(await typing, { room: "lobby", user: adaName });
+assert.deepEqual(await typing, { room: "lobby", user: "ada" });
 
 // leave: presence "left" to the others.
 const left = next(ada.on.presence);
 await bob.leave({ room: "lobby" });
-assert.equal((await left).kind, "left");
+assert.deepEqual(await left, { room: "lobby", user: "bob", kind: "left" });
 
-for (const client of [ada, bob, eve]) client.close();
+// A member who disconnects is announced as left too.
+const eveJoined = next(ada.on.presence);
+await eve.join({ room: "lobby" });
+assert.deepEqual(await eveJoined, { room: "lobby", user: "eve", kind: "joined" });
+const gone = next(ada.on.presence);
+eve.close();
+assert.deepEqual(await gone, { room: "lobby", user: "eve", kind: "left" });
+
+for (const client of [ada, bob]) client.close();
 console.log("chat: ok");

@@ -1,8 +1,7 @@
 //! Every chat event and error, through the generated client in Node (`tests/chat.mjs`).
 
 use chat::ChatApp;
-use chat::contract::Chat;
-use eventwire::Server;
+use chat::store::Store;
 
 #[tokio::test]
 async fn every_chat_event_through_the_generated_client() {
@@ -11,7 +10,11 @@ async fn every_chat_event_through_the_generated_client() {
         .expect("bind an ephemeral port");
     let url = format!("http://{}", listener.local_addr().expect("bound"));
     // Capacity 2, so the tests can fill a room.
-    let server = Server::new().contract::<Chat>(ChatApp::new(2));
-    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
+    let app = chat::router(ChatApp::new(
+        2,
+        Store::in_memory().expect("an in-memory store"),
+    ))
+    .expect("builds");
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serve") });
     eventwire_tests::run_node(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/chat.mjs"), &url).await;
 }

@@ -13,13 +13,19 @@ pub(crate) mod kw {
     syn::custom_keyword!(server);
     syn::custom_keyword!(ack);
     syn::custom_keyword!(rename);
+    syn::custom_keyword!(auth);
+    syn::custom_keyword!(identity);
 }
 
-/// `#[contract(namespace = "/chat", ordered)]` on the enum.
+/// `#[contract(namespace = "/chat", ordered, auth = Login, identity = User)]` on the enum.
 #[derive(Default)]
 pub(crate) struct ContractAttrs {
     pub(crate) namespace: Option<(kw::namespace, LitStr)>,
     pub(crate) ordered: Option<kw::ordered>,
+    /// The handshake auth payload type.
+    pub(crate) auth: Option<(kw::auth, Type)>,
+    /// What `authenticate` turns it into; the auth type itself when absent.
+    pub(crate) identity: Option<(kw::identity, Type)>,
 }
 
 /// Who sends an event. A later kind (live subscriptions) adds a variant here.
@@ -38,7 +44,7 @@ pub(crate) struct EventAttrs {
     pub(crate) rename: Option<(kw::rename, LitStr)>,
 }
 
-const CONTRACT_KEYS: &str = "`namespace = \"/path\"`, `ordered`";
+const CONTRACT_KEYS: &str = "`namespace = \"/path\"`, `ordered`, `auth = Type`, `identity = Type`";
 const EVENT_KEYS: &str = "`ack = Type`, `rename = \"name\"`";
 
 pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> ContractAttrs {
@@ -55,6 +61,20 @@ pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> Contr
                         errors.error_at(key, "`namespace` is given twice");
                     }
                     out.namespace = Some((key, value));
+                } else if lookahead.peek(kw::auth) {
+                    let key: kw::auth = input.parse()?;
+                    input.parse::<syn::Token![=]>()?;
+                    if out.auth.is_some() {
+                        errors.error_at(key, "`auth` is given twice");
+                    }
+                    out.auth = Some((key, input.parse()?));
+                } else if lookahead.peek(kw::identity) {
+                    let key: kw::identity = input.parse()?;
+                    input.parse::<syn::Token![=]>()?;
+                    if out.identity.is_some() {
+                        errors.error_at(key, "`identity` is given twice");
+                    }
+                    out.identity = Some((key, input.parse()?));
                 } else if lookahead.peek(kw::ordered) {
                     let key: kw::ordered = input.parse()?;
                     if out.ordered.is_some() {

@@ -19,6 +19,9 @@ pub(crate) const RESERVED: &[&str] = &[
     "error",
 ];
 
+/// Methods the handler trait has besides the event handlers.
+pub(crate) const HOOKS: &[&str] = &["authenticate", "on_disconnect"];
+
 /// Prefix of eventwire's own events (`eventwire:fault`); contracts may not use it.
 pub(crate) const OWN_PREFIX: &str = "eventwire:";
 
@@ -35,6 +38,24 @@ pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
                 format_args!(
                     "a namespace is a path starting with `/`; write `namespace = \"/{ns}\"`"
                 ),
+            );
+        }
+    }
+
+    if let (Some((key, _)), None) = (&contract.attrs.identity, &contract.attrs.auth) {
+        errors.error_at(key, "`identity` is what `authenticate` makes of the handshake auth: declare `auth = AuthType` too");
+    }
+    for event in contract
+        .events
+        .iter()
+        .filter(|e| e.direction == Direction::ClientToServer)
+    {
+        let method = event.method_name().to_string();
+        let method = method.trim_start_matches("r#");
+        if HOOKS.contains(&method) {
+            errors.error_at(
+                &event.variant.ident,
+                format_args!("the handler method `{method}` is a hook of the handler trait; rename the variant and keep the wire name with `#[client(rename = \"...\")]`"),
             );
         }
     }

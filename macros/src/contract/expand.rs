@@ -72,7 +72,25 @@ fn fallback(contract: &Contract<'_>) -> TokenStream {
             ) -> impl ::core::future::Future<Output = ::eventwire::__private::Outcome> + ::core::marker::Send + 'static {
                 async { ::core::unreachable!() }
             }
+            fn authenticate(
+                _: ::std::sync::Arc<__H>,
+                _: ::core::option::Option<::std::string::String>,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<Self::Identity, ::eventwire::Refusal>> + ::core::marker::Send + 'static {
+                async { ::core::unreachable!() }
+            }
+            fn disconnected(_: ::std::sync::Arc<__H>, _: ::eventwire::Cx<Self>) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send + 'static {
+                async {}
+            }
         }
+    }
+}
+
+/// The socket identity type: `identity = T`, else the auth type, else `()`.
+fn identity_type(contract: &Contract<'_>) -> TokenStream {
+    match (&contract.attrs.identity, &contract.attrs.auth) {
+        (Some((_, identity)), _) => quote!(#identity),
+        (None, Some((_, auth))) => quote!(#auth),
+        (None, None) => quote!(()),
     }
 }
 
@@ -128,6 +146,11 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
         .events
         .iter()
         .filter(|e| e.direction == Direction::ClientToServer)
+        // A method named like a hook is reported by `check`; leaving it out keeps the
+        // fallback trait free of a second, confusing error.
+        .filter(|e| {
+            !super::check::HOOKS.contains(&e.method_name().to_string().trim_start_matches("r#"))
+        })
         .map(|event| {
             let method = event.method_name();
             let docs = doc_attrs(&event.variant.attrs);
@@ -146,11 +169,37 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
                 ) -> impl ::core::future::Future<Output = #ack> + ::core::marker::Send;
             }
         });
+    let authenticate = contract.attrs.auth.as_ref().map(|(_, auth)| {
+        let identity = identity_type(contract);
+        let body = match &contract.attrs.identity {
+            // Without an identity type, the validated auth payload is the identity.
+            None => quote!({ async move { ::core::result::Result::Ok(auth) } }),
+            Some(_) => quote!(;),
+        };
+        quote! {
+            /// Turns the handshake auth (already deserialized and validated) into the
+            /// socket's identity, or refuses the connection: the client gets `connect_error`
+            /// with the refusal's message. Handlers read the identity with `cx.identity()`.
+            fn authenticate(
+                &self,
+                auth: #auth,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<#identity, ::eventwire::Refusal>> + ::core::marker::Send
+            #body
+        }
+    });
     quote! {
         #[doc = #summary]
         #[diagnostic::on_unimplemented(message = #on_unimplemented_message, note = #on_unimplemented_note)]
         #vis trait #trait_ident: ::core::marker::Send + ::core::marker::Sync + 'static {
             #(#methods)*
+
+            #authenticate
+
+            /// Runs once when a socket's connection to the namespace ends (whatever the
+            /// reason), while it is still in its rooms. Does nothing unless overridden.
+            fn on_disconnect(&self, _cx: &::eventwire::Cx<#ident>) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send {
+                async {}
+            }
         }
     }
 }
@@ -161,6 +210,11 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
     let namespace = contract.namespace();
     let ordered = contract.attrs.ordered.is_some();
     let contract_docs = docs(&contract.input.attrs);
+    let identity = identity_type(contract);
+    let auth = match &contract.attrs.auth {
+        Some((_, auth)) => quote!(::core::option::Option::Some(describer.incoming::<#auth>())),
+        None => quote!(::core::option::Option::None),
+    };
     let events = contract.events.iter().map(|event| {
         let name = &event.name;
         let variant = event.variant.ident.to_string();
@@ -210,6 +264,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
             const NAME: &'static str = #name;
             const NAMESPACE: &'static str = #namespace;
             const ORDERED: bool = #ordered;
+            type Identity = #identity;
 
             fn describe(describer: &mut ::eventwire::describe::Describer) -> ::eventwire::describe::ContractDescription {
                 ::eventwire::describe::ContractDescription {
@@ -217,6 +272,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
                     namespace: #namespace,
                     docs: #contract_docs,
                     ordered: #ordered,
+                    auth: #auth,
                     events: ::std::vec![#(#events),*],
                 }
             }
@@ -227,6 +283,21 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
 fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
     let ident = &contract.input.ident;
     let trait_ident = trait_ident(contract);
+    let authenticate = match &contract.attrs.auth {
+        Some((_, auth)) => quote! {
+            async move {
+                let auth: #auth = ::eventwire::__private::decode_auth(auth.as_deref())?;
+                <__H as #trait_ident>::authenticate(&*handlers, auth).await
+            }
+        },
+        // No auth declared: whatever the client sends is ignored.
+        None => quote! {
+            async move {
+                let _ = (handlers, auth);
+                ::core::result::Result::Ok(())
+            }
+        },
+    };
     let arms = contract
         .events
         .iter()
@@ -276,6 +347,20 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                         _ => ::eventwire::__private::Outcome::unknown_event(&incoming),
                     }
                 }
+            }
+
+            fn authenticate(
+                handlers: ::std::sync::Arc<__H>,
+                auth: ::core::option::Option<::std::string::String>,
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<Self::Identity, ::eventwire::Refusal>> + ::core::marker::Send + 'static {
+                #authenticate
+            }
+
+            fn disconnected(
+                handlers: ::std::sync::Arc<__H>,
+                cx: ::eventwire::Cx<Self>,
+            ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send + 'static {
+                async move { <__H as #trait_ident>::on_disconnect(&*handlers, &cx).await }
             }
         }
     }

@@ -202,6 +202,16 @@ export interface Strict {
   value: number;
 }
 
+/** The handshake auth of [`Secure`]. */
+export interface Token {
+  /**
+   * 8 to 64 characters.
+   * @minLength 8
+   * @maxLength 64
+   */
+  token: string;
+}
+
 /** Base of every error the typed client rejects with. */
 export declare class EventwireError extends Error {
   /** The event that failed. */
@@ -229,10 +239,10 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** Options of a typed client. */
-export interface ConnectOptions {
+/** Options of a typed client; `Auth` is the contract's handshake auth type. */
+export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   /** Handshake auth payload. */
-  auth?: { [key: string]: unknown };
+  auth?: Auth;
   /** Default answer timeout of every call, in milliseconds. Defaults to 5000. */
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */
@@ -456,3 +466,48 @@ export interface OtherClient {
 Connects to Other at `url` (the server's base URL; the namespace is added).
  */
 export declare function connectOther(url: string, options?: ConnectOptions): OtherClient;
+
+/** Events the server sends on `/secure`. */
+export interface SecureServerToClientEvents {
+  /** A fault for an event sent without acknowledgement. */
+  "eventwire:fault": (fault: Fault) => void;
+}
+
+/** Events the client sends on `/secure`. */
+export interface SecureClientToServerEvents {
+  /** Answers with the caller's name. */
+  whoami: (ack: (response: AckResponse<string>) => void) => void;
+}
+
+/** A socket.io-client socket typed to Secure: `const socket: SecureSocket = io(url + "/secure")`. */
+export type SecureSocket = Socket<SecureServerToClientEvents, SecureClientToServerEvents>;
+
+/** The namespace Secure is served on. */
+export declare const secureNamespace: "/secure";
+
+/** A typed client of Secure: one method per client event, one listener per server event. */
+export interface SecureClient {
+  /** The underlying socket, for connection events (`connect`, `disconnect`, ...). */
+  readonly socket: SecureSocket;
+  /**
+   * Answers with the caller's name.
+   *
+   * Rejects with FaultError | TimeoutError.
+   */
+  whoami(options?: CallOptions): Promise<string>;
+  /** Listens to a server event; each returns a function that stops listening. */
+  readonly on: {
+
+  };
+  /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
+  onFault(handler: (fault: Fault) => void): () => void;
+  /** Closes the connection. */
+  close(): void;
+}
+
+/**
+ * A contract behind handshake auth, with a disconnect hook.
+
+Connects to Secure at `url` (the server's base URL; the namespace is added).
+ */
+export declare function connectSecure(url: string, options: ConnectOptions<Token> & { auth: Token }): SecureClient;

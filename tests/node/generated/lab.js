@@ -107,3 +107,13 @@ export function connectOther(url, options = {}) {
     answers: [],
   });
 }
+
+export const secureNamespace = "/secure";
+
+export function connectSecure(url, options = {}) {
+  return connect(url, secureNamespace, options, {
+    calls: [["whoami", false]],
+    sends: [],
+    answers: [],
+  });
+}

@@ -224,10 +224,10 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** Options of a typed client. */
-export interface ConnectOptions {
+/** Options of a typed client; `Auth` is the contract's handshake auth type. */
+export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   /** Handshake auth payload. */
-  auth?: { [key: string]: unknown };
+  auth?: Auth;
   /** Default answer timeout of every call, in milliseconds. Defaults to 5000. */
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */

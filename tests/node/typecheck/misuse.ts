@@ -1,7 +1,7 @@
 // The typed socket and client accept exactly the contract: every `@ts-expect-error` below
 // must be an error, or tsc fails ("unused directive"), so the types cannot be `any`.
 import { io } from "socket.io-client";
-import { AppError, FaultError, TimeoutError, connectLab, type LabSocket } from "../generated/lab.js";
+import { AppError, FaultError, TimeoutError, connectLab, connectSecure, type LabSocket } from "../generated/lab.js";
 
 const socket: LabSocket = io("http://127.0.0.1/lab");
 
@@ -58,3 +58,12 @@ lab.shouted({ room: "r", except: [], text: "t" });
 // @ts-expect-error: a listener's answer must be an Answer
 lab.on.question(() => 5);
 void nothing;
+
+// Handshake auth is typed and required for a contract that declares it.
+const secure = connectSecure("http://127.0.0.1", { auth: { token: "letmein-ada" } });
+const name: string = await secure.whoami();
+void name;
+// @ts-expect-error: the contract declares auth, so it is required
+connectSecure("http://127.0.0.1");
+// @ts-expect-error: auth of the wrong shape
+connectSecure("http://127.0.0.1", { auth: { password: "x" } });

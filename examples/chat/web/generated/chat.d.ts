@@ -38,6 +38,8 @@ export type ChatError = {
   /** The room. */
   room: string;
 } | {
+  code: "unavailable";
+} | {
   /**
    * Its capacity.
    * @minimum 0
@@ -70,6 +72,16 @@ export interface Joined {
   members: string[];
   /** The room. */
   room: string;
+}
+
+/** Who is connecting: the handshake auth. */
+export interface Login {
+  /**
+   * The user's name, 1–24 characters.
+   * @minLength 1
+   * @maxLength 24
+   */
+  user: string;
 }
 
 /** Someone joined or left a room. */
@@ -151,10 +163,10 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
-/** Options of a typed client. */
-export interface ConnectOptions {
+/** Options of a typed client; `Auth` is the contract's handshake auth type. */
+export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   /** Handshake auth payload. */
-  auth?: { [key: string]: unknown };
+  auth?: Auth;
   /** Default answer timeout of every call, in milliseconds. Defaults to 5000. */
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */
@@ -235,4 +247,4 @@ export interface ChatClient {
 
 Connects to Chat at `url` (the server's base URL; the namespace is added).
  */
-export declare function connectChat(url: string, options?: ConnectOptions): ChatClient;
+export declare function connectChat(url: string, options: ConnectOptions<Login> & { auth: Login }): ChatClient;

@@ -1,0 +1,149 @@
+//! Message history in SQLite: a restart loses nothing.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::{Connection, params};
+
+use crate::contract::ChatMessage;
+
+/// Messages a room keeps for whoever joins.
+pub const HISTORY: u32 = 50;
+
+/// The chat's messages, in one SQLite file (or in memory).
+#[derive(Clone)]
+pub struct Store {
+    connection: Arc<Mutex<Connection>>,
+}
+
+/// Why the store failed.
+pub type StoreError = rusqlite::Error;
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::init(Connection::open(path)?)
+    }
+
+    /// A database that lives as long as the process.
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory()?)
+    }
+
+    fn init(connection: Connection) -> Result<Self, StoreError> {
+        connection.execute_batch(
+            "PRAGMA journal_mode = WAL;
+             CREATE TABLE IF NOT EXISTS messages (
+                 id      INTEGER PRIMARY KEY AUTOINCREMENT,
+                 room    TEXT NOT NULL,
+                 user    TEXT NOT NULL,
+                 text    TEXT NOT NULL,
+                 sent_at TEXT NOT NULL
+             );
+             CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room, id);",
+        )?;
+        Ok(Self {
+            connection: Arc::new(Mutex::new(connection)),
+        })
+    }
+
+    /// Runs `f` on the connection off the async runtime's threads.
+    async fn with<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        let connection = self.connection.clone();
+        tokio::task::spawn_blocking(move || {
+            f(&connection.lock().unwrap_or_else(|e| e.into_inner()))
+        })
+        .await
+        .expect("store tasks do not panic")
+    }
+
+    /// Stores a message and returns it with its id.
+    pub async fn append(
+        &self,
+        room: String,
+        user: String,
+        text: String,
+        sent_at: String,
+    ) -> Result<ChatMessage, StoreError> {
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO messages (room, user, text, sent_at) VALUES (?1, ?2, ?3, ?4)",
+                params![room, user, text, sent_at],
+            )?;
+            Ok(ChatMessage {
+                id: c.last_insert_rowid().to_string(),
+                room,
+                user,
+                text,
+                sent_at,
+            })
+        })
+        .await
+    }
+
+    /// The room's last [`HISTORY`] messages, oldest first.
+    pub async fn history(&self, room: String) -> Result<Vec<ChatMessage>, StoreError> {
+        self.with(move |c| {
+            let mut statement = c.prepare_cached(
+                "SELECT id, room, user, text, sent_at FROM
+                   (SELECT * FROM messages WHERE room = ?1 ORDER BY id DESC LIMIT ?2)
+                 ORDER BY id",
+            )?;
+            let rows = statement.query_map(params![room, HISTORY], |row| {
+                Ok(ChatMessage {
+                    id: row.get::<_, i64>(0)?.to_string(),
+                    room: row.get(1)?,
+                    user: row.get(2)?,
+                    text: row.get(3)?,
+                    sent_at: row.get(4)?,
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn history_is_the_last_messages_oldest_first_per_room() {
+        let store = Store::in_memory().unwrap();
+        for i in 0..60 {
+            store
+                .append("a".into(), "u".into(), format!("m{i}"), "t".into())
+                .await
+                .unwrap();
+        }
+        store
+            .append("b".into(), "u".into(), "other".into(), "t".into())
+            .await
+            .unwrap();
+        let history = store.history("a".into()).await.unwrap();
+        assert_eq!(history.len(), HISTORY as usize);
+        assert_eq!(history.first().unwrap().text, "m10");
+        assert_eq!(history.last().unwrap().text, "m59");
+        assert_eq!(store.history("b".into()).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_reopened_file_keeps_its_messages() {
+        let dir = std::env::temp_dir().join(format!("chat-store-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("chat.db");
+        let _ = std::fs::remove_file(&path);
+        Store::open(&path)
+            .unwrap()
+            .append("a".into(), "u".into(), "kept".into(), "t".into())
+            .await
+            .unwrap();
+        let reopened = Store::open(&path).unwrap();
+        assert_eq!(reopened.history("a".into()).await.unwrap()[0].text, "kept");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,186 @@
+// The chat page: everything it sends and receives goes through the client generated from
+// the Rust contract (/generated/chat.js), so names and payloads cannot drift.
+import { AppError, FaultError, connectChat } from "/generated/chat.js";
+
+const $ = (id) => document.getElementById(id);
+const state = { chat: null, me: "", current: null, rooms: new Map() }; // room -> { members, messages, unread }
+const typingTimers = new Map();
+
+/** A message for a person from any rejection of the generated client. */
+function describe(error) {
+  if (error instanceof AppError) {
+    const e = error.error;
+    if (e.code === "roomFull") return `${e.room} is full (${e.capacity} members).`;
+    if (e.code === "notInRoom") return `You are not in ${e.room}.`;
+    return "The server could not do that; try again.";
+  }
+  if (error instanceof FaultError) {
+    return error.fault.issues.map((i) => `${i.path.join(".") || "value"}: ${i.message}`).join("; ") || error.message;
+  }
+  return error.message;
+}
+
+$("login").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const user = $("name").value.trim();
+  const chat = connectChat(location.origin, { auth: { user } });
+  chat.socket.once("connect_error", (error) => {
+    $("login-error").textContent = error.message;
+    chat.close();
+  });
+  chat.socket.once("connect", () => start(chat, user));
+});
+
+function start(chat, user) {
+  state.chat = chat;
+  state.me = user;
+  $("me").textContent = user;
+  $("login").hidden = true;
+  $("chat").hidden = false;
+  $("room-name").focus();
+
+  chat.on.message((message) => {
+    const room = state.rooms.get(message.room);
+    if (!room) return;
+    room.messages.push({ kind: "message", ...message });
+    if (message.room !== state.current) room.unread = true;
+    clearTyping(message.room, message.user);
+    render();
+  });
+  chat.on.presence(({ room: name, user: who, kind }) => {
+    const room = state.rooms.get(name);
+    if (!room) return;
+    if (kind === "joined") room.members = [...room.members, who].sort();
+    else room.members.splice(room.members.indexOf(who), 1);
+    room.messages.push({ kind: "notice", text: `${who} ${kind === "joined" ? "joined" : "left"}` });
+    render();
+  });
+  chat.on.typing(({ room, user: who }) => {
+    const key = `${room}\u0000${who}`;
+    clearTimeout(typingTimers.get(key));
+    typingTimers.set(key, setTimeout(() => clearTyping(room, who), 3000));
+    renderTyping();
+  });
+  chat.socket.on("disconnect", () => {
+    $("send-error").textContent = "Disconnected; reconnecting…";
+  });
+  chat.socket.on("connect", () => {
+    $("send-error").textContent = "";
+    // The server forgets a socket's rooms when it disconnects: join them again.
+    for (const name of state.rooms.keys()) join(name);
+  });
+}
+
+function clearTyping(room, who) {
+  const key = `${room}\u0000${who}`;
+  clearTimeout(typingTimers.get(key));
+  typingTimers.delete(key);
+  renderTyping();
+}
+
+async function join(name) {
+  try {
+    const joined = await state.chat.join({ room: name });
+    const messages = joined.history.map((m) => ({ kind: "message", ...m }));
+    state.rooms.set(name, { members: joined.members, messages, unread: false });
+    state.current = name;
+    $("join-error").textContent = "";
+    render();
+    $("text").focus();
+  } catch (error) {
+    $("join-error").textContent = describe(error);
+  }
+}
+
+$("join").addEventListener("submit", (event) => {
+  event.preventDefault();
+  join($("room-name").value.trim());
+  $("room-name").value = "";
+});
+
+$("leave").addEventListener("click", async () => {
+  const name = state.current;
+  try {
+    await state.chat.leave({ room: name });
+  } catch (error) {
+    $("send-error").textContent = describe(error);
+  }
+  state.rooms.delete(name);
+  state.current = state.rooms.keys().next().value ?? null;
+  render();
+});
+
+$("send").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const text = $("text").value;
+  try {
+    await state.chat.send({ room: state.current, text });
+    $("text").value = "";
+    $("send-error").textContent = "";
+  } catch (error) {
+    $("send-error").textContent = describe(error);
+  }
+});
+
+let lastTyping = 0;
+$("text").addEventListener("input", () => {
+  if (Date.now() - lastTyping > 1500 && state.current) {
+    lastTyping = Date.now();
+    state.chat.typing({ room: state.current });
+  }
+});
+
+function render() {
+  const list = $("rooms");
+  list.replaceChildren(
+    ...[...state.rooms.entries()].map(([name, room]) => {
+      const item = document.createElement("li");
+      const button = document.createElement("button");
+      button.textContent = `# ${name}`;
+      button.className = `${name === state.current ? "current" : ""} ${room.unread ? "unread" : ""}`;
+      button.addEventListener("click", () => {
+        state.current = name;
+        room.unread = false;
+        render();
+      });
+      item.append(button);
+      return item;
+    }),
+  );
+  const room = state.rooms.get(state.current);
+  $("room").hidden = !room;
+  if (!room) return;
+  room.unread = false;
+  $("room-title").textContent = `# ${state.current}`;
+  $("members").textContent = `${room.members.length} here: ${room.members.join(", ")}`;
+  const messages = $("messages");
+  messages.replaceChildren(
+    ...room.messages.map((m) => {
+      const item = document.createElement("li");
+      if (m.kind === "notice") {
+        item.className = "notice";
+        item.textContent = m.text;
+        return item;
+      }
+      item.className = m.user === state.me ? "mine" : "";
+      const who = document.createElement("span");
+      who.className = "who";
+      who.textContent = m.user;
+      const time = document.createElement("time");
+      time.dateTime = m.sentAt;
+      time.textContent = new Date(m.sentAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+      item.append(who, document.createTextNode(m.text), time);
+      return item;
+    }),
+  );
+  messages.scrollTop = messages.scrollHeight;
+  renderTyping();
+}
+
+function renderTyping() {
+  const names = [...typingTimers.keys()]
+    .map((key) => key.split("\u0000"))
+    .filter(([room]) => room === state.current)
+    .map(([, who]) => who);
+  $("typing").textContent = names.length ? `${names.join(", ")} ${names.length === 1 ? "is" : "are"} typing…` : "";
+}
