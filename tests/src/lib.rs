@@ -11,7 +11,7 @@ use eventwire::{Contract, Cx, Server, ValidationError, payload};
 mod node;
 pub mod shapes;
 
-pub use node::run_node;
+pub use node::{run_node, run_node_with};
 
 /// A room name: lower-case letters, digits and dashes.
 pub static ROOM: LazyLock<regex::Regex> =

@@ -8,6 +8,12 @@ use tokio::process::Command;
 /// Runs `node <script> <url>` from the Node test folder (a relative `script` is found
 /// there) and panics with the program's output unless it exits successfully within 60 s.
 pub async fn run_node(script: &str, url: &str) {
+    run_node_with(std::path::Path::new(script), &[url]).await;
+}
+
+/// Runs `node <script> <args...>` like [`run_node`].
+pub async fn run_node_with(script: &std::path::Path, args: &[&str]) {
+    let script = script.display().to_string();
     let dir = super::node_dir();
     assert!(
         super::repo_root()
@@ -16,8 +22,8 @@ pub async fn run_node(script: &str, url: &str) {
         "the Node test clients need their packages: run `npm ci` at the repository root (the README's test command does it)"
     );
     let child = Command::new("node")
-        .arg(script)
-        .arg(url)
+        .arg(&script)
+        .args(args)
         .current_dir(&dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
