@@ -31,7 +31,9 @@ pub use eventwire_macros::Validate;
 #[doc = include_str!("../../docs/payload.md")]
 pub use eventwire_macros::payload;
 pub use fault::{AckResponse, FAULT_EVENT, False, Fault, FaultCode, Issue, PathSegment, True};
-pub use server::{BuildError, DEFAULT_MAX_MESSAGE_SIZE, ServeError, Server};
+pub use server::{
+    BuildError, DEFAULT_MAX_BINARY_ATTACHMENTS, DEFAULT_MAX_MESSAGE_SIZE, ServeError, Server,
+};
 pub use validate::{Report, Validate, ValidationError};
 
 /// Re-exported so apps name socket ids, the io handle and adapters without a version skew.

@@ -8,7 +8,7 @@ use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::SocketRef;
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
-use socketioxide::{SocketIo, SocketIoBuilder};
+use socketioxide::{ParserConfig, SocketIo, SocketIoBuilder};
 use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
 
 use crate::auth::{Authenticated, Refusal};
@@ -75,10 +75,21 @@ type Mount<A> = Box<dyn FnOnce(&SocketIo<A>, &mut Vec<String>) -> Result<(), Bui
 pub struct Server<A: Adapter = LocalAdapter> {
     builder: SocketIoBuilder<A>,
     mounts: Vec<Mount<A>>,
+    limits: Limits,
+}
+
+/// Limits applied to socketioxide when the server is built.
+struct Limits {
+    max_message_size: usize,
+    max_binary_attachments: usize,
+    packet_completion_timeout: Duration,
 }
 
 /// Default largest message: 1 MiB, for WebSocket messages and polling bodies alike.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 1 << 20;
+
+/// Default largest number of binary attachments in one packet (socketioxide's is 10,000).
+pub const DEFAULT_MAX_BINARY_ATTACHMENTS: usize = 10;
 
 impl Server<LocalAdapter> {
     /// A server with the in-memory adapter (one node).
@@ -101,21 +112,37 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
     }
 
     fn from_builder(builder: SocketIoBuilder<A>) -> Self {
+        let limits = Limits {
+            max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
+            max_binary_attachments: DEFAULT_MAX_BINARY_ATTACHMENTS,
+            packet_completion_timeout: Duration::from_secs(10),
+        };
         Self {
             builder,
             mounts: Vec::new(),
+            limits,
         }
-        .max_message_size(DEFAULT_MAX_MESSAGE_SIZE)
     }
 
-    /// Largest accepted message, for WebSocket messages and HTTP long-polling bodies.
-    /// A client that sends more is disconnected. Defaults to 1 MiB.
+    /// Largest accepted message, for WebSocket messages, HTTP long-polling bodies and the
+    /// binary attachments of one packet together. A client that sends more is disconnected.
+    /// Defaults to 1 MiB (socketioxide's own default lets a WebSocket message reach 64 MiB).
     pub fn max_message_size(mut self, bytes: usize) -> Self {
-        self.builder = self
-            .builder
-            .ws_max_message_size(bytes)
-            .ws_max_frame_size(bytes)
-            .max_payload(bytes as u64);
+        self.limits.max_message_size = bytes;
+        self
+    }
+
+    /// Largest number of binary attachments one packet may declare; a packet declaring more
+    /// closes the connection. Defaults to 10 (socketioxide's own default is 10,000).
+    pub fn max_binary_attachments(mut self, count: usize) -> Self {
+        self.limits.max_binary_attachments = count;
+        self
+    }
+
+    /// How long the attachments of a binary packet may take to arrive after its header.
+    /// Defaults to 10 seconds (socketioxide's own default is 60).
+    pub fn packet_completion_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.packet_completion_timeout = timeout;
         self
     }
 
@@ -211,7 +238,22 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
     /// Builds the tower layer to add to an axum (or any tower/hyper) app, and the
     /// socket.io handle for [`Emitter`](crate::Emitter)s.
     pub fn build(self) -> Result<(SocketIoLayer<A>, SocketIo<A>), BuildError> {
-        let (layer, io) = self.builder.build_layer();
+        let Limits {
+            max_message_size,
+            max_binary_attachments,
+            packet_completion_timeout,
+        } = self.limits;
+        let parser = ParserConfig::common()
+            .max_incoming_binaries(max_binary_attachments)
+            .max_incoming_binary_buf_size(max_message_size)
+            .packet_completion_timeout(packet_completion_timeout);
+        let (layer, io) = self
+            .builder
+            .ws_max_message_size(max_message_size)
+            .ws_max_frame_size(max_message_size)
+            .max_payload(max_message_size as u64)
+            .with_parser(parser)
+            .build_layer();
         let mut taken = Vec::new();
         for mount in self.mounts {
             mount(&io, &mut taken)?;

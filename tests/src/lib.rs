@@ -9,6 +9,7 @@ use std::time::Duration;
 use eventwire::{Contract, Cx, Server, ValidationError, payload};
 
 mod node;
+pub mod raw;
 pub mod shapes;
 
 pub use node::{run_node, run_node_with};

@@ -1,0 +1,346 @@
+//! Hostile input, as raw Engine.IO/Socket.IO frames (not socket.io-client): every case gets
+//! a structured answer or a clean close, the process keeps serving, and a well-behaved
+//! client on another connection keeps getting acks throughout.
+
+use eventwire_tests::raw::{Next, RawSocket, http};
+
+/// An ack'd echo from a well-behaved connection: the server still serves.
+async fn assert_serving(base: &str, canary: &mut RawSocket) {
+    for socket in [canary, &mut RawSocket::connect(base, "/lab").await] {
+        socket
+            .send(r#"42/lab,900["echo",{"text":"ok","repeatCount":1}]"#)
+            .await;
+        assert_eq!(
+            socket.next().await,
+            Next::Text(r#"43/lab,900[{"ok":true,"data":{"text":"ok"}}]"#.into())
+        );
+    }
+}
+
+/// Starts a server and a canary connection.
+async fn setup() -> (eventwire_tests::TestServer, RawSocket) {
+    let server = eventwire_tests::start().await;
+    let canary = RawSocket::connect(&server.url, "/lab").await;
+    (server, canary)
+}
+
+/// Sends one hostile frame on a fresh connection and returns what the server did.
+async fn answer_to(base: &str, frame: &str) -> Next {
+    let mut socket = RawSocket::connect(base, "/lab").await;
+    socket.send(frame).await;
+    socket.next().await
+}
+
+fn fault_ack(id: u32, code: &str, event: &str) -> impl Fn(&Next) -> bool {
+    let prefix = format!(r#"43/lab,{id}[{{"ok":false,"fault":{{"code":"{code}","event":"{event}""#);
+    move |next| matches!(next, Next::Text(text) if text.starts_with(&prefix))
+}
+
+#[tokio::test]
+async fn non_string_event_names_close_the_connection() {
+    let (server, mut canary) = setup().await;
+    for frame in [
+        r#"42/lab,[{"toString":"x"}]"#,
+        r#"42/lab,[true,"x"]"#,
+        r#"42/lab,[null,"x"]"#,
+        r#"42/lab,[]"#,
+        r#"42/lab,{}"#,
+    ] {
+        let mut socket = RawSocket::connect(&server.url, "/lab").await;
+        socket.send(frame).await;
+        socket.expect_closed().await;
+    }
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn reserved_event_names_are_refused_as_unknown() {
+    let (server, mut canary) = setup().await;
+    for (id, name) in [
+        (1, "error"),
+        (2, "connect"),
+        (3, "disconnect"),
+        (4, "disconnecting"),
+        (5, "newListener"),
+    ] {
+        let next = answer_to(&server.url, &format!(r#"42/lab,{id}["{name}",{{}}]"#)).await;
+        assert!(
+            fault_ack(id, "unknown_event", name)(&next),
+            "{name}: {next:?}"
+        );
+    }
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn placeholder_abuse_is_refused() {
+    let (server, mut canary) = setup().await;
+    for placeholder in [
+        r#"{"_placeholder":true,"num":"splice"}"#,
+        r#"{"_placeholder":true,"num":99}"#,
+        r#"{"_placeholder":true,"num":-1}"#,
+    ] {
+        let mut socket = RawSocket::connect(&server.url, "/lab").await;
+        socket
+            .send(&format!(r#"451-/lab,7["echo",{placeholder}]"#))
+            .await;
+        socket.send_binary(vec![1, 2, 3]).await;
+        let next = socket.next().await;
+        eprintln!("placeholder {placeholder}: {next:?}");
+        assert!(
+            next == Next::Closed || fault_ack(7, "invalid_payload", "echo")(&next),
+            "{next:?}"
+        );
+    }
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn absurd_attachment_counts_close_the_connection() {
+    let (server, mut canary) = setup().await;
+    for frame in [r#"451000000000-/lab,["echo"]"#, r#"4511-/lab,["echo"]"#] {
+        let mut socket = RawSocket::connect(&server.url, "/lab").await;
+        socket.send(frame).await;
+        socket.expect_closed().await;
+    }
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn floods_of_zero_attachment_binary_packets_stay_bounded() {
+    let (server, mut canary) = setup().await;
+    let before = rss_kib();
+    let mut socket = RawSocket::connect(&server.url, "/lab").await;
+    for i in 0..10_000 {
+        socket
+            .send(&format!(
+                r#"450-/lab,{i}["echo",{{"text":"x","repeatCount":1}}]"#
+            ))
+            .await;
+    }
+    assert_serving(&server.url, &mut canary).await;
+    let grown = rss_kib().saturating_sub(before);
+    eprintln!("RSS growth after 10,000 binary packets: {grown} KiB");
+    assert!(grown < 64 * 1024, "memory grew by {grown} KiB");
+}
+
+#[tokio::test]
+async fn deep_nesting_gets_a_fault() {
+    let (server, mut canary) = setup().await;
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let next = answer_to(&server.url, &format!(r#"42/lab,8["echo",{deep}]"#)).await;
+    assert!(fault_ack(8, "invalid_payload", "echo")(&next), "{next:?}");
+    let next = answer_to(
+        &server.url,
+        &format!(r#"42/lab,9["echo",{{"text":{deep},"repeatCount":1}}]"#),
+    )
+    .await;
+    assert!(fault_ack(9, "invalid_payload", "echo")(&next), "{next:?}");
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn a_message_over_the_size_limit_closes_the_connection() {
+    let (server, mut canary) = setup().await;
+    let mut socket = RawSocket::connect(&server.url, "/lab").await;
+    socket
+        .send(&format!(
+            r#"42/lab,1["echo",{{"text":"{}","repeatCount":1}}]"#,
+            "x".repeat(2 << 20)
+        ))
+        .await;
+    socket.expect_closed().await;
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn invalid_utf8_is_refused() {
+    use tokio_tungstenite::tungstenite::protocol::frame::Frame;
+    use tokio_tungstenite::tungstenite::protocol::frame::coding::{Data, OpCode};
+    let (server, mut canary) = setup().await;
+    // A text frame whose payload is not UTF-8.
+    let mut socket = RawSocket::connect(&server.url, "/lab").await;
+    let bytes = b"42/lab,[\"echo\",\"\xff\xfe\"]".to_vec();
+    socket
+        .send_frame(Frame::message(
+            bytes.clone(),
+            OpCode::Data(Data::Text),
+            true,
+        ))
+        .await;
+    socket.expect_closed().await;
+    // The same bytes in a polling POST.
+    let sid = polling_sid(&server.url).await;
+    let request = [
+        format!("POST /socket.io/?EIO=4&transport=polling&sid={sid} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", bytes.len()).into_bytes(),
+        bytes,
+    ]
+    .concat();
+    let response = http(&server.url, &request).await;
+    eprintln!(
+        "invalid UTF-8 over polling: {}",
+        response.lines().next().unwrap_or("(closed)")
+    );
+    assert!(
+        response.is_empty() || response.starts_with("HTTP/1.1 400"),
+        "{response}"
+    );
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn invalid_and_huge_ack_ids() {
+    let (server, mut canary) = setup().await;
+    // socketioxide reads an ack id that overflows i64 as "no ack" (and skips its digits), so
+    // the event is handled as fire-and-forget and no answer goes back: the one case here
+    // that is not answered. eventwire never sees the id.
+    let next = answer_to(
+        &server.url,
+        r#"42/lab,99999999999999999999999["echo",{"text":"a","repeatCount":1}]"#,
+    )
+    .await;
+    assert_eq!(next, Next::Silence);
+    for frame in [
+        r#"42/lab,-5["echo",{"text":"a","repeatCount":1}]"#,
+        r#"42/lab,1e3["echo",{"text":"a","repeatCount":1}]"#,
+    ] {
+        let next = answer_to(&server.url, frame).await;
+        assert_eq!(next, Next::Closed, "{frame}");
+    }
+    // An ack for an id the server never sent is ignored.
+    let next = answer_to(&server.url, r#"43/lab,12345["whatever"]"#).await;
+    assert_eq!(next, Next::Silence);
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn unknown_packet_types_close_the_connection() {
+    let (server, mut canary) = setup().await;
+    for frame in ["47/lab,", "4x", "9", "4", ""] {
+        let mut socket = RawSocket::connect(&server.url, "/lab").await;
+        socket.send(frame).await;
+        let next = socket.next().await;
+        eprintln!("{frame:?}: {next:?}");
+        assert_eq!(next, Next::Closed, "{frame:?}");
+    }
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn duplicate_connect_is_ignored() {
+    let (server, mut canary) = setup().await;
+    let mut socket = RawSocket::connect(&server.url, "/lab").await;
+    socket.send("40/lab,").await;
+    assert_eq!(socket.next().await, Next::Silence);
+    socket
+        .send(r#"42/lab,1["echo",{"text":"still","repeatCount":1}]"#)
+        .await;
+    assert_eq!(
+        socket.next().await,
+        Next::Text(r#"43/lab,1[{"ok":true,"data":{"text":"still"}}]"#.into())
+    );
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn connect_to_an_unknown_namespace_is_refused() {
+    let (server, mut canary) = setup().await;
+    let mut socket = RawSocket::open(&server.url).await;
+    socket.send("40/nope,").await;
+    assert_eq!(
+        socket.next().await,
+        Next::Text(r#"44/nope,{"message":"Invalid namespace"}"#.into())
+    );
+    // Events to a namespace the socket is not connected to close it.
+    socket
+        .send(r#"42/lab,["echo",{"text":"a","repeatCount":1}]"#)
+        .await;
+    assert_eq!(socket.next().await, Next::Closed);
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn numbers_beyond_64_bits_and_nan_like_tokens_get_faults() {
+    let (server, mut canary) = setup().await;
+    for (id, payload) in [
+        (1, r#"{"a":1e400,"b":1}"#),
+        (2, r#"{"a":18446744073709551616,"b":1}"#),
+        (3, r#"{"a":NaN,"b":1}"#),
+        (4, r#"{"a":Infinity,"b":1}"#),
+        (5, r#"{"a":-0x10,"b":1}"#),
+    ] {
+        let next = answer_to(&server.url, &format!(r#"42/lab,{id}["divide",{payload}]"#)).await;
+        eprintln!("{payload}: {next:?}");
+        assert!(
+            fault_ack(id, "invalid_payload", "divide")(&next) || next == Next::Closed,
+            "{payload}: {next:?}"
+        );
+    }
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn proto_and_constructor_keys_are_plain_data() {
+    let (server, mut canary) = setup().await;
+    let next = answer_to(&server.url, r#"42/lab,1["lenient",{"value":1,"__proto__":{"polluted":true},"constructor":{"prototype":{}}}]"#).await;
+    assert_eq!(next, Next::Text(r#"43/lab,1[{"ok":true,"data":1}]"#.into()));
+    let next = answer_to(
+        &server.url,
+        r#"42/lab,2["strict",{"value":1,"__proto__":{}}]"#,
+    )
+    .await;
+    assert!(fault_ack(2, "invalid_payload", "strict")(&next), "{next:?}");
+    assert_serving(&server.url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn oversized_http_headers_are_refused() {
+    let (server, mut canary) = setup().await;
+    let upgrade = "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+    let many: String = (0..500).map(|i| format!("X-Header-{i}: {i}\r\n")).collect();
+    let response = http(&server.url, format!("{upgrade}{many}\r\n").as_bytes()).await;
+    eprintln!(
+        "500 headers: {}",
+        response.lines().next().unwrap_or("(closed)")
+    );
+    assert!(
+        response.is_empty() || response.starts_with("HTTP/1.1 431"),
+        "{response}"
+    );
+    let long = format!("X-Long: {}\r\n", "a".repeat(1 << 20));
+    let response = http(&server.url, format!("{upgrade}{long}\r\n").as_bytes()).await;
+    eprintln!(
+        "a 1 MiB header line: {}",
+        response.lines().next().unwrap_or("(closed)")
+    );
+    assert!(
+        response.is_empty() || response.starts_with("HTTP/1.1 431"),
+        "{response}"
+    );
+    assert_serving(&server.url, &mut canary).await;
+}
+
+/// Opens a polling session and returns its sid.
+async fn polling_sid(base: &str) -> String {
+    let response = http(
+        base,
+        b"GET /socket.io/?EIO=4&transport=polling HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    let start = response.find("\"sid\":\"").expect("an open packet") + 7;
+    response[start..]
+        .split('"')
+        .next()
+        .expect("a sid")
+        .to_owned()
+}
+
+/// This process's resident memory, in KiB (Linux).
+fn rss_kib() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
