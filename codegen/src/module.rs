@@ -27,7 +27,7 @@ export interface Issue {
 }
 
 /** The kinds of {@link Fault}. */
-export type FaultCode = "invalid_payload" | "unknown_event" | "internal";
+export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited";
 
 /** eventwire's own answer when it refused or failed an event (the app's errors travel apart). */
 export interface Fault {
@@ -35,6 +35,8 @@ export interface Fault {
   event: string;
   message: string;
   issues: Issue[];
+  /** For `rate_limited`: when to try again, in milliseconds. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export declare class EventwireError extends Error {
   readonly event: string;
 }
 
-/** The server refused or failed the event (invalid payload, unknown event, internal error). */
+/** The server refused or failed the event (invalid payload, unknown event, forbidden, rate limited, internal error). */
 export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }

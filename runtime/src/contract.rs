@@ -44,6 +44,12 @@ pub trait Contract: Sized + 'static {
     /// [`Cx::identity`](crate::Cx::identity).
     type Identity: Clone + Send + Sync + 'static;
 
+    /// The rate limit an event declares with `#[client(rate = "...")]`, if any.
+    fn rate_limit(event: &str) -> Option<crate::RateLimit> {
+        let _ = event;
+        None
+    }
+
     /// The events, payload and ack types as JSON Schema, for code generation.
     fn describe(describer: &mut Describer) -> ContractDescription;
 }
@@ -76,7 +82,7 @@ pub trait Handlers<C: Contract>: Send + Sync + 'static {
     ) -> impl Future<Output = Result<C::Identity, crate::Refusal>> + Send + 'static;
 
     #[doc(hidden)]
-    fn install<A: Adapter>(self: Arc<Self>, socket: &SocketRef<A>, ordered: bool);
+    fn install<A: Adapter>(self: Arc<Self>, socket: &SocketRef<A>, policy: &crate::limit::Policy);
 }
 
 impl<C, H> Handlers<C> for H
@@ -91,7 +97,7 @@ where
         C::authenticate(self, auth)
     }
 
-    fn install<A: Adapter>(self: Arc<Self>, socket: &SocketRef<A>, ordered: bool) {
-        crate::dispatch::install::<C, H, A>(socket, self, ordered);
+    fn install<A: Adapter>(self: Arc<Self>, socket: &SocketRef<A>, policy: &crate::limit::Policy) {
+        crate::dispatch::install::<C, H, A>(socket, self, policy);
     }
 }

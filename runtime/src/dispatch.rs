@@ -18,6 +18,7 @@ use crate::contract::Contract;
 use crate::cx::Cx;
 use crate::fault::{AckResponse, FAULT_EVENT, False, Fault, True};
 use crate::incoming::Incoming;
+use crate::limit::{Policy, SocketLimiter};
 
 /// Implemented by `#[derive(Contract)]` for every handler type: decode, call, answer.
 pub trait Dispatch<H>: Contract {
@@ -75,6 +76,11 @@ impl Outcome {
         }
     }
 
+    /// A guard denied the event.
+    pub fn forbidden(event: &str, denied: crate::Forbidden) -> Self {
+        Self::Fault(Fault::forbidden(event, denied))
+    }
+
     /// The event name is not one of the contract's client events.
     pub fn unknown_event(incoming: &Incoming) -> Self {
         Self::Fault(Fault::unknown_event(incoming.event()))
@@ -124,13 +130,14 @@ impl Gate {
 }
 
 /// Installs contract `C`'s single event entry on a newly connecting socket.
-pub(crate) fn install<C, H, A>(socket: &SocketRef<A>, handlers: Arc<H>, ordered: bool)
+pub(crate) fn install<C, H, A>(socket: &SocketRef<A>, handlers: Arc<H>, policy: &Policy)
 where
     C: Dispatch<H>,
     H: Send + Sync + 'static,
     A: Adapter,
 {
-    let gate = ordered.then(|| Arc::new(Gate::default()));
+    let gate = policy.ordered.then(|| Arc::new(Gate::default()));
+    let limiter = Arc::new(SocketLimiter::new(policy));
     let on_disconnect = handlers.clone();
     socket.on_disconnect(move |socket: SocketRef<A>| {
         let handlers = on_disconnect.clone();
@@ -144,26 +151,38 @@ where
             }
         }
     });
-    socket.on_fallback(
-        move |socket: SocketRef<A>, Event(event): Event, ack: AckSender<A>, raw: Raw| {
-            // Synchronous: runs in arrival order (see `Gate`).
-            let turn = gate.as_ref().map(|gate| gate.ticket());
-            let handlers = handlers.clone();
-            async move {
-                let _done = match turn {
-                    Some((previous, done)) => {
-                        if let Some(previous) = previous {
-                            // An error means the previous event's task ended (even by panic).
-                            let _ = previous.await;
-                        }
-                        Some(done)
-                    }
-                    None => None,
-                };
-                handle::<C, H, A>(socket, handlers, event, ack, raw).await;
+    socket.on_fallback(move |socket: SocketRef<A>, Event(event): Event, ack: AckSender<A>, raw: Raw| {
+        // Synchronous: runs in arrival order. A limited event is answered at once and does
+        // not take a turn in the ordering gate.
+        let limited = limiter.check(&event, C::rate_limit(&event)).err();
+        let turn = match (&limited, &gate) {
+            (None, Some(gate)) => Some(gate.ticket()),
+            _ => None,
+        };
+        let handlers = handlers.clone();
+        async move {
+            if let Some(limited) = limited {
+                let fault = Fault::rate_limited(&event, limited.retry_after);
+                respond(&socket, ack, raw.wants_ack, &event, Outcome::Fault(fault));
+                if limited.abusive {
+                    tracing::warn!(namespace = %socket.ns(), socket = %socket.id, "disconnecting a socket that keeps exceeding its rate limit");
+                    tokio::spawn(disconnect_when_queued(socket));
+                }
+                return;
             }
-        },
-    );
+            let _done = match turn {
+                Some((previous, done)) => {
+                    if let Some(previous) = previous {
+                        // An error means the previous event's task ended (even by panic).
+                        let _ = previous.await;
+                    }
+                    Some(done)
+                }
+                None => None,
+            };
+            handle::<C, H, A>(socket, handlers, event, ack, raw).await;
+        }
+    });
 }
 
 async fn handle<C, H, A>(
@@ -251,4 +270,22 @@ impl<A: Adapter> socketioxide::handler::FromConnectParts<A> for RawAuth {
                 .map(|s| s.as_str().to_owned()),
         ))
     }
+}
+
+/// Disconnects a socket even while its outgoing queue is full.
+///
+/// socketioxide's `disconnect` first queues the disconnect packet and, when the queue is
+/// full (as a flooding client's is), returns an error without closing. Retry for a while;
+/// a client that never reads is closed by the heartbeat timeout anyway.
+async fn disconnect_when_queued<A: Adapter>(socket: SocketRef<A>) {
+    for _ in 0..100 {
+        match socket.clone().disconnect() {
+            Err(socketioxide::SocketError::InternalChannelFull) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            // Done, or already closed.
+            _ => return,
+        }
+    }
+    tracing::warn!(socket = %socket.id, "could not disconnect a socket whose queue stays full; the heartbeat will");
 }

@@ -41,6 +41,9 @@ pub struct Fault {
     pub message: String,
     /// For `invalid_payload`: each problem with its JSON path. Empty otherwise.
     pub issues: Vec<Issue>,
+    /// For `rate_limited`: when the client may send again, in milliseconds.
+    #[serde(rename = "retryAfterMs", skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
 }
 
 impl Fault {
@@ -51,6 +54,7 @@ impl Fault {
             event: event.into(),
             message: message.into(),
             issues: Vec::new(),
+            retry_after_ms: None,
         }
     }
 
@@ -63,6 +67,7 @@ impl Fault {
             event,
             message,
             issues,
+            retry_after_ms: None,
         }
     }
 
@@ -71,6 +76,26 @@ impl Fault {
         let event = event.into();
         let message = format!("no event is named `{event}`");
         Self::new(FaultCode::UnknownEvent, event, message)
+    }
+
+    /// A guard denied the event.
+    pub fn forbidden(event: impl Into<String>, denied: Forbidden) -> Self {
+        Self::new(FaultCode::Forbidden, event, denied.message)
+    }
+
+    /// The socket sent this event too often; it may retry after `retry_after`.
+    pub fn rate_limited(event: impl Into<String>, retry_after: std::time::Duration) -> Self {
+        let ms = u64::try_from(retry_after.as_millis())
+            .unwrap_or(u64::MAX)
+            .max(1);
+        Self {
+            retry_after_ms: Some(ms),
+            ..Self::new(
+                FaultCode::RateLimited,
+                event,
+                format!("too many events; retry in {ms} ms"),
+            )
+        }
     }
 
     /// The handler failed (it panicked); details are in the server's log, not on the wire.
@@ -106,6 +131,52 @@ pub enum FaultCode {
     UnknownEvent,
     /// The handler failed; the server logged it and keeps serving.
     Internal,
+    /// A guard (`#[client(guard)]`) denied the event; the handler did not run.
+    Forbidden,
+    /// The socket sent too many events; `retryAfterMs` says when to try again.
+    RateLimited,
+}
+
+/// A guard's denial: the client gets a `forbidden` fault with this message.
+///
+/// ```
+/// use eventwire::Forbidden;
+///
+/// let denied = Forbidden::new("only members may post");
+/// assert_eq!(denied.to_string(), "only members may post");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Forbidden {
+    message: String,
+}
+
+impl Forbidden {
+    /// A denial with a message for the client.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Forbidden {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Forbidden {}
+
+impl From<&str> for Forbidden {
+    fn from(message: &str) -> Self {
+        Self::new(message)
+    }
+}
+
+impl From<String> for Forbidden {
+    fn from(message: String) -> Self {
+        Self::new(message)
+    }
 }
 
 /// One problem in a payload: where (a JSON path) and what.

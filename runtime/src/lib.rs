@@ -10,6 +10,7 @@ mod emit;
 mod emitter;
 mod fault;
 mod incoming;
+mod limit;
 mod ops;
 mod server;
 mod validate;
@@ -30,7 +31,10 @@ pub use eventwire_macros::Contract;
 pub use eventwire_macros::Validate;
 #[doc = include_str!("../../docs/payload.md")]
 pub use eventwire_macros::payload;
-pub use fault::{AckResponse, FAULT_EVENT, False, Fault, FaultCode, Issue, PathSegment, True};
+pub use fault::{
+    AckResponse, FAULT_EVENT, False, Fault, FaultCode, Forbidden, Issue, PathSegment, True,
+};
+pub use limit::{ABUSE_WINDOW, DEFAULT_DISCONNECT_AFTER, DEFAULT_RATE_LIMIT, RateLimit};
 pub use server::{
     BuildError, DEFAULT_MAX_BINARY_ATTACHMENTS, DEFAULT_MAX_MESSAGE_SIZE, ServeError, Server,
 };

@@ -14,6 +14,7 @@ use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
 use crate::auth::{Authenticated, Refusal};
 use crate::contract::{Contract, Handlers};
 use crate::dispatch::RawAuth;
+use crate::limit::{DEFAULT_DISCONNECT_AFTER, DEFAULT_RATE_LIMIT, Policy, RateLimit};
 
 /// Why a server could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -43,7 +44,8 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-type Mount<A> = Box<dyn FnOnce(&SocketIo<A>, &mut Vec<String>) -> Result<(), BuildError> + Send>;
+type Mount<A> =
+    Box<dyn FnOnce(&SocketIo<A>, &mut Vec<String>, Policy) -> Result<(), BuildError> + Send>;
 
 /// A socket.io server serving eventwire contracts.
 ///
@@ -78,11 +80,13 @@ pub struct Server<A: Adapter = LocalAdapter> {
     limits: Limits,
 }
 
-/// Limits applied to socketioxide when the server is built.
+/// Limits applied when the server is built.
 struct Limits {
     max_message_size: usize,
     max_binary_attachments: usize,
     packet_completion_timeout: Duration,
+    rate_limit: Option<RateLimit>,
+    disconnect_after: Option<u32>,
 }
 
 /// Default largest message: 1 MiB, for WebSocket messages and polling bodies alike.
@@ -116,6 +120,8 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_binary_attachments: DEFAULT_MAX_BINARY_ATTACHMENTS,
             packet_completion_timeout: Duration::from_secs(10),
+            rate_limit: Some(DEFAULT_RATE_LIMIT),
+            disconnect_after: Some(DEFAULT_DISCONNECT_AFTER),
         };
         Self {
             builder,
@@ -143,6 +149,22 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
     /// Defaults to 10 seconds (socketioxide's own default is 60).
     pub fn packet_completion_timeout(mut self, timeout: Duration) -> Self {
         self.limits.packet_completion_timeout = timeout;
+        self
+    }
+
+    /// How many events one socket may send, all kinds together; more are answered with a
+    /// `rate_limited` fault carrying `retryAfterMs`, and the handler does not run. `None`
+    /// lifts the limit. Defaults to 100 per second (bursts of 100). Events can declare a
+    /// stricter limit of their own with `#[client(rate = "5/s")]`.
+    pub fn rate_limit(mut self, limit: Option<RateLimit>) -> Self {
+        self.limits.rate_limit = limit;
+        self
+    }
+
+    /// After this many rate-limited events within 10 seconds, the socket is disconnected.
+    /// `None` never disconnects. Defaults to 100.
+    pub fn disconnect_after_rate_limited(mut self, events: Option<u32>) -> Self {
+        self.limits.disconnect_after = events;
         self
     }
 
@@ -198,7 +220,11 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
         let path = path.into();
         let handlers = Arc::new(handlers);
         self.mounts.push(Box::new(
-            move |io: &SocketIo<A>, taken: &mut Vec<String>| {
+            move |io: &SocketIo<A>, taken: &mut Vec<String>, policy: Policy| {
+                let policy = Policy {
+                    ordered: C::ORDERED,
+                    ..policy
+                };
                 let mount_error = |reason: String| BuildError::Mount {
                     contract: C::NAME,
                     path: path.clone(),
@@ -218,7 +244,7 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
                     async move {
                         let identity = handlers.clone().authenticate(auth).await?;
                         socket.extensions.insert(Authenticated::<C>(identity));
-                        handlers.install(&socket, C::ORDERED);
+                        handlers.install(&socket, &policy);
                         Ok::<(), Refusal>(())
                     }
                 };
@@ -242,7 +268,14 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
             max_message_size,
             max_binary_attachments,
             packet_completion_timeout,
+            rate_limit,
+            disconnect_after,
         } = self.limits;
+        let policy = Policy {
+            ordered: false,
+            per_socket: rate_limit,
+            disconnect_after,
+        };
         let parser = ParserConfig::common()
             .max_incoming_binaries(max_binary_attachments)
             .max_incoming_binary_buf_size(max_message_size)
@@ -256,7 +289,7 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
             .build_layer();
         let mut taken = Vec::new();
         for mount in self.mounts {
-            mount(&io, &mut taken)?;
+            mount(&io, &mut taken, policy)?;
         }
         Ok((layer, io))
     }

@@ -203,6 +203,9 @@ pub enum Lab {
     /// Records the step after sleeping; answers with the order of completion so far.
     #[client(ack = Vec<u32>)]
     Step(Step),
+    /// Guarded (values under 100 only) and limited to 3 per second.
+    #[client(ack = u32, guard, rate = "3/s")]
+    Vip(Lenient),
     /// A shout from another member.
     #[server]
     Shouted(Shout),
@@ -218,6 +221,8 @@ pub struct LabState {
     pub steps: Mutex<Vec<u32>>,
     /// Profiles saved.
     pub saved: AtomicUsize,
+    /// Times the guarded `vip` handler ran.
+    pub vip_calls: AtomicUsize,
 }
 
 impl LabState {
@@ -295,6 +300,19 @@ impl LabHandlers for LabApp {
 
     async fn step(&self, _: &Cx<Lab>, step: Step) -> Vec<u32> {
         self.state.step(step).await
+    }
+
+    async fn allow_vip(&self, _: &Cx<Lab>, payload: &Lenient) -> Result<(), eventwire::Forbidden> {
+        if payload.value < 100 {
+            Ok(())
+        } else {
+            Err(eventwire::Forbidden::new("only values under 100"))
+        }
+    }
+
+    async fn vip(&self, _: &Cx<Lab>, payload: Lenient) -> u32 {
+        self.state.vip_calls.fetch_add(1, Ordering::SeqCst);
+        payload.value
     }
 }
 

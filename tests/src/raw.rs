@@ -84,8 +84,13 @@ impl RawSocket {
                 Err(_) => return Next::Silence,
                 Ok(None | Some(Err(_)) | Some(Ok(Message::Close(_)))) => return Next::Closed,
                 Ok(Some(Ok(Message::Text(text)))) if text.as_str() == "2" => self.send("3").await,
-                // Engine.IO's close packet: the server ends the session cleanly.
-                Ok(Some(Ok(Message::Text(text)))) if text.as_str() == "1" => return Next::Closed,
+                // Engine.IO's close packet, or Socket.IO's namespace disconnect (`41/ns,`):
+                // the server ends the session cleanly.
+                Ok(Some(Ok(Message::Text(text))))
+                    if text.as_str() == "1" || text.starts_with("41") =>
+                {
+                    return Next::Closed;
+                }
                 Ok(Some(Ok(Message::Text(text)))) => return Next::Text(text.as_str().to_owned()),
                 Ok(Some(Ok(Message::Binary(bytes)))) => return Next::Binary(bytes.to_vec()),
                 Ok(Some(Ok(_))) => {}

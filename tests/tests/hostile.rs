@@ -344,3 +344,38 @@ fn rss_kib() -> u64 {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0)
 }
+
+#[tokio::test]
+async fn a_flood_over_the_rate_limit_is_refused_then_disconnected() {
+    let (server, mut canary) = setup().await;
+    let mut socket = RawSocket::connect(&server.url, "/lab").await;
+    // The default limit is 100 per second per socket; after 100 refusals within 10 s the socket
+    // is disconnected.
+    for i in 0..300 {
+        socket
+            .send(&format!(
+                r#"42/lab,{i}["echo",{{"text":"x","repeatCount":1}}]"#
+            ))
+            .await;
+    }
+    let (mut answered, mut limited) = (0, 0);
+    loop {
+        match socket.next().await {
+            Next::Text(text) if text.contains(r#""ok":true"#) => answered += 1,
+            Next::Text(text)
+                if text.contains(r#""code":"rate_limited""#)
+                    && text.contains(r#""retryAfterMs":"#) =>
+            {
+                limited += 1
+            }
+            Next::Closed => break,
+            other => panic!("unexpected {other:?} after {answered} answered, {limited} limited"),
+        }
+    }
+    eprintln!("flood of 300: {answered} answered, {limited} rate limited, then disconnected");
+    assert!((90..=110).contains(&answered), "{answered} answered");
+    // This client reads nothing until it has sent all 300, so its outgoing queue (128
+    // packets) fills and further refusals are dropped; some arrive, then the disconnect.
+    assert!(limited >= 1, "{limited} rate limited");
+    assert_serving(&server.url, &mut canary).await;
+}

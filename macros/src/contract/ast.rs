@@ -22,6 +22,36 @@ pub(crate) struct Event<'a> {
     /// `None` for a unit variant: the event carries no payload.
     pub(crate) payload: Option<&'a Type>,
     pub(crate) ack: Option<Ack>,
+    /// Whether the handler trait gets an `allow_<event>` hook.
+    pub(crate) guard: bool,
+    /// `rate = "N/unit"`: at most `count` events per `period_ms`.
+    pub(crate) rate: Option<Rate>,
+}
+
+/// A per-event rate limit.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Rate {
+    pub(crate) count: u32,
+    pub(crate) period_ms: u64,
+}
+
+impl Rate {
+    /// Parses `"5/s"`, `"30/min"`, `"100/h"`.
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
+        let usage = "write the rate as \"COUNT/UNIT\" with UNIT one of s, min, h, e.g. \"5/s\"";
+        let (count, unit) = text.split_once('/').ok_or_else(|| usage.to_owned())?;
+        let count: u32 = count.trim().parse().map_err(|_| usage.to_owned())?;
+        if count == 0 {
+            return Err("a rate of 0 would refuse every event; remove the event instead".into());
+        }
+        let period_ms = match unit.trim() {
+            "s" => 1_000,
+            "min" => 60_000,
+            "h" => 3_600_000,
+            _ => return Err(usage.to_owned()),
+        };
+        Ok(Rate { count, period_ms })
+    }
 }
 
 /// What the receiver answers.
@@ -93,6 +123,15 @@ impl<'a> Event<'a> {
             ),
         };
         let ack = attrs.ack.map(|(_, ty)| Ack::from_type(ty));
+        let rate = attrs
+            .rate
+            .and_then(|(_, lit)| match Rate::parse(&lit.value()) {
+                Ok(rate) => Some(rate),
+                Err(message) => {
+                    errors.error_at(&lit, message);
+                    None
+                }
+            });
         Some(Event {
             variant,
             name,
@@ -100,7 +139,20 @@ impl<'a> Event<'a> {
             direction: attrs.direction,
             payload,
             ack,
+            guard: attrs.guard.is_some(),
+            rate,
         })
+    }
+
+    /// The guard hook's name: `allow_<method>`.
+    pub(crate) fn guard_name(&self) -> syn::Ident {
+        syn::Ident::new(
+            &format!(
+                "allow_{}",
+                self.method_name().to_string().trim_start_matches("r#")
+            ),
+            self.variant.ident.span(),
+        )
     }
 
     /// The handler method or constructor name: the variant in snake_case.
@@ -217,6 +269,38 @@ mod tests {
             Ack::from_type(syn::parse_quote!(io::Result<A>)),
             Ack::Plain(_)
         ));
+    }
+
+    #[test]
+    fn rates_parse_with_their_unit() {
+        assert_eq!(
+            Rate::parse("5/s"),
+            Ok(Rate {
+                count: 5,
+                period_ms: 1_000
+            })
+        );
+        assert_eq!(
+            Rate::parse("30/min"),
+            Ok(Rate {
+                count: 30,
+                period_ms: 60_000
+            })
+        );
+        assert_eq!(
+            Rate::parse("100 / h"),
+            Ok(Rate {
+                count: 100,
+                period_ms: 3_600_000
+            })
+        );
+        assert!(Rate::parse("5").is_err());
+        assert!(Rate::parse("5/day").is_err());
+        assert!(
+            Rate::parse("0/s")
+                .unwrap_err()
+                .contains("refuse every event")
+        );
     }
 
     #[test]

@@ -15,6 +15,8 @@ pub(crate) mod kw {
     syn::custom_keyword!(rename);
     syn::custom_keyword!(auth);
     syn::custom_keyword!(identity);
+    syn::custom_keyword!(guard);
+    syn::custom_keyword!(rate);
 }
 
 /// `#[contract(namespace = "/chat", ordered, auth = Login, identity = User)]` on the enum.
@@ -42,10 +44,15 @@ pub(crate) struct EventAttrs {
     pub(crate) direction: Direction,
     pub(crate) ack: Option<(kw::ack, Type)>,
     pub(crate) rename: Option<(kw::rename, LitStr)>,
+    /// `guard`: the handler trait gets an `allow_<event>` hook that may deny the event.
+    pub(crate) guard: Option<kw::guard>,
+    /// `rate = "5/s"`: at most that many of this event per socket.
+    pub(crate) rate: Option<(kw::rate, LitStr)>,
 }
 
 const CONTRACT_KEYS: &str = "`namespace = \"/path\"`, `ordered`, `auth = Type`, `identity = Type`";
-const EVENT_KEYS: &str = "`ack = Type`, `rename = \"name\"`";
+const EVENT_KEYS: &str =
+    "`ack = Type`, `rename = \"name\"`, `guard` (client events), `rate = \"5/s\"` (client events)";
 
 pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> ContractAttrs {
     let mut out = ContractAttrs::default();
@@ -112,6 +119,8 @@ pub(crate) fn event_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Eve
             direction,
             ack: None,
             rename: None,
+            guard: None,
+            rate: None,
         };
         if let syn::Meta::List(_) = &attr.meta {
             let result = attr.parse_args_with(|input: ParseStream<'_>| {
@@ -124,6 +133,19 @@ pub(crate) fn event_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Eve
                             errors.error_at(key, "`ack` is given twice");
                         }
                         event.ack = Some((key, input.parse()?));
+                    } else if lookahead.peek(kw::guard) {
+                        let key: kw::guard = input.parse()?;
+                        if direction == Direction::ServerToClient {
+                            errors.error_at(key, "`guard` checks what a client sends: it applies to `#[client]` events only");
+                        }
+                        event.guard = Some(key);
+                    } else if lookahead.peek(kw::rate) {
+                        let key: kw::rate = input.parse()?;
+                        input.parse::<syn::Token![=]>()?;
+                        if direction == Direction::ServerToClient {
+                            errors.error_at(key, "`rate` limits what a client sends: it applies to `#[client]` events only");
+                        }
+                        event.rate = Some((key, input.parse()?));
                     } else if lookahead.peek(kw::rename) {
                         let key: kw::rename = input.parse()?;
                         input.parse::<syn::Token![=]>()?;

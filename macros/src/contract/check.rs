@@ -60,6 +60,26 @@ pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
         }
     }
 
+    let guards: Vec<String> = contract
+        .events
+        .iter()
+        .filter(|e| e.guard)
+        .map(|e| e.guard_name().to_string())
+        .collect();
+    for event in contract
+        .events
+        .iter()
+        .filter(|e| e.direction == Direction::ClientToServer)
+    {
+        let method = event.method_name().to_string();
+        if guards.contains(&method) {
+            errors.error_at(
+                &event.variant.ident,
+                format_args!("the handler method `{method}` is the guard hook of another event; rename the variant and keep the wire name with `#[client(rename = \"...\")]`"),
+            );
+        }
+    }
+
     let mut seen: HashMap<(Direction, &str), &syn::Ident> = HashMap::new();
     for event in &contract.events {
         let name = event.name.as_str();

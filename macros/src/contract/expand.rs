@@ -169,6 +169,23 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
                 ) -> impl ::core::future::Future<Output = #ack> + ::core::marker::Send;
             }
         });
+    let guards = contract.events.iter().filter(|e| e.guard).map(|event| {
+        let guard = event.guard_name();
+        let doc = format!(
+            "Whether this socket may send `{}` with this payload. `Err` answers the client with a \
+             `forbidden` fault and the handler does not run.",
+            event.name
+        );
+        let payload = event.payload.map(|ty| quote!(, payload: &#ty));
+        quote! {
+            #[doc = #doc]
+            fn #guard(
+                &self,
+                cx: &::eventwire::Cx<#ident>
+                #payload
+            ) -> impl ::core::future::Future<Output = ::core::result::Result<(), ::eventwire::Forbidden>> + ::core::marker::Send;
+        }
+    });
     let authenticate = contract.attrs.auth.as_ref().map(|(_, auth)| {
         let identity = identity_type(contract);
         let body = match &contract.attrs.identity {
@@ -193,6 +210,8 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
         #vis trait #trait_ident: ::core::marker::Send + ::core::marker::Sync + 'static {
             #(#methods)*
 
+            #(#guards)*
+
             #authenticate
 
             /// Runs once when a socket's connection to the namespace ends (whatever the
@@ -211,6 +230,16 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
     let ordered = contract.attrs.ordered.is_some();
     let contract_docs = docs(&contract.input.attrs);
     let identity = identity_type(contract);
+    let rates = contract.events.iter().filter_map(|event| {
+        let rate = event.rate.as_ref()?;
+        let (name, count, period_ms) = (&event.name, rate.count, rate.period_ms);
+        Some(quote! {
+            #name => ::core::option::Option::Some(::eventwire::RateLimit::new(
+                #count,
+                ::core::time::Duration::from_millis(#period_ms),
+            )),
+        })
+    });
     let auth = match &contract.attrs.auth {
         Some((_, auth)) => quote!(::core::option::Option::Some(describer.incoming::<#auth>())),
         None => quote!(::core::option::Option::None),
@@ -266,6 +295,13 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
             const ORDERED: bool = #ordered;
             type Identity = #identity;
 
+            fn rate_limit(event: &str) -> ::core::option::Option<::eventwire::RateLimit> {
+                match event {
+                    #(#rates)*
+                    _ => ::core::option::Option::None,
+                }
+            }
+
             fn describe(describer: &mut ::eventwire::describe::Describer) -> ::eventwire::describe::ContractDescription {
                 ::eventwire::describe::ContractDescription {
                     name: #name,
@@ -320,6 +356,15 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                     quote!(),
                 ),
             };
+            let guard = event.guard.then(|| {
+                let guard = event.guard_name();
+                let payload = event.payload.map(|_| quote!(, &payload));
+                quote! {
+                    if let ::core::result::Result::Err(denied) = <__H as #trait_ident>::#guard(&*handlers, &cx #payload).await {
+                        return ::eventwire::__private::Outcome::forbidden(#name, denied);
+                    }
+                }
+            });
             let reply = match &event.ack {
                 None => quote!(::eventwire::__private::Outcome::none(answer)),
                 Some(Ack::Plain(_)) => quote!(::eventwire::__private::Outcome::data(answer)),
@@ -328,6 +373,7 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
             quote! {
                 #name => {
                     #decode
+                    #guard
                     let answer = <__H as #trait_ident>::#method(&*handlers, &cx #arg).await;
                     #reply
                 }

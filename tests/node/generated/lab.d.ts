@@ -13,7 +13,7 @@ export interface Issue {
 }
 
 /** The kinds of {@link Fault}. */
-export type FaultCode = "invalid_payload" | "unknown_event" | "internal";
+export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited";
 
 /** eventwire's own answer when it refused or failed an event (the app's errors travel apart). */
 export interface Fault {
@@ -21,6 +21,8 @@ export interface Fault {
   event: string;
   message: string;
   issues: Issue[];
+  /** For `rate_limited`: when to try again, in milliseconds. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -218,7 +220,7 @@ export declare class EventwireError extends Error {
   readonly event: string;
 }
 
-/** The server refused or failed the event (invalid payload, unknown event, internal error). */
+/** The server refused or failed the event (invalid payload, unknown event, forbidden, rate limited, internal error). */
 export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
@@ -283,6 +285,8 @@ export interface LabClientToServerEvents {
   askMe: (payload: Question, ack: (response: AckResponse<string>) => void) => void;
   /** Records the step after sleeping; answers with the order of completion so far. */
   step: (payload: Step, ack: (response: AckResponse<number[]>) => void) => void;
+  /** Guarded (values under 100 only) and limited to 3 per second. */
+  vip: (payload: Lenient, ack: (response: AckResponse<number>) => void) => void;
 }
 
 /** A socket.io-client socket typed to Lab: `const socket: LabSocket = io(url + "/lab")`. */
@@ -357,6 +361,12 @@ export interface LabClient {
    * Rejects with FaultError | TimeoutError.
    */
   step(payload: Step, options?: CallOptions): Promise<number[]>;
+  /**
+   * Guarded (values under 100 only) and limited to 3 per second.
+   *
+   * Rejects with FaultError | TimeoutError.
+   */
+  vip(payload: Lenient, options?: CallOptions): Promise<number>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
     /** A shout from another member. */

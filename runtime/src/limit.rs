@@ -1,0 +1,183 @@
+//! Rate limits: a token bucket per socket for all its events, and one per event kind that
+//! declares `#[client(rate = "...")]`.
+
+use std::collections::HashMap;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+/// At most `count` events per `period`, with bursts of up to `count` (a token bucket).
+///
+/// ```
+/// use std::time::Duration;
+/// use eventwire::RateLimit;
+///
+/// let limit = RateLimit::per_second(20);
+/// assert_eq!(limit, RateLimit::new(20, Duration::from_secs(1)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    count: NonZeroU32,
+    period: Duration,
+}
+
+impl RateLimit {
+    /// At most `count` events per `period`. A `count` of 0 is taken as 1.
+    pub fn new(count: u32, period: Duration) -> Self {
+        Self {
+            count: NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN),
+            period,
+        }
+    }
+
+    /// At most `count` events per second.
+    pub fn per_second(count: u32) -> Self {
+        Self::new(count, Duration::from_secs(1))
+    }
+
+    fn quota(self) -> Quota {
+        // One token comes back every period / count; the bucket holds `count`.
+        let interval = (self.period / self.count.get()).max(Duration::from_nanos(1));
+        Quota::with_period(interval)
+            .expect("a non-zero interval")
+            .allow_burst(self.count)
+    }
+}
+
+/// Default per-socket limit: 100 events per second (bursts of 100).
+pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit {
+    count: NonZeroU32::new(100).unwrap(),
+    period: Duration::from_secs(1),
+};
+
+/// Default number of rate-limited events within [`ABUSE_WINDOW`] after which a socket is
+/// disconnected.
+pub const DEFAULT_DISCONNECT_AFTER: u32 = 100;
+
+/// The window in which rate-limited events count towards disconnecting a socket.
+pub const ABUSE_WINDOW: Duration = Duration::from_secs(10);
+
+/// How a server treats each socket's events. Used by generated code, not public API.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub(crate) ordered: bool,
+    pub(crate) per_socket: Option<RateLimit>,
+    pub(crate) disconnect_after: Option<u32>,
+}
+
+/// The limiters of one socket.
+pub(crate) struct SocketLimiter {
+    all: Option<DefaultDirectRateLimiter>,
+    /// Limiters of events declaring a rate, created when first used.
+    per_event: Mutex<HashMap<String, DefaultDirectRateLimiter>>,
+    /// A bucket of refusals: when it runs dry, the socket is abusive. (Counting consecutive
+    /// refusals would miss a flood that the main bucket's refills interleave.)
+    refusals: Option<DefaultDirectRateLimiter>,
+    /// Set once the socket has been reported abusive.
+    reported: AtomicBool,
+}
+
+/// Why an event was not let through.
+pub(crate) struct Limited {
+    /// When a token is back.
+    pub(crate) retry_after: Duration,
+    /// The socket has been rate limited too often within [`ABUSE_WINDOW`] (reported once).
+    pub(crate) abusive: bool,
+}
+
+impl SocketLimiter {
+    pub(crate) fn new(policy: &Policy) -> Self {
+        Self {
+            all: policy
+                .per_socket
+                .map(|limit| RateLimiter::direct(limit.quota())),
+            per_event: Mutex::default(),
+            refusals: policy
+                .disconnect_after
+                .map(|n| RateLimiter::direct(RateLimit::new(n, ABUSE_WINDOW).quota())),
+            reported: AtomicBool::new(false),
+        }
+    }
+
+    /// Takes a token for `event` (whose own limit is `own`), or says when to retry.
+    pub(crate) fn check(&self, event: &str, own: Option<RateLimit>) -> Result<(), Limited> {
+        let clock = DefaultClock::default();
+        let mut verdict = self.all.as_ref().map_or(Ok(()), |all| all.check());
+        if verdict.is_ok()
+            && let Some(own) = own
+        {
+            let mut per_event = self.per_event.lock().unwrap_or_else(|e| e.into_inner());
+            let limiter = per_event
+                .entry(event.to_owned())
+                .or_insert_with(|| RateLimiter::direct(own.quota()));
+            verdict = limiter.check();
+        }
+        verdict.map_err(|not_until| {
+            let exhausted = self
+                .refusals
+                .as_ref()
+                .is_some_and(|refusals| refusals.check().is_err());
+            Limited {
+                retry_after: not_until.wait_time_from(clock.now()),
+                // Reported once, so the disconnect starts once.
+                abusive: exhausted && !self.reported.swap(true, Ordering::Relaxed),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy(per_socket: Option<RateLimit>) -> Policy {
+        Policy {
+            ordered: false,
+            per_socket,
+            disconnect_after: Some(3),
+        }
+    }
+
+    #[test]
+    fn the_bucket_allows_a_burst_then_says_when_to_retry() {
+        let limiter = SocketLimiter::new(&policy(Some(RateLimit::per_second(5))));
+        for _ in 0..5 {
+            assert!(limiter.check("a", None).is_ok());
+        }
+        let limited = limiter.check("a", None).expect_err("the sixth is limited");
+        assert!(
+            limited.retry_after > Duration::ZERO
+                && limited.retry_after <= Duration::from_millis(200)
+        );
+    }
+
+    #[test]
+    fn per_event_limits_apply_to_their_event_only() {
+        let limiter = SocketLimiter::new(&policy(None));
+        let own = Some(RateLimit::new(2, Duration::from_secs(60)));
+        assert!(limiter.check("send", own).is_ok());
+        assert!(limiter.check("send", own).is_ok());
+        assert!(limiter.check("send", own).is_err());
+        assert!(limiter.check("join", None).is_ok());
+    }
+
+    #[test]
+    fn refusals_beyond_the_allowance_mark_the_socket_abusive_once() {
+        // Allowance of 3 refusals per window: the 4th refusal reports.
+        let limiter = SocketLimiter::new(&policy(Some(RateLimit::new(1, Duration::from_secs(60)))));
+        assert!(limiter.check("a", None).is_ok());
+        let strikes: Vec<bool> = (0..4)
+            .map(|_| limiter.check("a", None).expect_err("limited").abusive)
+            .collect();
+        assert_eq!(strikes, [false, false, false, true]);
+        assert!(
+            !limiter.check("a", None).expect_err("still limited").abusive,
+            "reported once"
+        );
+    }
+}
