@@ -69,3 +69,29 @@ impl<C: Contract> Clone for Authenticated<C> {
         Self(self.0.clone())
     }
 }
+
+/// An identity that stops being valid at some time. With `#[contract(expiring)]`, a socket
+/// whose identity expires while connected is disconnected then.
+///
+/// ```
+/// use std::time::{Duration, SystemTime};
+/// use eventwire::Expiring;
+///
+/// #[derive(Clone)]
+/// struct Session { until: SystemTime }
+///
+/// impl Expiring for Session {
+///     fn expires_at(&self) -> Option<SystemTime> {
+///         Some(self.until)
+///     }
+/// }
+/// # let _ = Session { until: SystemTime::now() + Duration::from_secs(60) }.expires_at();
+/// ```
+pub trait Expiring {
+    /// When the identity stops being valid; `None` for never.
+    fn expires_at(&self) -> Option<std::time::SystemTime>;
+}
+
+/// The pending disconnect of a socket whose identity expires; aborted if it leaves first.
+#[derive(Clone)]
+pub(crate) struct ExpiryTimer(pub(crate) tokio::task::AbortHandle);

@@ -44,6 +44,13 @@ pub trait Contract: Sized + 'static {
     /// [`Cx::identity`](crate::Cx::identity).
     type Identity: Clone + Send + Sync + 'static;
 
+    /// When an identity stops being valid (`#[contract(expiring)]` with an
+    /// [`Expiring`](crate::Expiring) identity); `None` by default.
+    fn expires_at(identity: &Self::Identity) -> Option<std::time::SystemTime> {
+        let _ = identity;
+        None
+    }
+
     /// The rate limit an event declares with `#[client(rate = "...")]`, if any.
     fn rate_limit(event: &str) -> Option<crate::RateLimit> {
         let _ = event;

@@ -14,6 +14,7 @@ use socketioxide::handler::{FromMessage, Value};
 use socketioxide::socket::Socket;
 use tokio::sync::oneshot;
 
+use crate::auth::ExpiryTimer;
 use crate::contract::Contract;
 use crate::cx::Cx;
 use crate::fault::{AckResponse, FAULT_EVENT, False, Fault, True};
@@ -141,6 +142,9 @@ where
     let on_disconnect = handlers.clone();
     socket.on_disconnect(move |socket: SocketRef<A>| {
         let handlers = on_disconnect.clone();
+        if let Some(ExpiryTimer(timer)) = socket.extensions.get::<ExpiryTimer>() {
+            timer.abort();
+        }
         async move {
             let (ns, id) = (socket.ns().to_owned(), socket.id);
             let cx = Cx::<C>::new(Arc::new(socket));
@@ -288,4 +292,18 @@ async fn disconnect_when_queued<A: Adapter>(socket: SocketRef<A>) {
         }
     }
     tracing::warn!(socket = %socket.id, "could not disconnect a socket whose queue stays full; the heartbeat will");
+}
+
+/// Disconnects `socket` when its identity expires (unless it leaves first).
+pub(crate) fn disconnect_at<A: Adapter>(socket: &SocketRef<A>, at: std::time::SystemTime) {
+    let wait = at
+        .duration_since(std::time::SystemTime::now())
+        .unwrap_or_default();
+    let expiring = socket.clone();
+    let timer = tokio::spawn(async move {
+        tokio::time::sleep(wait).await;
+        tracing::info!(namespace = %expiring.ns(), socket = %expiring.id, "disconnecting: its identity expired");
+        disconnect_when_queued(expiring).await;
+    });
+    socket.extensions.insert(ExpiryTimer(timer.abort_handle()));
 }

@@ -1,6 +1,9 @@
 #![doc = include_str!("../../docs/overview.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// `#[payload]` inside this crate names it `::eventwire`, as in users' crates.
+extern crate self as eventwire;
+
 mod auth;
 mod contract;
 mod cx;
@@ -10,6 +13,9 @@ mod emit;
 mod emitter;
 mod fault;
 mod incoming;
+#[cfg(feature = "jwt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
+pub mod jwt;
 mod limit;
 mod ops;
 mod server;
@@ -20,7 +26,7 @@ pub mod wire;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use auth::Refusal;
+pub use auth::{Expiring, Refusal};
 pub use contract::{Contract, Handlers, IncomingPayload, OutgoingPayload};
 pub use cx::Cx;
 pub use emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};

@@ -10,6 +10,15 @@ pub use crate::validate::check;
 use crate::contract::{Contract, IncomingPayload, OutgoingPayload};
 use crate::emit::Outgoing;
 
+/// An incoming event from its name and its arguments as JSON text (`["name", ...]`), for
+/// fuzzing and tests of the decoding path without a socket.
+pub fn incoming(event: &str, arguments: &str) -> Incoming {
+    Incoming::new(
+        event.to_owned(),
+        socketioxide::handler::Value::Str(arguments.to_owned().into(), None),
+    )
+}
+
 /// Builds a server event with a payload.
 pub fn outgoing<C: Contract, P: serde::Serialize, R>(
     event: &'static str,

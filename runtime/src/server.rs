@@ -243,8 +243,12 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
                     let handlers = handlers.clone();
                     async move {
                         let identity = handlers.clone().authenticate(auth).await?;
+                        let expires_at = C::expires_at(&identity);
                         socket.extensions.insert(Authenticated::<C>(identity));
                         handlers.install(&socket, &policy);
+                        if let Some(at) = expires_at {
+                            crate::dispatch::disconnect_at(&socket, at);
+                        }
                         Ok::<(), Refusal>(())
                     }
                 };

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use eventwire::{Contract, Cx, Server, ValidationError, payload};
 
+pub mod fuzzing;
 mod node;
 pub mod raw;
 pub mod shapes;
@@ -399,6 +400,47 @@ impl SecureHandlers for SecureApp {
     }
 }
 
+/// The claims of the JWT-protected [`Vault`].
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct VaultClaims {
+    /// Who.
+    pub sub: String,
+}
+
+/// A contract behind JWT auth; sockets are disconnected when their token expires.
+#[derive(Contract)]
+#[contract(namespace = "/vault", auth = eventwire::jwt::BearerToken, identity = eventwire::jwt::Verified<VaultClaims>, expiring)]
+pub enum Vault {
+    /// Answers with the token's subject.
+    #[client(ack = String)]
+    Whoami,
+}
+
+/// Handlers of [`Vault`] with one verifier.
+pub struct VaultApp {
+    /// The verifier.
+    pub jwt: eventwire::jwt::Jwt<VaultClaims>,
+}
+
+impl VaultHandlers for VaultApp {
+    async fn authenticate(
+        &self,
+        auth: eventwire::jwt::BearerToken,
+    ) -> Result<eventwire::jwt::Verified<VaultClaims>, eventwire::Refusal> {
+        self.jwt.verify(&auth.token)
+    }
+
+    async fn whoami(&self, cx: &Cx<Vault>) -> String {
+        cx.identity().claims.sub
+    }
+}
+
+/// The HS256 secret of the `/vault` namespace.
+pub const VAULT_SECRET: &[u8] = b"the test suite's shared secret";
+
+/// The PEM of the RSA key pair for `/vault-rsa` (test-only keys).
+pub const VAULT_RSA_PUBLIC: &[u8] = include_bytes!("../keys/test-rsa-public.pem");
+
 /// A running test server.
 pub struct TestServer {
     /// `http://127.0.0.1:<port>`.
@@ -421,7 +463,18 @@ pub async fn start() -> TestServer {
         .contract::<Other>(OtherApp)
         .contract_at::<Other>("/tenant/{id}", OtherApp)
         .contract::<shapes::Shapes>(shapes::ShapesApp)
-        .contract::<Secure>(secure.clone());
+        .contract::<Secure>(secure.clone())
+        .contract::<Vault>(VaultApp {
+            jwt: eventwire::jwt::Jwt::hs256(VAULT_SECRET)
+                .audience(["eventwire-tests"])
+                .issuer(["tests"]),
+        })
+        .contract_at::<Vault>(
+            "/vault-rsa",
+            VaultApp {
+                jwt: eventwire::jwt::Jwt::rs256_pem(VAULT_RSA_PUBLIC).expect("a valid test key"),
+            },
+        );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind an ephemeral port");

@@ -17,6 +17,7 @@ pub(crate) mod kw {
     syn::custom_keyword!(identity);
     syn::custom_keyword!(guard);
     syn::custom_keyword!(rate);
+    syn::custom_keyword!(expiring);
 }
 
 /// `#[contract(namespace = "/chat", ordered, auth = Login, identity = User)]` on the enum.
@@ -28,6 +29,8 @@ pub(crate) struct ContractAttrs {
     pub(crate) auth: Option<(kw::auth, Type)>,
     /// What `authenticate` turns it into; the auth type itself when absent.
     pub(crate) identity: Option<(kw::identity, Type)>,
+    /// `expiring`: the identity implements `Expiring`; the socket is disconnected when it expires.
+    pub(crate) expiring: Option<kw::expiring>,
 }
 
 /// Who sends an event. A later kind (live subscriptions) adds a variant here.
@@ -50,7 +53,8 @@ pub(crate) struct EventAttrs {
     pub(crate) rate: Option<(kw::rate, LitStr)>,
 }
 
-const CONTRACT_KEYS: &str = "`namespace = \"/path\"`, `ordered`, `auth = Type`, `identity = Type`";
+const CONTRACT_KEYS: &str =
+    "`namespace = \"/path\"`, `ordered`, `auth = Type`, `identity = Type`, `expiring`";
 const EVENT_KEYS: &str =
     "`ack = Type`, `rename = \"name\"`, `guard` (client events), `rate = \"5/s\"` (client events)";
 
@@ -82,6 +86,12 @@ pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> Contr
                         errors.error_at(key, "`identity` is given twice");
                     }
                     out.identity = Some((key, input.parse()?));
+                } else if lookahead.peek(kw::expiring) {
+                    let key: kw::expiring = input.parse()?;
+                    if out.expiring.is_some() {
+                        errors.error_at(key, "`expiring` is given twice");
+                    }
+                    out.expiring = Some(key);
                 } else if lookahead.peek(kw::ordered) {
                     let key: kw::ordered = input.parse()?;
                     if out.ordered.is_some() {

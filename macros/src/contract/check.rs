@@ -42,6 +42,9 @@ pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
         }
     }
 
+    if let (Some(key), None) = (&contract.attrs.expiring, &contract.attrs.auth) {
+        errors.error_at(key, "`expiring` disconnects a socket when its identity expires: declare `auth = AuthType` too");
+    }
     if let (Some((key, _)), None) = (&contract.attrs.identity, &contract.attrs.auth) {
         errors.error_at(key, "`identity` is what `authenticate` makes of the handshake auth: declare `auth = AuthType` too");
     }

@@ -230,6 +230,13 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
     let ordered = contract.attrs.ordered.is_some();
     let contract_docs = docs(&contract.input.attrs);
     let identity = identity_type(contract);
+    let expires_at = contract.attrs.expiring.as_ref().map(|_| {
+        quote! {
+            fn expires_at(identity: &Self::Identity) -> ::core::option::Option<::std::time::SystemTime> {
+                ::eventwire::Expiring::expires_at(identity)
+            }
+        }
+    });
     let rates = contract.events.iter().filter_map(|event| {
         let rate = event.rate.as_ref()?;
         let (name, count, period_ms) = (&event.name, rate.count, rate.period_ms);
@@ -294,6 +301,8 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
             const NAMESPACE: &'static str = #namespace;
             const ORDERED: bool = #ordered;
             type Identity = #identity;
+
+            #expires_at
 
             fn rate_limit(event: &str) -> ::core::option::Option<::eventwire::RateLimit> {
                 match event {
