@@ -4,6 +4,7 @@
 // `#[payload]` inside this crate names it `::eventwire`, as in users' crates.
 extern crate self as eventwire;
 
+mod access;
 mod auth;
 mod contract;
 mod cx;
@@ -26,6 +27,7 @@ pub mod wire;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use access::Origins;
 pub use auth::{Expiring, Refusal};
 pub use contract::{Contract, Handlers, IncomingPayload, OutgoingPayload};
 pub use cx::Cx;
@@ -42,7 +44,8 @@ pub use fault::{
 };
 pub use limit::{ABUSE_WINDOW, DEFAULT_DISCONNECT_AFTER, DEFAULT_RATE_LIMIT, RateLimit};
 pub use server::{
-    BuildError, DEFAULT_MAX_BINARY_ATTACHMENTS, DEFAULT_MAX_MESSAGE_SIZE, ServeError, Server,
+    BuildError, DEFAULT_MAX_BINARY_ATTACHMENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE,
+    ServeError, Server,
 };
 pub use validate::{Report, Validate, ValidationError};
 

@@ -11,6 +11,7 @@ use socketioxide::layer::SocketIoLayer;
 use socketioxide::{ParserConfig, SocketIo, SocketIoBuilder};
 use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
 
+use crate::access::{Access, Origins};
 use crate::auth::{Authenticated, Refusal};
 use crate::contract::{Contract, Handlers};
 use crate::dispatch::RawAuth;
@@ -44,8 +45,9 @@ pub enum ServeError {
     Io(#[from] std::io::Error),
 }
 
-type Mount<A> =
-    Box<dyn FnOnce(&SocketIo<A>, &mut Vec<String>, Policy) -> Result<(), BuildError> + Send>;
+type Mount<A> = Box<
+    dyn FnOnce(&SocketIo<A>, &mut Vec<String>, Policy, Access) -> Result<(), BuildError> + Send,
+>;
 
 /// A socket.io server serving eventwire contracts.
 ///
@@ -82,6 +84,7 @@ pub struct Server<A: Adapter = LocalAdapter> {
 
 /// Limits applied when the server is built.
 struct Limits {
+    access: Access,
     max_message_size: usize,
     max_binary_attachments: usize,
     packet_completion_timeout: Duration,
@@ -91,6 +94,9 @@ struct Limits {
 
 /// Default largest message: 1 MiB, for WebSocket messages and polling bodies alike.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 1 << 20;
+
+/// Default largest number of connections (sockets, all namespaces together).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 100_000;
 
 /// Default largest number of binary attachments in one packet (socketioxide's is 10,000).
 pub const DEFAULT_MAX_BINARY_ATTACHMENTS: usize = 10;
@@ -117,6 +123,12 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
 
     fn from_builder(builder: SocketIoBuilder<A>) -> Self {
         let limits = Limits {
+            access: Access {
+                origins: Origins::SameOrigin,
+                max_connections: Some(DEFAULT_MAX_CONNECTIONS),
+                max_connections_per_ip: None,
+                connections: Arc::default(),
+            },
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_binary_attachments: DEFAULT_MAX_BINARY_ATTACHMENTS,
             packet_completion_timeout: Duration::from_secs(10),
@@ -149,6 +161,40 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
     /// Defaults to 10 seconds (socketioxide's own default is 60).
     pub fn packet_completion_timeout(mut self, timeout: Duration) -> Self {
         self.limits.packet_completion_timeout = timeout;
+        self
+    }
+
+    /// Which browser origins may connect (checked on every transport, WebSocket included,
+    /// when a socket connects to a namespace; refused with `connect_error` "this origin is
+    /// not allowed"). Requests without an `Origin` header (server-side clients) are always
+    /// allowed. Defaults to [`Origins::SameOrigin`]. [`serve`](Self::serve) also sends the
+    /// matching CORS headers for long-polling; with [`build`](Self::build), add
+    /// [`cors_layer`](Self::cors_layer) to your router.
+    pub fn allowed_origins(mut self, origins: Origins) -> Self {
+        self.limits.access.origins = origins;
+        self
+    }
+
+    /// The CORS layer matching [`allowed_origins`](Self::allowed_origins), for routers built
+    /// around [`build`](Self::build)'s layer.
+    pub fn cors_layer(&self) -> tower_http::cors::CorsLayer {
+        self.limits.access.origins.cors()
+    }
+
+    /// Largest number of live connections (sockets, all namespaces together); more are
+    /// refused with `connect_error`. `None` lifts the cap. Defaults to 100,000.
+    pub fn max_connections(mut self, max: Option<usize>) -> Self {
+        self.limits.access.max_connections = max;
+        self
+    }
+
+    /// Largest number of live connections from one IP address; more are refused with
+    /// `connect_error`. Needs the peer address, which [`serve`](Self::serve) provides (with
+    /// your own axum server, use `into_make_service_with_connect_info::<SocketAddr>()`).
+    /// Behind a reverse proxy every client shares the proxy's address, so it is off by
+    /// default (`None`).
+    pub fn max_connections_per_ip(mut self, max: Option<usize>) -> Self {
+        self.limits.access.max_connections_per_ip = max;
         self
     }
 
@@ -220,7 +266,7 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
         let path = path.into();
         let handlers = Arc::new(handlers);
         self.mounts.push(Box::new(
-            move |io: &SocketIo<A>, taken: &mut Vec<String>, policy: Policy| {
+            move |io: &SocketIo<A>, taken: &mut Vec<String>, policy: Policy, access: Access| {
                 let policy = Policy {
                     ordered: C::ORDERED,
                     ..policy
@@ -241,7 +287,10 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
                 // refused client never sees it and no event can arrive before the entry exists.
                 let register = move |socket: SocketRef<A>, RawAuth(auth): RawAuth| {
                     let handlers = handlers.clone();
+                    let admitted = access.admit(socket.req_parts());
                     async move {
+                        // Kept in the socket, released when it is dropped.
+                        socket.extensions.insert(admitted?);
                         let identity = handlers.clone().authenticate(auth).await?;
                         let expires_at = C::expires_at(&identity);
                         socket.extensions.insert(Authenticated::<C>(identity));
@@ -269,6 +318,7 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
     /// socket.io handle for [`Emitter`](crate::Emitter)s.
     pub fn build(self) -> Result<(SocketIoLayer<A>, SocketIo<A>), BuildError> {
         let Limits {
+            access,
             max_message_size,
             max_binary_attachments,
             packet_completion_timeout,
@@ -293,7 +343,7 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
             .build_layer();
         let mut taken = Vec::new();
         for mount in self.mounts {
-            mount(&io, &mut taken, policy)?;
+            mount(&io, &mut taken, policy, access.clone())?;
         }
         Ok((layer, io))
     }
@@ -307,8 +357,11 @@ impl<A: Adapter + DefinedAdapter> Server<A> {
 
     /// Serves on a listener already bound (e.g. to port 0, to learn the port first).
     pub async fn serve_on(self, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
+        let cors = self.cors_layer();
         let (layer, _io) = self.build()?;
-        let app = axum::Router::<()>::new().layer(layer);
+        let app = axum::Router::<()>::new().layer(layer).layer(cors);
+        // The peer address feeds `max_connections_per_ip`.
+        let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, app).await?;
         Ok(())
     }
