@@ -26,6 +26,20 @@ impl Incoming {
         &self.event
     }
 
+    /// Refuses arguments larger than `max` bytes (an event's `#[client(max_bytes = N)]`),
+    /// before parsing them.
+    pub fn limit_size(&self, max: usize) -> Result<(), Fault> {
+        let size = self.value.as_str().map_or(0, |text| text.as_str().len());
+        if size > max {
+            return Err(self.invalid(
+                Vec::new(),
+                "too_large",
+                format!("the event is {size} bytes; at most {max} are accepted"),
+            ));
+        }
+        Ok(())
+    }
+
     /// Deserializes and validates the single payload argument.
     pub fn decode<T: DeserializeOwned + Validate>(&mut self) -> Result<T, Fault> {
         let payload: T = match self.arguments()? {

@@ -19,6 +19,13 @@ assert.equal((await ack(lab, "echo", { text: "a", repeatCount: 1 })).ok, true);
 await new Promise((resolve) => setTimeout(resolve, limited.fault.retryAfterMs + 20));
 assert.deepEqual(await ack(lab, "vip", { value: 4 }), { ok: true, data: 4 });
 
+// A per-event size limit, smaller than the server's.
+assert.deepEqual(await ack(lab, "small", { value: 7 }), { ok: true, data: 7 });
+const large = await ack(lab, "small", { value: 7, padding: "x".repeat(100) });
+assert.equal(large.fault.code, "invalid_payload");
+assert.deepEqual(large.fault.issues.map((i) => i.code), ["too_large"]);
+assert.match(large.fault.issues[0].message, /^the event is \d+ bytes; at most 64 are accepted$/);
+
 // Another socket has its own buckets.
 const other = await connect("/lab");
 assert.deepEqual(await ack(other, "vip", { value: 5 }), { ok: true, data: 5 });

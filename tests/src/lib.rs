@@ -192,6 +192,9 @@ pub enum Lab {
     /// Fire and forget: invalid payloads come back as `eventwire:fault`.
     #[client]
     Note(EchoRequest),
+    /// At most 64 bytes of arguments.
+    #[client(ack = u32, max_bytes = 64)]
+    Small(Lenient),
     /// Joins a room.
     #[client(ack = Vec<String>)]
     Join(RoomRequest),
@@ -275,6 +278,10 @@ impl LabHandlers for LabApp {
     }
 
     async fn note(&self, _: &Cx<Lab>, _: EchoRequest) {}
+
+    async fn small(&self, _: &Cx<Lab>, payload: Lenient) -> u32 {
+        payload.value
+    }
 
     async fn join(&self, cx: &Cx<Lab>, req: RoomRequest) -> Vec<String> {
         cx.join(&req.room);

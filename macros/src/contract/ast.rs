@@ -26,6 +26,8 @@ pub(crate) struct Event<'a> {
     pub(crate) guard: bool,
     /// `rate = "N/unit"`: at most `count` events per `period_ms`.
     pub(crate) rate: Option<Rate>,
+    /// `max_bytes = N`: the largest arguments this event accepts.
+    pub(crate) max_bytes: Option<usize>,
 }
 
 /// A per-event rate limit.
@@ -132,6 +134,18 @@ impl<'a> Event<'a> {
                     None
                 }
             });
+        let max_bytes = attrs
+            .max_bytes
+            .and_then(|(_, lit)| match lit.base10_parse::<usize>() {
+                Ok(0) | Err(_) => {
+                    errors.error_at(
+                        &lit,
+                        "`max_bytes` is a positive number of bytes, e.g. `max_bytes = 4096`",
+                    );
+                    None
+                }
+                Ok(bytes) => Some(bytes),
+            });
         Some(Event {
             variant,
             name,
@@ -141,6 +155,7 @@ impl<'a> Event<'a> {
             ack,
             guard: attrs.guard.is_some(),
             rate,
+            max_bytes,
         })
     }
 

@@ -18,6 +18,7 @@ pub(crate) mod kw {
     syn::custom_keyword!(guard);
     syn::custom_keyword!(rate);
     syn::custom_keyword!(expiring);
+    syn::custom_keyword!(max_bytes);
 }
 
 /// `#[contract(namespace = "/chat", ordered, auth = Login, identity = User)]` on the enum.
@@ -51,12 +52,13 @@ pub(crate) struct EventAttrs {
     pub(crate) guard: Option<kw::guard>,
     /// `rate = "5/s"`: at most that many of this event per socket.
     pub(crate) rate: Option<(kw::rate, LitStr)>,
+    /// `max_bytes = 4096`: a smaller size limit for this event's arguments.
+    pub(crate) max_bytes: Option<(kw::max_bytes, syn::LitInt)>,
 }
 
 const CONTRACT_KEYS: &str =
     "`namespace = \"/path\"`, `ordered`, `auth = Type`, `identity = Type`, `expiring`";
-const EVENT_KEYS: &str =
-    "`ack = Type`, `rename = \"name\"`, `guard` (client events), `rate = \"5/s\"` (client events)";
+const EVENT_KEYS: &str = "`ack = Type`, `rename = \"name\"`, `guard` (client events), `rate = \"5/s\"` (client events), `max_bytes = 4096` (client events)";
 
 pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> ContractAttrs {
     let mut out = ContractAttrs::default();
@@ -131,6 +133,7 @@ pub(crate) fn event_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Eve
             rename: None,
             guard: None,
             rate: None,
+            max_bytes: None,
         };
         if let syn::Meta::List(_) = &attr.meta {
             let result = attr.parse_args_with(|input: ParseStream<'_>| {
@@ -156,6 +159,13 @@ pub(crate) fn event_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Eve
                             errors.error_at(key, "`rate` limits what a client sends: it applies to `#[client]` events only");
                         }
                         event.rate = Some((key, input.parse()?));
+                    } else if lookahead.peek(kw::max_bytes) {
+                        let key: kw::max_bytes = input.parse()?;
+                        input.parse::<syn::Token![=]>()?;
+                        if direction == Direction::ServerToClient {
+                            errors.error_at(key, "`max_bytes` limits what a client sends: it applies to `#[client]` events only");
+                        }
+                        event.max_bytes = Some((key, input.parse()?));
                     } else if lookahead.peek(kw::rename) {
                         let key: kw::rename = input.parse()?;
                         input.parse::<syn::Token![=]>()?;

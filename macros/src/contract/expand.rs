@@ -379,8 +379,16 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                 Some(Ack::Plain(_)) => quote!(::eventwire::__private::Outcome::data(answer)),
                 Some(Ack::Result { .. }) => quote!(::eventwire::__private::Outcome::result(answer)),
             };
+            let size = event.max_bytes.map(|max| {
+                quote! {
+                    if let ::core::result::Result::Err(fault) = incoming.limit_size(#max) {
+                        return ::eventwire::__private::Outcome::Fault(fault);
+                    }
+                }
+            });
             quote! {
                 #name => {
+                    #size
                     #decode
                     #guard
                     let answer = <__H as #trait_ident>::#method(&*handlers, &cx #arg).await;

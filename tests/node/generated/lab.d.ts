@@ -277,6 +277,8 @@ export interface LabClientToServerEvents {
   boom: (ack: (response: AckResponse<null>) => void) => void;
   /** Fire and forget: invalid payloads come back as `eventwire:fault`. */
   note: (payload: EchoRequest) => void;
+  /** At most 64 bytes of arguments. */
+  small: (payload: Lenient, ack: (response: AckResponse<number>) => void) => void;
   /** Joins a room. */
   join: (payload: RoomRequest, ack: (response: AckResponse<string[]>) => void) => void;
   /** Shouts to a room (others only). */
@@ -337,6 +339,12 @@ export interface LabClient {
   boom(options?: CallOptions): Promise<null>;
   /** Fire and forget: invalid payloads come back as `eventwire:fault`. */
   note(payload: EchoRequest): void;
+  /**
+   * At most 64 bytes of arguments.
+   *
+   * Rejects with FaultError | TimeoutError.
+   */
+  small(payload: Lenient, options?: CallOptions): Promise<number>;
   /**
    * Joins a room.
    *
