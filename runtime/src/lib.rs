@@ -19,6 +19,9 @@ mod incoming;
 pub mod jwt;
 mod limit;
 mod ops;
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub mod redis;
 mod server;
 mod validate;
 pub mod wire;
@@ -45,7 +48,7 @@ pub use fault::{
 pub use limit::{ABUSE_WINDOW, DEFAULT_DISCONNECT_AFTER, DEFAULT_RATE_LIMIT, RateLimit};
 pub use server::{
     BuildError, DEFAULT_MAX_BINARY_ATTACHMENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE,
-    ServeError, Server,
+    ServeError, Server, ServerAdapter,
 };
 pub use validate::{Report, Validate, ValidationError};
 

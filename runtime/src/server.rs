@@ -17,6 +17,22 @@ use crate::contract::{Contract, Handlers};
 use crate::dispatch::RawAuth;
 use crate::limit::{DEFAULT_DISCONNECT_AFTER, DEFAULT_RATE_LIMIT, Policy, RateLimit};
 
+/// An adapter eventwire can serve on: socketioxide's in-memory [`LocalAdapter`] (the
+/// default), or its Redis adapter ([`Server::redis`](crate::Server) with the `redis`
+/// feature). Write `A: ServerAdapter` to keep app code generic over it.
+///
+/// ```
+/// use eventwire::{Server, ServerAdapter};
+///
+/// fn with_limits<A: ServerAdapter>(server: Server<A>) -> Server<A> {
+///     server.max_message_size(64 * 1024)
+/// }
+/// # let _ = with_limits(Server::new());
+/// ```
+pub trait ServerAdapter: Adapter + DefinedAdapter {}
+
+impl<A: Adapter + DefinedAdapter> ServerAdapter for A {}
+
 /// Why a server could not be built.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -114,7 +130,7 @@ impl Default for Server<LocalAdapter> {
     }
 }
 
-impl<A: Adapter + DefinedAdapter> Server<A> {
+impl<A: ServerAdapter> Server<A> {
     /// A server on another adapter, e.g. socketioxide's Redis adapter for several nodes;
     /// `state` is the adapter's own state (its connection).
     pub fn with_adapter(state: A::State) -> Self {

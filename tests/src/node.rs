@@ -36,6 +36,8 @@ pub async fn run_node_with(script: &std::path::Path, args: &[&str]) {
         .expect("node ran");
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
+    // What the program reports (e.g. measured figures) shows with `--nocapture`.
+    eprint!("{stdout}");
     assert!(
         output.status.success(),
         "{script} failed ({}):\n{stdout}\n{stderr}",

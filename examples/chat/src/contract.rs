@@ -123,8 +123,11 @@ pub enum ChatError {
 }
 
 /// A chat with rooms, history, presence and typing notices.
+///
+/// `ordered`: one user's events are handled in the order they were sent, so two quick
+/// messages are stored and delivered in that order.
 #[derive(Contract)]
-#[contract(namespace = "/chat", auth = Login)]
+#[contract(namespace = "/chat", auth = Login, ordered)]
 pub enum Chat {
     /// Joins a room; the answer carries its members and recent history.
     #[client(ack = Result<Joined, ChatError>)]

@@ -9,15 +9,26 @@ pub mod web;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use eventwire::{BuildError, Cx, Server, Sid};
+use eventwire::{BuildError, Cx, Server, ServerAdapter, Sid};
 
 use crate::contract::*;
 use crate::store::Store;
 
-/// The whole app: the web page at `/`, Socket.IO at `/socket.io/` serving [`Chat`].
+/// The whole app: the web page at `/`, Socket.IO at `/socket.io/` serving [`Chat`], on
+/// one node (in-memory adapter).
 pub fn router(chat: ChatApp) -> Result<axum::Router, BuildError> {
-    let (layer, _io) = Server::new().contract::<Chat>(chat).build()?;
-    Ok(web::router().layer(layer))
+    router_on(Server::new(), chat)
+}
+
+/// The whole app on `server`, whatever its adapter (e.g. [`Server::redis`] for several
+/// nodes): the handlers do not change.
+pub fn router_on<A: ServerAdapter>(
+    server: Server<A>,
+    chat: ChatApp,
+) -> Result<axum::Router, BuildError> {
+    let cors = server.cors_layer();
+    let (layer, _io) = server.contract::<Chat>(chat).build()?;
+    Ok(web::router().layer(layer).layer(cors))
 }
 
 /// The chat's handlers and state, shared by every socket.

@@ -2,7 +2,9 @@
 //!
 //! Options (flag, or environment variable): `--port` / `PORT` (default 3000; 0 picks a free
 //! port), `--db` / `CHAT_DB` (the SQLite file, default `chat.db`), `--capacity` /
-//! `CHAT_CAPACITY` (members per room, default 100).
+//! `CHAT_CAPACITY` (members per room, default 100), `--rate-limit` / `CHAT_RATE_LIMIT`
+//! (events per second per socket, default 100; 0 for none), `EVENTWIRE_REDIS_URL` (run as one of
+//! several nodes sharing rooms through Redis 7; give them the same `--db`).
 
 use chat::ChatApp;
 use chat::store::Store;
@@ -33,14 +35,25 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let port: u16 = number("--port", "PORT", "3000");
     let capacity: u32 = number("--capacity", "CHAT_CAPACITY", "100");
     let db = setting("--db", "CHAT_DB", "chat.db");
+    let rate: u32 = number("--rate-limit", "CHAT_RATE_LIMIT", "100");
+    let rate = (rate > 0).then(|| eventwire::RateLimit::per_second(rate));
 
     let store = Store::open(&db)?;
-    let app = chat::router(ChatApp::new(capacity, store))?;
+    let chat = ChatApp::new(capacity, store);
+    let app = match std::env::var("EVENTWIRE_REDIS_URL") {
+        Ok(url) => chat::router_on(eventwire::Server::redis(&url).await?.rate_limit(rate), chat)?,
+        Err(_) => chat::router_on(eventwire::Server::new().rate_limit(rate), chat)?,
+    };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(
         "chat: open http://{}/ (messages are kept in {db})",
         listener.local_addr()?
     );
-    axum::serve(listener, app).await?;
+    // The peer address feeds per-IP connection caps.
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await?;
     Ok(())
 }

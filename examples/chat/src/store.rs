@@ -33,6 +33,8 @@ impl Store {
     fn init(connection: Connection) -> Result<Self, StoreError> {
         connection.execute_batch(
             "PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA busy_timeout = 5000;
              CREATE TABLE IF NOT EXISTS messages (
                  id      INTEGER PRIMARY KEY AUTOINCREMENT,
                  room    TEXT NOT NULL,

@@ -247,6 +247,9 @@ export interface ChatClient {
 /**
  * A chat with rooms, history, presence and typing notices.
 
+`ordered`: one user's events are handled in the order they were sent, so two quick
+messages are stored and delivered in that order.
+
 Connects to Chat at `url` (the server's base URL; the namespace is added).
  */
 export declare function connectChat(url: string, options: ConnectOptions<Login> & { auth: Login }): ChatClient;
