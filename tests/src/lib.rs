@@ -11,6 +11,7 @@ use eventwire::{Contract, Cx, Server, ValidationError, payload};
 pub mod fuzzing;
 mod node;
 pub mod raw;
+pub mod redis;
 pub mod shapes;
 
 pub use node::{run_node, run_node_with};
@@ -158,6 +159,15 @@ pub struct Answer {
     pub text: String,
 }
 
+/// The answers to a poll.
+#[payload]
+pub struct Poll {
+    /// The answers, sorted.
+    pub answers: Vec<String>,
+    /// Sockets that did not answer in time.
+    pub timed_out: u32,
+}
+
 /// A numbered step, to observe handling order.
 #[payload]
 pub struct Step {
@@ -210,6 +220,13 @@ pub enum Lab {
     /// Guarded (values under 100 only) and limited to 3 per second.
     #[client(ack = u32, guard, rate = "3/s")]
     Vip(Lenient),
+    /// Asks every other socket (on every node) the question; answers with the sorted
+    /// answers and the number of sockets that did not answer in time.
+    #[client(ack = Poll)]
+    Poll(Question),
+    /// Disconnects every other socket in the room, on every node; answers how many there were.
+    #[client(ack = u32)]
+    Kick(RoomRequest),
     /// A shout from another member.
     #[server]
     Shouted(Shout),
@@ -308,6 +325,38 @@ impl LabHandlers for LabApp {
 
     async fn step(&self, _: &Cx<Lab>, step: Step) -> Vec<u32> {
         self.state.step(step).await
+    }
+
+    async fn poll(&self, cx: &Cx<Lab>, question: Question) -> Poll {
+        let timeout = Duration::from_millis(question.timeout_ms.into());
+        let replies = cx
+            .broadcast()
+            .emit_with_ack(Lab::question(question).timeout(timeout))
+            .await
+            .expect("the poll is sent");
+        let mut poll = Poll {
+            answers: Vec::new(),
+            timed_out: 0,
+        };
+        for (_, reply) in replies {
+            match reply {
+                Ok(answer) => poll.answers.push(answer.text),
+                Err(_) => poll.timed_out += 1,
+            }
+        }
+        poll.answers.sort();
+        poll
+    }
+
+    async fn kick(&self, cx: &Cx<Lab>, req: RoomRequest) -> u32 {
+        let count = cx
+            .to(&req.room)
+            .socket_ids()
+            .await
+            .expect("fetch sockets")
+            .len() as u32;
+        cx.to(&req.room).disconnect().await.expect("disconnect");
+        count
     }
 
     async fn allow_vip(&self, _: &Cx<Lab>, payload: &Lenient) -> Result<(), eventwire::Forbidden> {
@@ -518,4 +567,15 @@ pub fn generated_files() -> Vec<eventwire_codegen::GeneratedFile> {
             .expect("the shapes contract generates"),
     );
     files
+}
+
+/// Starts the lab on `server` (any adapter) on an ephemeral port; returns its URL.
+pub async fn start_lab_on<A: eventwire::ServerAdapter>(server: Server<A>) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind an ephemeral port");
+    let url = format!("http://{}", listener.local_addr().expect("bound"));
+    let server = server.contract::<Lab>(LabApp::default());
+    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
+    url
 }

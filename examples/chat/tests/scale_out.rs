@@ -11,7 +11,7 @@ const PER_SENDER: &str = "3400";
 
 #[tokio::test]
 async fn three_nodes_share_rooms_through_redis() {
-    let Some(redis) = support::Redis::start().await else {
+    let Some(redis) = eventwire_tests::redis::Redis::start().await else {
         return;
     };
     let dir = support::temp_dir("scale-out");

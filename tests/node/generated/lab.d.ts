@@ -98,6 +98,17 @@ export type MathError = {
   max: number;
 };
 
+/** The answers to a poll. */
+export interface Poll {
+  /** The answers, sorted. */
+  answers: string[];
+  /**
+   * Sockets that did not answer in time.
+   * @minimum 0
+   */
+  timed_out: number;
+}
+
 /** Every constraint kind, to test each one's error. */
 export interface Profile {
   /** Validated recursively. */
@@ -289,6 +300,13 @@ export interface LabClientToServerEvents {
   step: (payload: Step, ack: (response: AckResponse<number[]>) => void) => void;
   /** Guarded (values under 100 only) and limited to 3 per second. */
   vip: (payload: Lenient, ack: (response: AckResponse<number>) => void) => void;
+  /**
+   * Asks every other socket (on every node) the question; answers with the sorted
+   * answers and the number of sockets that did not answer in time.
+   */
+  poll: (payload: Question, ack: (response: AckResponse<Poll>) => void) => void;
+  /** Disconnects every other socket in the room, on every node; answers how many there were. */
+  kick: (payload: RoomRequest, ack: (response: AckResponse<number>) => void) => void;
 }
 
 /** A socket.io-client socket typed to Lab: `const socket: LabSocket = io(url + "/lab")`. */
@@ -375,6 +393,19 @@ export interface LabClient {
    * Rejects with FaultError | TimeoutError.
    */
   vip(payload: Lenient, options?: CallOptions): Promise<number>;
+  /**
+   * Asks every other socket (on every node) the question; answers with the sorted
+   * answers and the number of sockets that did not answer in time.
+   *
+   * Rejects with FaultError | TimeoutError.
+   */
+  poll(payload: Question, options?: CallOptions): Promise<Poll>;
+  /**
+   * Disconnects every other socket in the room, on every node; answers how many there were.
+   *
+   * Rejects with FaultError | TimeoutError.
+   */
+  kick(payload: RoomRequest, options?: CallOptions): Promise<number>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
     /** A shout from another member. */
