@@ -13,7 +13,7 @@ assert.equal((await ack(a, "join", { room: "Not Valid" })).fault.code, "invalid_
 const shout = { room: "red", except: ["muted"], text: "hello" };
 const toB = next(b, "shouted");
 const quiet = Promise.all([silence(a, "shouted"), silence(c, "shouted"), silence(outsider, "shouted")]);
-assert.deepEqual(await ack(a, "shout", shout), { ok: true, data: null });
+assert.deepEqual(await ack(a, "shout", shout), { ok: true, data: true });
 assert.deepEqual((await toB)[0], shout);
 await quiet;
 

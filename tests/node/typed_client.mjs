@@ -46,7 +46,7 @@ assert.equal(await answering.askMe({ text: "ping", timeout_ms: 200 }), "failed: 
 await lab.join({ room: "blue" });
 await answering.join({ room: "blue" });
 const heard = new Promise((resolve) => answering.on.shouted(resolve));
-await lab.shout({ room: "blue", except: [], text: "hey" });
+assert.equal(await lab.shout({ room: "blue", except: [], text: "hey" }), true);
 assert.deepEqual(await heard, { room: "blue", except: [], text: "hey" });
 
 // Faults of fire-and-forget events.

@@ -208,8 +208,9 @@ pub enum Lab {
     /// Joins a room.
     #[client(ack = Vec<String>)]
     Join(RoomRequest),
-    /// Shouts to a room (others only).
-    #[client(ack = ())]
+    /// Shouts to a room (others only); answers whether the broadcast went out (it fails
+    /// while a multi-node adapter cannot reach its broker).
+    #[client(ack = bool)]
     Shout(Shout),
     /// Asks the caller a question and returns its answer, or the error.
     #[client(ack = String)]
@@ -307,9 +308,9 @@ impl LabHandlers for LabApp {
         rooms
     }
 
-    async fn shout(&self, cx: &Cx<Lab>, req: Shout) {
+    async fn shout(&self, cx: &Cx<Lab>, req: Shout) -> bool {
         let target = cx.to(&req.room).except(req.except.clone());
-        target.emit(Lab::shouted(req)).await.expect("broadcast");
+        target.emit(Lab::shouted(req)).await.is_ok()
     }
 
     async fn ask_me(&self, cx: &Cx<Lab>, question: Question) -> String {

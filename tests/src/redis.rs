@@ -71,9 +71,10 @@ impl Redis {
         format!("redis://127.0.0.1:{}", self.port)
     }
 
-    /// Kills the server and starts a new one on the same port.
-    pub async fn restart(&mut self) {
+    /// Kills the server, waits `outage`, and starts a new one on the same port.
+    pub async fn restart(&mut self, outage: Duration) {
         self.child.kill().await.expect("kill redis-server");
+        tokio::time::sleep(outage).await;
         self.child = Self::spawn(self.port).await;
     }
 }

@@ -292,8 +292,11 @@ export interface LabClientToServerEvents {
   small: (payload: Lenient, ack: (response: AckResponse<number>) => void) => void;
   /** Joins a room. */
   join: (payload: RoomRequest, ack: (response: AckResponse<string[]>) => void) => void;
-  /** Shouts to a room (others only). */
-  shout: (payload: ShoutInput, ack: (response: AckResponse<null>) => void) => void;
+  /**
+   * Shouts to a room (others only); answers whether the broadcast went out (it fails
+   * while a multi-node adapter cannot reach its broker).
+   */
+  shout: (payload: ShoutInput, ack: (response: AckResponse<boolean>) => void) => void;
   /** Asks the caller a question and returns its answer, or the error. */
   askMe: (payload: Question, ack: (response: AckResponse<string>) => void) => void;
   /** Records the step after sleeping; answers with the order of completion so far. */
@@ -370,11 +373,12 @@ export interface LabClient {
    */
   join(payload: RoomRequest, options?: CallOptions): Promise<string[]>;
   /**
-   * Shouts to a room (others only).
+   * Shouts to a room (others only); answers whether the broadcast went out (it fails
+   * while a multi-node adapter cannot reach its broker).
    *
    * Rejects with FaultError | TimeoutError.
    */
-  shout(payload: ShoutInput, options?: CallOptions): Promise<null>;
+  shout(payload: ShoutInput, options?: CallOptions): Promise<boolean>;
   /**
    * Asks the caller a question and returns its answer, or the error.
    *
