@@ -1,31 +1,22 @@
 //! Handshake authentication: refusing a connection, and the identity of an accepted one.
 
-use std::fmt;
-
 use crate::contract::Contract;
 use crate::fault::Issue;
 
-/// Why a connection is refused. The client receives `connect_error` with this message.
-///
-/// ```
-/// use eventwire::Refusal;
-///
-/// let refusal = Refusal::new("the token has expired");
-/// assert_eq!(refusal.to_string(), "the token has expired");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Refusal {
-    message: String,
+crate::message::message_error! {
+    /// Why a connection is refused. The client receives `connect_error` with this message.
+    ///
+    /// ```
+    /// use eventwire::Refusal;
+    ///
+    /// let refusal = Refusal::new("the token has expired");
+    /// assert_eq!(refusal.to_string(), "the token has expired");
+    /// ```
+    Refusal,
+    new = "A refusal with a message for the client."
 }
 
 impl Refusal {
-    /// A refusal with a message for the client.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
-    }
-
     /// The auth payload did not parse or validate: lists every problem.
     pub(crate) fn invalid_auth(issues: Vec<Issue>) -> Self {
         let problems: Vec<String> = issues
@@ -33,31 +24,6 @@ impl Refusal {
             .map(|i| format!("{}: {}", i.path_string(), i.message))
             .collect();
         Self::new(format!("invalid auth: {}", problems.join("; ")))
-    }
-
-    /// The message.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-}
-
-impl fmt::Display for Refusal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Refusal {}
-
-impl From<&str> for Refusal {
-    fn from(message: &str) -> Self {
-        Self::new(message)
-    }
-}
-
-impl From<String> for Refusal {
-    fn from(message: String) -> Self {
-        Self::new(message)
     }
 }
 

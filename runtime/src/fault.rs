@@ -137,46 +137,17 @@ pub enum FaultCode {
     RateLimited,
 }
 
-/// A guard's denial: the client gets a `forbidden` fault with this message.
-///
-/// ```
-/// use eventwire::Forbidden;
-///
-/// let denied = Forbidden::new("only members may post");
-/// assert_eq!(denied.to_string(), "only members may post");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Forbidden {
-    message: String,
-}
-
-impl Forbidden {
-    /// A denial with a message for the client.
-    pub fn new(message: impl Into<String>) -> Self {
-        Self {
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for Forbidden {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Forbidden {}
-
-impl From<&str> for Forbidden {
-    fn from(message: &str) -> Self {
-        Self::new(message)
-    }
-}
-
-impl From<String> for Forbidden {
-    fn from(message: String) -> Self {
-        Self::new(message)
-    }
+crate::message::message_error! {
+    /// A guard's denial: the client gets a `forbidden` fault with this message.
+    ///
+    /// ```
+    /// use eventwire::Forbidden;
+    ///
+    /// let denied = Forbidden::new("only members may post");
+    /// assert_eq!(denied.to_string(), "only members may post");
+    /// ```
+    Forbidden,
+    new = "A denial with a message for the client."
 }
 
 /// One problem in a payload: where (a JSON path) and what.

@@ -580,3 +580,15 @@ pub async fn start_lab_on<A: eventwire::ServerAdapter>(server: Server<A>) -> Str
     tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
     url
 }
+
+/// Starts `count` lab nodes sharing rooms through `redis`; returns their URLs.
+pub async fn start_lab_nodes(redis: &redis::Redis, count: usize) -> Vec<String> {
+    let mut urls = Vec::new();
+    for _ in 0..count {
+        let server = Server::redis(&redis.url())
+            .await
+            .expect("the Redis adapter starts");
+        urls.push(start_lab_on(server).await);
+    }
+    urls
+}

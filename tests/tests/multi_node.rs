@@ -1,7 +1,6 @@
 //! Three in-process nodes sharing rooms through a real Redis 7 (a private redis-server):
 //! typed emit-with-ack across nodes, remote socket counts and disconnects.
 
-use eventwire::Server;
 use eventwire_tests::redis::Redis;
 
 #[tokio::test]
@@ -9,13 +8,7 @@ async fn typed_operations_span_every_node() {
     let Some(redis) = Redis::start().await else {
         return;
     };
-    let mut urls = Vec::new();
-    for _ in 0..3 {
-        let server = Server::redis(&redis.url())
-            .await
-            .expect("the Redis adapter starts");
-        urls.push(eventwire_tests::start_lab_on(server).await);
-    }
+    let urls = eventwire_tests::start_lab_nodes(&redis, 3).await;
     eventwire_tests::run_node_with(
         std::path::Path::new("multi_node.mjs"),
         &[&urls[0], &urls[1], &urls[2]],

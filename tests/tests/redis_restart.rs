@@ -4,7 +4,6 @@
 
 use std::time::Duration;
 
-use eventwire::Server;
 use eventwire_tests::redis::Redis;
 
 #[tokio::test]
@@ -12,13 +11,7 @@ async fn the_adapter_recovers_when_redis_restarts() {
     let Some(mut redis) = Redis::start().await else {
         return;
     };
-    let mut urls = Vec::new();
-    for _ in 0..2 {
-        let server = Server::redis(&redis.url())
-            .await
-            .expect("the Redis adapter starts");
-        urls.push(eventwire_tests::start_lab_on(server).await);
-    }
+    let urls = eventwire_tests::start_lab_nodes(&redis, 2).await;
     let (first, second) = (urls[0].clone(), urls[1].clone());
     let clients = tokio::spawn(async move {
         eventwire_tests::run_node_with(

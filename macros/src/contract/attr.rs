@@ -1,7 +1,8 @@
 //! The attributes of `#[derive(Contract)]`, parsed once into typed values that keep their
 //! keyword tokens so errors can point at them.
 
-use syn::parse::ParseStream;
+use quote::ToTokens;
+use syn::parse::{Parse, ParseStream};
 use syn::{LitStr, Type};
 
 use crate::ctxt::Errors;
@@ -67,39 +68,15 @@ pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> Contr
             while !input.is_empty() {
                 let lookahead = input.lookahead1();
                 if lookahead.peek(kw::namespace) {
-                    let key: kw::namespace = input.parse()?;
-                    input.parse::<syn::Token![=]>()?;
-                    let value: LitStr = input.parse()?;
-                    if out.namespace.is_some() {
-                        errors.error_at(key, "`namespace` is given twice");
-                    }
-                    out.namespace = Some((key, value));
+                    key_value(input, errors, &mut out.namespace, "namespace")?;
                 } else if lookahead.peek(kw::auth) {
-                    let key: kw::auth = input.parse()?;
-                    input.parse::<syn::Token![=]>()?;
-                    if out.auth.is_some() {
-                        errors.error_at(key, "`auth` is given twice");
-                    }
-                    out.auth = Some((key, input.parse()?));
+                    key_value(input, errors, &mut out.auth, "auth")?;
                 } else if lookahead.peek(kw::identity) {
-                    let key: kw::identity = input.parse()?;
-                    input.parse::<syn::Token![=]>()?;
-                    if out.identity.is_some() {
-                        errors.error_at(key, "`identity` is given twice");
-                    }
-                    out.identity = Some((key, input.parse()?));
+                    key_value(input, errors, &mut out.identity, "identity")?;
                 } else if lookahead.peek(kw::expiring) {
-                    let key: kw::expiring = input.parse()?;
-                    if out.expiring.is_some() {
-                        errors.error_at(key, "`expiring` is given twice");
-                    }
-                    out.expiring = Some(key);
+                    flag(input, errors, &mut out.expiring, "expiring")?;
                 } else if lookahead.peek(kw::ordered) {
-                    let key: kw::ordered = input.parse()?;
-                    if out.ordered.is_some() {
-                        errors.error_at(key, "`ordered` is given twice");
-                    }
-                    out.ordered = Some(key);
+                    flag(input, errors, &mut out.ordered, "ordered")?;
                 } else {
                     return Err(unknown_key(input, "#[contract(...)]", CONTRACT_KEYS));
                 }
@@ -135,44 +112,32 @@ pub(crate) fn event_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Eve
             rate: None,
             max_bytes: None,
         };
+        // Keys about what a client sends make no sense on a server event.
+        let client_only = |key: &dyn ToTokens, what: &str| {
+            if direction == Direction::ServerToClient {
+                errors.error_at(
+                    key.to_token_stream(),
+                    format_args!("{what}: it applies to `#[client]` events only"),
+                );
+            }
+        };
         if let syn::Meta::List(_) = &attr.meta {
             let result = attr.parse_args_with(|input: ParseStream<'_>| {
                 while !input.is_empty() {
                     let lookahead = input.lookahead1();
                     if lookahead.peek(kw::ack) {
-                        let key: kw::ack = input.parse()?;
-                        input.parse::<syn::Token![=]>()?;
-                        if event.ack.is_some() {
-                            errors.error_at(key, "`ack` is given twice");
-                        }
-                        event.ack = Some((key, input.parse()?));
-                    } else if lookahead.peek(kw::guard) {
-                        let key: kw::guard = input.parse()?;
-                        if direction == Direction::ServerToClient {
-                            errors.error_at(key, "`guard` checks what a client sends: it applies to `#[client]` events only");
-                        }
-                        event.guard = Some(key);
-                    } else if lookahead.peek(kw::rate) {
-                        let key: kw::rate = input.parse()?;
-                        input.parse::<syn::Token![=]>()?;
-                        if direction == Direction::ServerToClient {
-                            errors.error_at(key, "`rate` limits what a client sends: it applies to `#[client]` events only");
-                        }
-                        event.rate = Some((key, input.parse()?));
-                    } else if lookahead.peek(kw::max_bytes) {
-                        let key: kw::max_bytes = input.parse()?;
-                        input.parse::<syn::Token![=]>()?;
-                        if direction == Direction::ServerToClient {
-                            errors.error_at(key, "`max_bytes` limits what a client sends: it applies to `#[client]` events only");
-                        }
-                        event.max_bytes = Some((key, input.parse()?));
+                        key_value(input, errors, &mut event.ack, "ack")?;
                     } else if lookahead.peek(kw::rename) {
-                        let key: kw::rename = input.parse()?;
-                        input.parse::<syn::Token![=]>()?;
-                        if event.rename.is_some() {
-                            errors.error_at(key, "`rename` is given twice");
-                        }
-                        event.rename = Some((key, input.parse()?));
+                        key_value(input, errors, &mut event.rename, "rename")?;
+                    } else if lookahead.peek(kw::guard) {
+                        let key = flag(input, errors, &mut event.guard, "guard")?;
+                        client_only(key, "`guard` checks what a client sends");
+                    } else if lookahead.peek(kw::rate) {
+                        let key = key_value(input, errors, &mut event.rate, "rate")?;
+                        client_only(key, "`rate` limits what a client sends");
+                    } else if lookahead.peek(kw::max_bytes) {
+                        let key = key_value(input, errors, &mut event.max_bytes, "max_bytes")?;
+                        client_only(key, "`max_bytes` limits what a client sends");
                     } else {
                         let name = if direction == Direction::ClientToServer {
                             "#[client(...)]"
@@ -201,6 +166,36 @@ pub(crate) fn event_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Eve
         found = Some(event);
     }
     found
+}
+
+/// Parses `key = value` into `slot` (reporting a second one) and returns the key.
+fn key_value<'s, K: Parse + ToTokens, V: Parse>(
+    input: ParseStream<'_>,
+    errors: &Errors,
+    slot: &'s mut Option<(K, V)>,
+    name: &str,
+) -> syn::Result<&'s K> {
+    let key: K = input.parse()?;
+    input.parse::<syn::Token![=]>()?;
+    let value: V = input.parse()?;
+    if slot.is_some() {
+        errors.error_at(&key, format_args!("`{name}` is given twice"));
+    }
+    Ok(&slot.insert((key, value)).0)
+}
+
+/// Parses a bare `key` into `slot` (reporting a second one) and returns it.
+fn flag<'s, K: Parse + ToTokens>(
+    input: ParseStream<'_>,
+    errors: &Errors,
+    slot: &'s mut Option<K>,
+    name: &str,
+) -> syn::Result<&'s K> {
+    let key: K = input.parse()?;
+    if slot.is_some() {
+        errors.error_at(&key, format_args!("`{name}` is given twice"));
+    }
+    Ok(slot.insert(key))
 }
 
 fn unknown_key(input: ParseStream<'_>, attr: &str, allowed: &str) -> syn::Error {
