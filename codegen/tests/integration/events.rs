@@ -95,7 +95,7 @@ fn typed_client_declarations() {
         r#"
 /** A typed client of Chat: one method per client event, one listener per server event. */
 export interface ChatClient {
-  /** The underlying socket, for connection events (`connect`, `disconnect`, ...). */
+  /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
   readonly socket: ChatSocket;
   /**
    * Joins a room.
@@ -115,13 +115,18 @@ export interface ChatClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * With several URLs: runs when the client has moved to another node (given), after losing
+   * its node or failing to reach it. Rooms are per connection: join them again here.
+   */
+  onFailover(handler: (url: string) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }"#
         .trim()
     );
     assert!(dts.contains(
-        "export declare function connectChat(url: string, options?: ConnectOptions): ChatClient;"
+        "export declare function connectChat(url: string | readonly string[], options?: ConnectOptions): ChatClient;"
     ));
 }
 

@@ -320,7 +320,7 @@ export declare const labNamespace: "/lab";
 
 /** A typed client of Lab: one method per client event, one listener per server event. */
 export interface LabClient {
-  /** The underlying socket, for connection events (`connect`, `disconnect`, ...). */
+  /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
   readonly socket: LabSocket;
   /**
    * Echoes the text `repeatCount` times.
@@ -419,6 +419,11 @@ export interface LabClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * With several URLs: runs when the client has moved to another node (given), after losing
+   * its node or failing to reach it. Rooms are per connection: join them again here.
+   */
+  onFailover(handler: (url: string) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }
@@ -426,9 +431,10 @@ export interface LabClient {
 /**
  * The test lab: one event of each kind.
 
-Connects to Lab at `url` (the server's base URL; the namespace is added).
+Connects to Lab at `url`, the server's base URL (the namespace is added), or
+ * at the first of several nodes of one server, moving to the next when a node is lost.
  */
-export declare function connectLab(url: string, options?: ConnectOptions): LabClient;
+export declare function connectLab(url: string | readonly string[], options?: ConnectOptions): LabClient;
 
 /** Events the server sends on `/ordered`. */
 export interface OrderedServerToClientEvents {
@@ -450,7 +456,7 @@ export declare const orderedNamespace: "/ordered";
 
 /** A typed client of Ordered: one method per client event, one listener per server event. */
 export interface OrderedClient {
-  /** The underlying socket, for connection events (`connect`, `disconnect`, ...). */
+  /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
   readonly socket: OrderedSocket;
   /**
    * Records the step after sleeping.
@@ -464,6 +470,11 @@ export interface OrderedClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * With several URLs: runs when the client has moved to another node (given), after losing
+   * its node or failing to reach it. Rooms are per connection: join them again here.
+   */
+  onFailover(handler: (url: string) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }
@@ -471,9 +482,10 @@ export interface OrderedClient {
 /**
  * The same steps, handled one at a time in arrival order.
 
-Connects to Ordered at `url` (the server's base URL; the namespace is added).
+Connects to Ordered at `url`, the server's base URL (the namespace is added), or
+ * at the first of several nodes of one server, moving to the next when a node is lost.
  */
-export declare function connectOrdered(url: string, options?: ConnectOptions): OrderedClient;
+export declare function connectOrdered(url: string | readonly string[], options?: ConnectOptions): OrderedClient;
 
 /** Events the server sends on `/other`. */
 export interface OtherServerToClientEvents {
@@ -495,7 +507,7 @@ export declare const otherNamespace: "/other";
 
 /** A typed client of Other: one method per client event, one listener per server event. */
 export interface OtherClient {
-  /** The underlying socket, for connection events (`connect`, `disconnect`, ...). */
+  /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
   readonly socket: OtherSocket;
   /**
    * Answers with the namespace path the socket is on.
@@ -509,6 +521,11 @@ export interface OtherClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * With several URLs: runs when the client has moved to another node (given), after losing
+   * its node or failing to reach it. Rooms are per connection: join them again here.
+   */
+  onFailover(handler: (url: string) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }
@@ -516,9 +533,10 @@ export interface OtherClient {
 /**
  * A second namespace on the same server.
 
-Connects to Other at `url` (the server's base URL; the namespace is added).
+Connects to Other at `url`, the server's base URL (the namespace is added), or
+ * at the first of several nodes of one server, moving to the next when a node is lost.
  */
-export declare function connectOther(url: string, options?: ConnectOptions): OtherClient;
+export declare function connectOther(url: string | readonly string[], options?: ConnectOptions): OtherClient;
 
 /** Events the server sends on `/secure`. */
 export interface SecureServerToClientEvents {
@@ -540,7 +558,7 @@ export declare const secureNamespace: "/secure";
 
 /** A typed client of Secure: one method per client event, one listener per server event. */
 export interface SecureClient {
-  /** The underlying socket, for connection events (`connect`, `disconnect`, ...). */
+  /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
   readonly socket: SecureSocket;
   /**
    * Answers with the caller's name.
@@ -554,6 +572,11 @@ export interface SecureClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * With several URLs: runs when the client has moved to another node (given), after losing
+   * its node or failing to reach it. Rooms are per connection: join them again here.
+   */
+  onFailover(handler: (url: string) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }
@@ -561,6 +584,7 @@ export interface SecureClient {
 /**
  * A contract behind handshake auth, with a disconnect hook.
 
-Connects to Secure at `url` (the server's base URL; the namespace is added).
+Connects to Secure at `url`, the server's base URL (the namespace is added), or
+ * at the first of several nodes of one server, moving to the next when a node is lost.
  */
-export declare function connectSecure(url: string, options: ConnectOptions<Token> & { auth: Token }): SecureClient;
+export declare function connectSecure(url: string | readonly string[], options: ConnectOptions<Token> & { auth: Token }): SecureClient;

@@ -33,15 +33,47 @@ export class TimeoutError extends EventwireError {
 // Builds a typed client from a contract's event table:
 // calls: [event, takesPayload] answered by the server; sends: [event, takesPayload] without
 // answer; answers: server events the client must answer.
+// With several URLs (nodes of one server), a client that loses its node, or cannot reach
+// it, moves to the next one; its listeners move with it and `onFailover` handlers run.
 function connect(url, namespace, options, { calls, sends, answers }) {
-  const socket = io(url.replace(/\/$/, "") + namespace, { ...options.socket, auth: options.auth });
+  const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
-  const client = { socket, on: {}, close: () => socket.close() };
+  const listeners = new Set();
+  const failoverHandlers = new Set();
+  let index = 0;
+  let closed = false;
+  const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
+  const open = (attempt) => {
+    const failover = urls.length > 1;
+    const socket = io(urls[index], { ...options.socket, auth: options.auth, ...(failover ? { reconnection: false } : {}) });
+    for (const [event, listener] of listeners) socket.on(event, listener);
+    if (failover) {
+      const moveOn = () => {
+        if (closed || client.socket !== socket) return;
+        socket.removeAllListeners();
+        socket.close();
+        index = (index + 1) % urls.length;
+        // After a full round of unreachable nodes, wait before the next one.
+        const wait = (attempt + 1) % urls.length === 0 ? 1000 : 0;
+        setTimeout(() => {
+          if (closed) return;
+          client.socket = open(attempt + 1);
+          client.socket.once("connect", () => failoverHandlers.forEach((handler) => handler(urls[index])));
+        }, wait);
+      };
+      // A server's refusal (auth, origin) is not a reason to try another node.
+      socket.on("connect_error", (error) => { if (error.type === "TransportError") moveOn(); });
+      socket.on("disconnect", (reason) => { if (reason !== "io client disconnect" && reason !== "io server disconnect") moveOn(); });
+      socket.once("connect", () => { attempt = 0; });
+    }
+    return socket;
+  };
+  client.socket = open(0);
   for (const [event, takesPayload] of calls) {
     client[event] = (...args) => {
       const payload = takesPayload ? [args.shift()] : [];
       const timeoutMs = args[0]?.timeoutMs ?? defaultTimeout;
-      return socket.timeout(timeoutMs).emitWithAck(event, ...payload).then(
+      return client.socket.timeout(timeoutMs).emitWithAck(event, ...payload).then(
         (response) => {
           if (response.ok) return response.data;
           if ("fault" in response) throw new FaultError(response.fault);
@@ -55,13 +87,18 @@ function connect(url, namespace, options, { calls, sends, answers }) {
   }
   for (const [event, takesPayload] of sends) {
     client[event] = (payload) => {
-      if (takesPayload) socket.emit(event, payload);
-      else socket.emit(event);
+      if (takesPayload) client.socket.emit(event, payload);
+      else client.socket.emit(event);
     };
   }
   const listen = (event, listener) => {
-    socket.on(event, listener);
-    return () => socket.off(event, listener);
+    const entry = [event, listener];
+    listeners.add(entry);
+    client.socket.on(event, listener);
+    return () => {
+      listeners.delete(entry);
+      client.socket.off(event, listener);
+    };
   };
   client.on = new Proxy({}, {
     get: (_, event) => (handler) =>
@@ -75,6 +112,10 @@ function connect(url, namespace, options, { calls, sends, answers }) {
         : listen(event, handler),
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
+  client.onFailover = (handler) => {
+    failoverHandlers.add(handler);
+    return () => failoverHandlers.delete(handler);
+  };
   return client;
 }
 

@@ -270,7 +270,7 @@ export declare const shapesNamespace: "/shapes";
 
 /** A typed client of Shapes: one method per client event, one listener per server event. */
 export interface ShapesClient {
-  /** The underlying socket, for connection events (`connect`, `disconnect`, ...). */
+  /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
   readonly socket: ShapesSocket;
   /**
    * Echoes a record.
@@ -321,6 +321,11 @@ export interface ShapesClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * With several URLs: runs when the client has moved to another node (given), after losing
+   * its node or failing to reach it. Rooms are per connection: join them again here.
+   */
+  onFailover(handler: (url: string) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }
@@ -328,6 +333,7 @@ export interface ShapesClient {
 /**
  * One event per shape, both ways.
 
-Connects to Shapes at `url` (the server's base URL; the namespace is added).
+Connects to Shapes at `url`, the server's base URL (the namespace is added), or
+ * at the first of several nodes of one server, moving to the next when a node is lost.
  */
-export declare function connectShapes(url: string, options?: ConnectOptions): ShapesClient;
+export declare function connectShapes(url: string | readonly string[], options?: ConnectOptions): ShapesClient;

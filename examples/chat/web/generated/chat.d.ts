@@ -207,7 +207,7 @@ export declare const chatNamespace: "/chat";
 
 /** A typed client of Chat: one method per client event, one listener per server event. */
 export interface ChatClient {
-  /** The underlying socket, for connection events (`connect`, `disconnect`, ...). */
+  /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
   readonly socket: ChatSocket;
   /**
    * Joins a room; the answer carries its members and recent history.
@@ -240,6 +240,11 @@ export interface ChatClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * With several URLs: runs when the client has moved to another node (given), after losing
+   * its node or failing to reach it. Rooms are per connection: join them again here.
+   */
+  onFailover(handler: (url: string) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }
@@ -250,6 +255,7 @@ export interface ChatClient {
 `ordered`: one user's events are handled in the order they were sent, so two quick
 messages are stored and delivered in that order.
 
-Connects to Chat at `url` (the server's base URL; the namespace is added).
+Connects to Chat at `url`, the server's base URL (the namespace is added), or
+ * at the first of several nodes of one server, moving to the next when a node is lost.
  */
-export declare function connectChat(url: string, options: ConnectOptions<Login> & { auth: Login }): ChatClient;
+export declare function connectChat(url: string | readonly string[], options: ConnectOptions<Login> & { auth: Login }): ChatClient;
