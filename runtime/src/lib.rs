@@ -51,7 +51,7 @@ pub use server::{
     BuildError, DEFAULT_MAX_BINARY_ATTACHMENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE,
     ServeError, Server, ServerAdapter,
 };
-pub use validate::{Report, Validate, ValidationError};
+pub use validate::{Report, Step, Validate, ValidationError};
 
 /// Re-exported so apps name socket ids, the io handle and adapters without a version skew.
 pub use socketioxide;

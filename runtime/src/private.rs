@@ -19,6 +19,12 @@ pub fn incoming(event: &str, arguments: &str) -> Incoming {
     )
 }
 
+/// An incoming event from its name and raw socket.io value, as the dispatcher builds it
+/// (for benchmarks of the decoding path).
+pub fn incoming_value(event: String, value: socketioxide::handler::Value) -> Incoming {
+    Incoming::new(event, value)
+}
+
 /// Builds a server event with a payload.
 pub fn outgoing<C: Contract, P: serde::Serialize, R>(
     event: &'static str,

@@ -54,22 +54,61 @@ pub trait Validate {
 /// The problems found while validating one value, each at its JSON path.
 #[derive(Debug, Default)]
 pub struct Report {
-    path: Vec<PathSegment>,
+    path: Vec<Step>,
     issues: Vec<Issue>,
 }
 
+/// One step of a [`Report`]'s current path: a field name (borrowed, so walking a valid
+/// value allocates nothing), a map key, or an index.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// A field name, as written in the code.
+    Field(&'static str),
+    /// A map key.
+    Key(String),
+    /// An array index.
+    Index(usize),
+}
+
+impl From<&'static str> for Step {
+    fn from(field: &'static str) -> Self {
+        Self::Field(field)
+    }
+}
+
+impl From<String> for Step {
+    fn from(key: String) -> Self {
+        Self::Key(key)
+    }
+}
+
+impl From<usize> for Step {
+    fn from(index: usize) -> Self {
+        Self::Index(index)
+    }
+}
+
 impl Report {
-    /// Runs `f` with `segment` appended to the current path.
-    pub fn at(&mut self, segment: impl Into<PathSegment>, f: impl FnOnce(&mut Report)) {
-        self.path.push(segment.into());
+    /// Runs `f` with `step` appended to the current path.
+    pub fn at(&mut self, step: impl Into<Step>, f: impl FnOnce(&mut Report)) {
+        self.path.push(step.into());
         f(self);
         self.path.pop();
     }
 
     /// Records a problem at the current path.
     pub fn push(&mut self, error: ValidationError) {
+        let path = self
+            .path
+            .iter()
+            .map(|step| match step {
+                Step::Field(name) => PathSegment::Key((*name).to_owned()),
+                Step::Key(key) => PathSegment::Key(key.clone()),
+                Step::Index(index) => PathSegment::Index(*index),
+            })
+            .collect();
         self.issues.push(Issue {
-            path: self.path.clone(),
+            path,
             code: error.code.into_owned(),
             message: error.message.into_owned(),
         });
