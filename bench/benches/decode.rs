@@ -4,50 +4,10 @@
 //! ~100 B and a ~2 KB nested payload. `cargo bench -p eventwire-bench --bench decode`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use eventwire::payload;
+use eventwire_bench::payloads::{Message, Order, message_json, order_json};
 use socketioxide_core::Value;
 use socketioxide_core::parser::Parse;
 use socketioxide_parser_common::CommonParser;
-
-/// ~100 bytes on the wire, two validated fields.
-#[payload]
-#[derive(Debug)]
-pub struct Message {
-    /// The room.
-    #[validate(length(min = 1, max = 32))]
-    pub room: String,
-    /// The text.
-    #[validate(length(min = 1, max = 2000))]
-    pub text: String,
-    /// When.
-    pub sent_at: u32,
-}
-
-/// ~2 KB: a nested list of items, each validated.
-#[payload]
-#[derive(Debug)]
-pub struct Order {
-    /// Who.
-    #[validate(length(min = 1, max = 64))]
-    pub customer: String,
-    /// What.
-    #[validate(length(min = 1, max = 100), nested)]
-    pub items: Vec<Item>,
-}
-
-/// One line of an order.
-#[payload]
-#[derive(Debug)]
-pub struct Item {
-    /// The article.
-    #[validate(length(min = 1, max = 64))]
-    pub sku: String,
-    /// How many.
-    #[validate(range(min = 1, max = 1000))]
-    pub quantity: u32,
-    /// A note.
-    pub note: Option<String>,
-}
 
 fn packet(payload: &str) -> socketioxide_core::Str {
     format!(r#"["ev",{payload}]"#).into()
@@ -72,16 +32,8 @@ fn bench(
 }
 
 fn decode(c: &mut Criterion) {
-    let small = packet(
-        r#"{"room":"lobby","text":"hello there, how is everyone doing today?","sent_at":1732262400}"#,
-    );
-    let items: Vec<String> = (0..24)
-        .map(|i| format!(r#"{{"sku":"SKU-{i:05}-ABCDEFGH","quantity":{},"note":"leave at the door, ring twice"}}"#, i + 1))
-        .collect();
-    let large = packet(&format!(
-        r#"{{"customer":"customer-1234567890","items":[{}]}}"#,
-        items.join(",")
-    ));
+    let small = packet(&message_json());
+    let large = packet(&order_json());
     assert!(
         (80..200).contains(&small.len()) && (1800..2600).contains(&large.len()),
         "{} {}",

@@ -1,0 +1,97 @@
+//! `bench`: runs the side-by-side benchmark, or serves one of its Rust peers.
+//!
+//! ```text
+//! bench run [--runs N] [--out DIR] [--no-pin]   # measure; write DIR/BENCHMARKS.md + charts
+//! bench serve PEER [--threads N]                # eventwire | raw | echo, prints its port
+//! ```
+
+use std::path::PathBuf;
+
+use eventwire_bench::Result;
+use eventwire_bench::charts::{self, CHARTS};
+use eventwire_bench::plan::{Plan, Scale};
+use eventwire_bench::process::{Programs, raise_fd_limit};
+use eventwire_bench::report::{Machine, Results, markdown};
+
+const USAGE: &str = "\
+usage: bench run [--runs N] [--out DIR] [--no-pin] [--smoke]
+       bench serve PEER [--threads N]";
+
+fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String> {
+    args.next()
+        .ok_or_else(|| format!("{flag} needs a value\n{USAGE}").into())
+}
+
+fn serve(mut args: impl Iterator<Item = String>) -> Result<()> {
+    let peer = value(&mut args, "serve")?;
+    let mut threads = 1;
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "--threads" => threads = value(&mut args, &flag)?.parse()?,
+            _ => return Err(format!("unknown flag {flag}\n{USAGE}").into()),
+        }
+    }
+    eventwire_bench::servers::serve(&peer, threads)
+}
+
+fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
+    let mut scale = Scale::FULL;
+    let mut runs = None;
+    let mut pinned = true;
+    let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "--runs" => runs = Some(value(&mut args, &flag)?.parse()?),
+            "--out" => out = value(&mut args, &flag)?.into(),
+            "--no-pin" => pinned = false,
+            "--smoke" => scale = Scale::SMOKE,
+            _ => return Err(format!("unknown flag {flag}\n{USAGE}").into()),
+        }
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    if pinned && cores < 2 {
+        return Err(
+            "pinning needs two cores (server on 0, load generator on 1): pass --no-pin".into(),
+        );
+    }
+    let needed = 12_000;
+    if raise_fd_limit()? < needed {
+        return Err(format!("the open-file limit is below {needed}: raise `ulimit -Hn`").into());
+    }
+    let mut plan = Plan::new(scale, pinned);
+    if let Some(runs) = runs {
+        plan.runs = runs;
+    }
+    let programs = Programs::new(std::env::current_exe()?);
+    let records = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(plan.run(&programs))?;
+    let results = Results::new(&plan, &records);
+    charts::load_font()?;
+    let dir = out.join("docs/benchmarks");
+    std::fs::create_dir_all(&dir)?;
+    let mut files = Vec::new();
+    for chart in CHARTS {
+        charts::draw(chart, &results, &dir.join(chart.file))?;
+        files.push((
+            chart.title.to_owned(),
+            format!("docs/benchmarks/{}", chart.file),
+        ));
+    }
+    std::fs::write(
+        out.join("BENCHMARKS.md"),
+        markdown(&results, &Machine::this(), &files),
+    )?;
+    eprintln!("wrote {}", out.join("BENCHMARKS.md").display());
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let mut args = std::env::args().skip(1);
+    match args.next().as_deref() {
+        Some("serve") => serve(args),
+        Some("run") => run(args),
+        _ => Err(USAGE.into()),
+    }
+}

@@ -1,0 +1,62 @@
+//! W4, idle memory: the server's resident memory per idle connection, as the slope of
+//! `VmRSS` between two connection counts (by default 5,000 and 10,000), each read after
+//! the server has settled. The slope cancels fixed costs (binary, runtime, first
+//! allocations).
+
+use std::time::Duration;
+
+use tokio::task::JoinHandle;
+
+use super::Outcome;
+use crate::Result;
+use crate::client::{Ws, connect_many, next_text};
+use crate::process::ServerProcess;
+
+/// A W4 run.
+#[derive(Clone, Debug)]
+pub struct Params {
+    /// The connection count of the first reading.
+    pub low: usize,
+    /// The connection count of the second reading.
+    pub high: usize,
+    /// The wait before each reading.
+    pub settle: Duration,
+}
+
+/// Keeps a connection open, answering pings.
+async fn keep_alive(mut ws: Ws) {
+    while next_text(&mut ws).await.is_ok() {}
+}
+
+/// Runs W4 against `server`.
+pub async fn run(server: &ServerProcess, params: &Params) -> Result<Outcome> {
+    let cpu = crate::process::cpu_time("self")?;
+    let wall = std::time::Instant::now();
+    let mut clients: Vec<JoinHandle<()>> = Vec::new();
+    let mut readings = Vec::new();
+    for count in [params.low, params.high] {
+        let more = connect_many(server.addr, count - clients.len()).await?;
+        clients.extend(more.into_iter().map(|ws| tokio::spawn(keep_alive(ws))));
+        tokio::time::sleep(params.settle).await;
+        readings.push(server.rss()?);
+    }
+    let alive = clients
+        .iter()
+        .filter(|client| !client.is_finished())
+        .count();
+    for client in clients {
+        client.abort();
+    }
+    let slope = (readings[1] as f64 - readings[0] as f64) / (params.high - params.low) as f64;
+    let loadgen_cpu =
+        (crate::process::cpu_time("self")? - cpu).as_secs_f64() / wall.elapsed().as_secs_f64();
+    Ok(Outcome {
+        figures: vec![
+            ("bytes/conn", slope),
+            ("RSS MiB", readings[1] as f64 / (1024.0 * 1024.0)),
+        ],
+        sent: params.high as u64,
+        received: alive as u64,
+        loadgen_cpu,
+    })
+}

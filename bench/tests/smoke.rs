@@ -1,0 +1,80 @@
+//! Every workload once, at a tiny size, against every peer: the benchmark still works (the
+//! servers answer the frames the load generator sends, nothing is dropped, the report and
+//! charts render). It measures nothing; `./scripts/bench` does.
+
+use eventwire_bench::charts::{self, CHARTS};
+use eventwire_bench::peer::Peer;
+use eventwire_bench::plan::{Plan, Scale, Section, section_name};
+use eventwire_bench::process::Programs;
+use eventwire_bench::report::{Machine, Results, markdown};
+
+#[test]
+fn every_workload_runs_against_every_peer() {
+    let plan = Plan::new(Scale::SMOKE, false);
+    let programs = Programs::new(env!("CARGO_BIN_EXE_bench").into());
+    let records = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(plan.run(&programs))
+        .unwrap();
+
+    assert_eq!(
+        records.len(),
+        plan.cases
+            .iter()
+            .map(|case| case.peers.len())
+            .sum::<usize>()
+    );
+    for record in &records {
+        let case = &plan.cases[record.case];
+        let what = format!(
+            "{} {} {}",
+            section_name(case.section),
+            case.label,
+            record.peer
+        );
+        let outcome = &record.outcome;
+        assert!(outcome.sent > 0, "{what}: nothing sent");
+        assert_eq!(outcome.dropped(), 0, "{what}: {outcome:?}");
+        let headline = match case.section {
+            Section::Latency => "p50 ms",
+            Section::Throughput | Section::BothCores | Section::Validation => "acks/s",
+            Section::Fanout => "deliveries/s",
+            Section::Memory => "RSS MiB",
+        };
+        let value = outcome.figure(headline).unwrap();
+        assert!(value > 0.0, "{what}: {headline} is {value}");
+    }
+    for peer in Peer::ALL {
+        assert!(
+            records.iter().any(|record| record.peer == peer),
+            "{peer} never ran"
+        );
+    }
+
+    let results = Results::new(&plan, &records);
+    let report = markdown(&results, &Machine::this(), &[]);
+    for heading in [
+        "## Targets",
+        "## W1",
+        "## W2",
+        "### Both cores",
+        "## W3",
+        "## W4",
+        "## W5",
+    ] {
+        assert!(report.contains(heading), "no {heading} in the report");
+    }
+    match charts::load_font() {
+        Ok(()) => {
+            let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+            for chart in CHARTS {
+                let path = dir.join(chart.file);
+                charts::draw(chart, &results, &path).unwrap();
+                assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+            }
+        }
+        Err(error) => eprintln!("SKIPPED the charts: {error}"),
+    }
+}
