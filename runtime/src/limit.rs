@@ -3,8 +3,8 @@
 
 use std::collections::HashMap;
 use std::num::NonZeroU32;
-use std::sync::{LazyLock, Mutex};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{LazyLock, Mutex};
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};

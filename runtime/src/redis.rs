@@ -1,7 +1,35 @@
 //! Several nodes behind one logical server, through socketioxide's Redis adapter.
+//!
+//! With the `redis` feature, [`Server::redis`] shares rooms and broadcasts through one
+//! Redis 7 server (RESP3):
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let server = eventwire::Server::redis("redis://127.0.0.1:6379").await?;
+//! # let _ = server;
+//! # Ok(()) }
+//! ```
+//!
+//! With the `redis-cluster` feature, `Server::redis_cluster` does the same through a Redis 7
+//! Cluster, given the URLs of some of its nodes. Messages go through sharded pub/sub
+//! (`SPUBLISH`/`SSUBSCRIBE`): each channel lives on the node that serves its slot, so a
+//! namespace's broadcasts all pass through one cluster node. When a node restarts, the
+//! adapter subscribes again by itself. Everything else, including the `RedisCluster` adapter
+//! type for generic code (`A: ServerAdapter`), works as with one server.
+#![cfg_attr(
+    feature = "redis-cluster",
+    doc = r#"
+```no_run
+# async fn run() -> Result<(), Box<dyn std::error::Error>> {
+let server = eventwire::Server::redis_cluster(["redis://10.0.0.1:6379", "redis://10.0.0.2:6379"]).await?;
+# let _ = server;
+# Ok(()) }
+```
+"#
+)]
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use redis::{AsyncCommands, FromRedisValue, PushInfo, PushKind};
@@ -39,14 +67,7 @@ impl Server<Redis> {
     /// # Ok(()) }
     /// ```
     pub async fn redis(url: &str) -> Result<Self, RedisError> {
-        let url = if url.contains("protocol=") {
-            url.to_owned()
-        } else {
-            format!(
-                "{url}{}protocol=resp3",
-                if url.contains('?') { "&" } else { "?" }
-            )
-        };
+        let url = with_resp3(url);
         let error = |source| RedisError {
             url: url.clone(),
             source,
@@ -60,54 +81,118 @@ impl Server<Redis> {
     }
 }
 
-type Handlers = Arc<RwLock<HashMap<String, mpsc::Sender<ChanItem>>>>;
+/// `url` with `protocol=resp3` unless it names a protocol: the adapter subscribes through
+/// RESP3 push messages.
+fn with_resp3(url: &str) -> String {
+    if url.contains("protocol=") {
+        url.to_owned()
+    } else {
+        format!(
+            "{url}{}protocol=resp3",
+            if url.contains('?') { "&" } else { "?" }
+        )
+    }
+}
+
+#[cfg(feature = "redis-cluster")]
+mod cluster;
+#[cfg(feature = "redis-cluster")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis-cluster")))]
+pub use cluster::{ReconnectingClusterDriver, RedisCluster};
+
+/// The channels an adapter listens to, each with the queue its messages go to: the part
+/// of a driver that [`ReconnectingDriver`] and the cluster driver share (as socketioxide-redis's
+/// own drivers do).
+#[derive(Clone, Default)]
+struct Channels(Arc<RwLock<HashMap<String, mpsc::Sender<ChanItem>>>>);
+
+impl Channels {
+    /// Starts queueing `chan`'s messages (at most `size` waiting).
+    fn open(&self, chan: String, size: usize) -> MessageStream<ChanItem> {
+        let (tx, rx) = mpsc::channel(size);
+        self.write().insert(chan, tx);
+        MessageStream::new(rx)
+    }
+
+    /// Stops queueing `chan`'s messages.
+    fn close(&self, chan: &str) {
+        self.write().remove(chan);
+    }
+
+    /// Whether the adapter listens to `chan`.
+    fn contains(&self, chan: &str) -> bool {
+        self.read().contains_key(chan)
+    }
+
+    /// Hands a message pushed by Redis to its channel's queue; ignores other pushes.
+    fn deliver(&self, msg: PushInfo) {
+        if !matches!(msg.kind, PushKind::Message | PushKind::SMessage) || msg.data.len() < 2 {
+            return;
+        }
+        let mut data = msg.data.into_iter();
+        let (Some(chan), Some(payload)) = (data.next(), data.next()) else {
+            return;
+        };
+        let (Ok(chan), Ok(payload)) = (
+            String::from_redis_value(chan),
+            Vec::<u8>::from_redis_value(payload),
+        ) else {
+            tracing::error!("unreadable message from redis");
+            return;
+        };
+        if let Some(tx) = self.read().get(&chan)
+            && let Err(error) = tx.try_send((chan, payload))
+        {
+            tracing::warn!(%error, "redis pubsub channel full");
+        }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, HashMap<String, mpsc::Sender<ChanItem>>> {
+        self.0.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, HashMap<String, mpsc::Sender<ChanItem>>> {
+        self.0.write().unwrap_or_else(|e| e.into_inner())
+    }
+}
 
 /// A socketioxide-redis driver on redis-rs's [`ConnectionManager`], which reconnects and
 /// re-subscribes after Redis restarts. (socketioxide-redis 0.4's own driver keeps one
 /// multiplexed connection and never recovers: measured, every broadcast failed for as long
 /// as the test ran after a restart.) The channel handling is the upstream driver's.
+///
+/// [`Server::redis`] builds it; build it yourself only to pass it to socketioxide-redis:
+///
+/// ```no_run
+/// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+/// use eventwire::redis::ReconnectingDriver;
+/// use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
+///
+/// let client = redis::Client::open("redis://127.0.0.1:6379?protocol=resp3")?;
+/// let driver = ReconnectingDriver::new(&client).await?;
+/// let adapter = RedisAdapterCtr::new_with_driver(driver, RedisAdapterConfig::default());
+/// # let _ = adapter;
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct ReconnectingDriver {
-    handlers: Handlers,
+    channels: Channels,
     conn: ConnectionManager,
 }
 
 impl ReconnectingDriver {
     /// Connects, delivering subscribed messages to the adapter's channels.
     pub async fn new(client: &redis::Client) -> Result<Self, redis::RedisError> {
-        let handlers: Handlers = Arc::default();
-        let deliver = handlers.clone();
+        let channels = Channels::default();
+        let deliver = channels.clone();
         let config = ConnectionManagerConfig::new()
             .set_automatic_resubscription()
             .set_push_sender(move |msg: PushInfo| {
-                deliver_message(msg, &deliver);
+                deliver.deliver(msg);
                 Ok::<(), std::convert::Infallible>(())
             });
         let conn = client.get_connection_manager_with_config(config).await?;
-        Ok(Self { handlers, conn })
-    }
-}
-
-fn deliver_message(msg: PushInfo, handlers: &Handlers) {
-    if !matches!(msg.kind, PushKind::Message | PushKind::SMessage) || msg.data.len() < 2 {
-        return;
-    }
-    let mut data = msg.data.into_iter();
-    let (Some(chan), Some(payload)) = (data.next(), data.next()) else {
-        return;
-    };
-    let (Ok(chan), Ok(payload)) = (
-        String::from_redis_value(chan),
-        Vec::<u8>::from_redis_value(payload),
-    ) else {
-        tracing::error!("unreadable message from redis");
-        return;
-    };
-    let handlers = handlers.read().unwrap_or_else(|e| e.into_inner());
-    if let Some(tx) = handlers.get(&chan)
-        && let Err(error) = tx.try_send((chan, payload))
-    {
-        tracing::warn!(%error, "redis pubsub channel full");
+        Ok(Self { channels, conn })
     }
 }
 
@@ -128,19 +213,11 @@ impl Driver for ReconnectingDriver {
         size: usize,
     ) -> Result<MessageStream<ChanItem>, Self::Error> {
         self.conn.clone().subscribe(chan.as_str()).await?;
-        let (tx, rx) = mpsc::channel(size);
-        self.handlers
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(chan, tx);
-        Ok(MessageStream::new(rx))
+        Ok(self.channels.open(chan, size))
     }
 
     async fn unsubscribe(&self, chan: String) -> Result<(), Self::Error> {
-        self.handlers
-            .write()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(&chan);
+        self.channels.close(&chan);
         self.conn.clone().unsubscribe(chan).await?;
         Ok(())
     }

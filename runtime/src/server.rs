@@ -19,7 +19,8 @@ use crate::limit::{DEFAULT_DISCONNECT_AFTER, DEFAULT_RATE_LIMIT, Policy, RateLim
 
 /// An adapter eventwire can serve on: socketioxide's in-memory [`LocalAdapter`] (the
 /// default), or its Redis adapter ([`Server::redis`](crate::Server) with the `redis`
-/// feature). Write `A: ServerAdapter` to keep app code generic over it.
+/// feature, `Server::redis_cluster` with `redis-cluster`). Write `A: ServerAdapter` to keep
+/// app code generic over it.
 ///
 /// ```
 /// use eventwire::{Server, ServerAdapter};

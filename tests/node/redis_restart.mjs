@@ -1,10 +1,12 @@
 // Shouts across two nodes every 20 ms while the test restarts Redis (argv[2..3] are the
-// nodes, argv[4] the run time in ms). Reports the window in which broadcasts were lost and
-// checks that delivery resumes without restarting the nodes.
+// nodes, argv[4] the run time in ms, argv[5] how many shouts may be lost silently, 0 unless
+// given). Reports the window in which broadcasts were lost and checks that delivery resumes
+// without restarting the nodes.
 import { io } from "socket.io-client";
 import { ack, assert } from "./lib.mjs";
 
 const [first, second, duration] = [process.argv[2], process.argv[3], Number(process.argv[4])];
+const allowedSilent = Number(process.argv[5] ?? 0);
 const open = (url) =>
   new Promise((resolve, reject) => {
     const socket = io(url + "/lab", { transports: ["websocket"], forceNew: true, reconnection: false });
@@ -42,6 +44,6 @@ assert.ok(tail.length > 0 && tail.every((s) => received.has(s.n)), "delivery did
 assert.ok(stall > 900, `no shout stalled (${stall.toFixed(0)} ms): did Redis really stop?`);
 const silent = lost.filter((s) => s.delivered);
 console.log(`lost but reported delivered: ${silent.length}`);
-assert.equal(silent.length, 0, "a broadcast was lost silently");
+assert.ok(silent.length <= allowedSilent, `${silent.length} broadcasts were lost silently`);
 sender.close();
 receiver.close();

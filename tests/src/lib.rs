@@ -12,6 +12,7 @@ pub mod fuzzing;
 mod node;
 pub mod raw;
 pub mod redis;
+pub mod redis_cluster;
 pub mod shapes;
 
 pub use node::{run_node, run_node_with};
@@ -588,6 +589,22 @@ pub async fn start_lab_nodes(redis: &redis::Redis, count: usize) -> Vec<String> 
         let server = Server::redis(&redis.url())
             .await
             .expect("the Redis adapter starts");
+        urls.push(start_lab_on(server).await);
+    }
+    urls
+}
+
+/// Starts `count` lab nodes sharing rooms through the Redis Cluster `cluster`; returns
+/// their URLs.
+pub async fn start_lab_cluster_nodes(
+    cluster: &redis_cluster::RedisCluster,
+    count: usize,
+) -> Vec<String> {
+    let mut urls = Vec::new();
+    for _ in 0..count {
+        let server = Server::redis_cluster(cluster.urls())
+            .await
+            .expect("the Redis Cluster adapter starts");
         urls.push(start_lab_on(server).await);
     }
     urls

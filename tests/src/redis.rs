@@ -17,18 +17,7 @@ impl Redis {
     /// Starts redis-server, or returns `None` (after saying so loudly) when it is not
     /// installed; with `EVENTWIRE_REQUIRE_REDIS=1` a missing server fails instead.
     pub async fn start() -> Option<Self> {
-        let found = std::process::Command::new("redis-server")
-            .arg("--version")
-            .output()
-            .is_ok();
-        if !found {
-            assert!(
-                std::env::var("EVENTWIRE_REQUIRE_REDIS").as_deref() != Ok("1"),
-                "EVENTWIRE_REQUIRE_REDIS=1 but redis-server is not installed (`apt-get install redis-server`)"
-            );
-            eprintln!(
-                "\n*** SKIPPED: the multi-node tests need redis-server (Redis 7) on PATH ***\n"
-            );
+        if !redis_server_installed() {
             return None;
         }
         let port = free_port();
@@ -39,31 +28,7 @@ impl Redis {
     }
 
     async fn spawn(port: u16) -> Child {
-        let child = Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .expect("redis-server starts");
-        let ready = tokio::time::timeout(Duration::from_secs(10), async {
-            while tokio::net::TcpStream::connect(("127.0.0.1", port))
-                .await
-                .is_err()
-            {
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-        });
-        ready.await.expect("redis-server listens within 10 s");
-        child
+        spawn_redis_server(port, &[]).await
     }
 
     /// `redis://127.0.0.1:<port>`.
@@ -77,6 +42,54 @@ impl Redis {
         tokio::time::sleep(outage).await;
         self.child = Self::spawn(self.port).await;
     }
+}
+
+/// Whether redis-server is on PATH. When it is not, says so loudly and returns `false`, or
+/// fails when `EVENTWIRE_REQUIRE_REDIS=1`.
+pub(crate) fn redis_server_installed() -> bool {
+    let found = std::process::Command::new("redis-server")
+        .arg("--version")
+        .output()
+        .is_ok();
+    if !found {
+        assert!(
+            std::env::var("EVENTWIRE_REQUIRE_REDIS").as_deref() != Ok("1"),
+            "EVENTWIRE_REQUIRE_REDIS=1 but redis-server is not installed (`apt-get install redis-server`)"
+        );
+        eprintln!("\n*** SKIPPED: the multi-node tests need redis-server (Redis 7) on PATH ***\n");
+    }
+    found
+}
+
+/// Starts `redis-server` on 127.0.0.1:`port` without persistence, with `extra` arguments,
+/// and waits until it listens; it is killed when the returned child drops.
+pub(crate) async fn spawn_redis_server(port: u16, extra: &[&str]) -> Child {
+    let child = Command::new("redis-server")
+        .args([
+            "--port",
+            &port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .args(extra)
+        .stdout(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("redis-server starts");
+    let ready = tokio::time::timeout(Duration::from_secs(10), async {
+        while tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err()
+        {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    });
+    ready.await.expect("redis-server listens within 10 s");
+    child
 }
 
 /// A port nothing listens on right now.

@@ -1,0 +1,36 @@
+// Three nodes sharing a Redis Cluster (argv[2..4]): a room broadcast with `except` reaches
+// the room's members on every node exactly once and in order; the sender, the excepted
+// room and outsiders get nothing.
+import { io } from "socket.io-client";
+import { ack, silence, assert } from "./lib.mjs";
+
+const urls = process.argv.slice(2, 5);
+// Each client connects to a given node (lib.mjs's `connect` uses the first URL only).
+const open = (url) =>
+  new Promise((resolve, reject) => {
+    const socket = io(url + "/lab", { transports: ["websocket"], forceNew: true, reconnection: false });
+    socket.once("connect", () => resolve(socket));
+    socket.once("connect_error", reject);
+  });
+const [sender, one, two, three, muted, outsider] = await Promise.all(
+  [0, 0, 1, 2, 1, 2].map((n) => open(urls[n])),
+);
+for (const s of [sender, one, two, three, muted]) {
+  assert.equal((await ack(s, "join", { room: "red" })).ok, true);
+}
+assert.deepEqual(await ack(muted, "join", { room: "muted" }), { ok: true, data: ["muted", "red"] });
+
+const heard = new Map([[one, []], [two, []], [three, []]]);
+for (const [s, texts] of heard) s.on("shouted", (shout) => texts.push(shout.text));
+const quiet = Promise.all([sender, muted, outsider].map((s) => silence(s, "shouted", 1500)));
+
+const count = 50;
+const expected = Array.from({ length: count }, (_, n) => `shout ${n}`);
+for (const text of expected) {
+  assert.deepEqual(await ack(sender, "shout", { room: "red", except: ["muted"], text }), { ok: true, data: true });
+}
+await quiet; // also leaves time for any duplicate to arrive
+for (const [, texts] of heard) assert.deepEqual(texts, expected);
+
+for (const s of [sender, one, two, three, muted, outsider]) s.close();
+console.log(`cluster_rooms: ${count} shouts reached 3 members on 3 nodes exactly once`);
