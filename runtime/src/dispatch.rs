@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use erased_serde::Serialize as ErasedSerialize;
 use futures_util::FutureExt;
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::{AckSender, Event, SocketRef};
+use socketioxide::extract::{AckSender, SocketRef};
 use socketioxide::handler::{FromMessage, Value};
 use socketioxide::socket::Socket;
 use tokio::sync::oneshot;
@@ -18,7 +18,7 @@ use crate::auth::ExpiryTimer;
 use crate::contract::Contract;
 use crate::cx::Cx;
 use crate::fault::{AckResponse, FAULT_EVENT, False, Fault, True};
-use crate::incoming::Incoming;
+use crate::incoming::{Incoming, event_name};
 use crate::limit::{Policy, SocketLimiter};
 
 /// Implemented by `#[derive(Contract)]` for every handler type: decode, call, answer.
@@ -88,9 +88,12 @@ impl Outcome {
     }
 }
 
-/// The raw arguments and whether the client asked for an ack; never fails, so the
-/// handler always runs and always answers.
+/// The event name, the raw arguments and whether the client asked for an ack; never
+/// fails, so the handler always runs and always answers.
 struct Raw {
+    /// Empty if the packet had none, which socketioxide does not dispatch: it would be
+    /// answered as an unknown event.
+    event: String,
     value: Value,
     wants_ack: bool,
 }
@@ -104,6 +107,7 @@ impl<A: Adapter> FromMessage<A> for Raw {
         ack_id: Option<i64>,
     ) -> Result<Self, Infallible> {
         Ok(Raw {
+            event: event_name(&value).unwrap_or_default(),
             value,
             wants_ack: ack_id.is_some(),
         })
@@ -155,7 +159,8 @@ where
             }
         }
     });
-    socket.on_fallback(move |socket: SocketRef<A>, Event(event): Event, ack: AckSender<A>, raw: Raw| {
+    socket.on_fallback(move |socket: SocketRef<A>, ack: AckSender<A>, mut raw: Raw| {
+        let event = std::mem::take(&mut raw.event);
         // Synchronous: runs in arrival order. A limited event is answered at once and does
         // not take a turn in the ordering gate.
         let limited = limiter.check(&event, C::rate_limit(&event)).err();
@@ -184,7 +189,7 @@ where
                 }
                 None => None,
             };
-            handle::<C, H, A>(socket, handlers, event, ack, raw).await;
+            Box::pin(handle::<C, H, A>(socket, handlers, event, ack, raw)).await;
         }
     });
 }
