@@ -101,9 +101,12 @@ struct Bar {
     max: f64,
 }
 
-/// Draws `chart` into `path`.
-pub fn draw(chart: &Chart, results: &Results, path: &Path) -> Result<()> {
+/// Draws `chart` into `path`; `false` when its section was not run.
+pub fn draw(chart: &Chart, results: &Results, path: &Path) -> Result<bool> {
     let cases = results.cases(chart.section);
+    if cases.is_empty() {
+        return Ok(false);
+    }
     let peers: Vec<Peer> = Peer::ALL
         .into_iter()
         .filter(|peer| cases.iter().any(|(_, case)| case.peers.contains(peer)))
@@ -202,5 +205,5 @@ pub fn draw(chart: &Chart, results: &Results, path: &Path) -> Result<()> {
         finish!(builder.build_cartesian_2d((0..slots).into_segmented(), bottom..top)?);
     }
     root.present()?;
-    Ok(())
+    Ok(true)
 }

@@ -1,32 +1,36 @@
-//! The load generator's side of the wire: Engine.IO v4 / Socket.IO v5 over a WebSocket,
-//! spoken directly (`/socket.io/?EIO=4&transport=websocket`: open → `40` → `40{sid}`), with
-//! frames encoded once and only their ack id written per message.
+//! The load generator's side of the wire: Engine.IO v4 / Socket.IO v5 over a WebSocket it
+//! frames itself. The HTTP upgrade, the open packet, `40` and the `40{sid}` answer are
+//! handled by [`Conn::connect`]; after that, frames are written straight into one output
+//! buffer (an event's JSON is encoded once, only its ack id is written per message) and
+//! every complete frame received is handed over without copying. Pings (Engine.IO `2` and
+//! WebSocket pings) are answered on the way.
+//!
+//! Client frames are masked, as RFC 6455 requires, with the all-zero key, which leaves the
+//! payload as it is: the servers under test check that frames are masked, not which key
+//! was used.
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt, stream};
+use futures_util::{StreamExt, stream};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio_tungstenite::WebSocketStream;
-use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use crate::Result;
-
-/// One Socket.IO connection.
-pub type Ws = WebSocketStream<TcpStream>;
 
 /// How long one connection may take to open and join the namespace.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A received frame, classified.
+/// Frames larger than this are refused (the servers' answers are far smaller).
+const MAX_FRAME: usize = 16 << 20;
+
+/// A received text frame, classified.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Frame<'a> {
     /// An acknowledgement (`43<id>[...]`).
     Ack(u64),
-    /// An event (`42[...]`), with its text.
+    /// An event (`42[...]`), with its text after `42`.
     Event(&'a str),
-    /// The server's ping, which must be answered.
-    Ping,
     /// Anything else.
     Other,
 }
@@ -34,9 +38,6 @@ pub enum Frame<'a> {
 impl<'a> Frame<'a> {
     /// Classifies a text frame without parsing its JSON.
     pub fn parse(text: &'a str) -> Self {
-        if text == "2" {
-            return Frame::Ping;
-        }
         if let Some(rest) = text.strip_prefix("43") {
             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
             if let Ok(id) = rest[..digits].parse() {
@@ -63,22 +64,6 @@ impl Request {
             args: format!(r#"["{name}",{payload}]"#),
         }
     }
-
-    /// The frame asking for acknowledgement `id`.
-    pub fn with_ack(&self, id: u64) -> Message {
-        let mut digits = itoa::Buffer::new();
-        let digits = digits.format(id);
-        let mut frame = String::with_capacity(2 + digits.len() + self.args.len());
-        frame.push_str("42");
-        frame.push_str(digits);
-        frame.push_str(&self.args);
-        Message::Text(Utf8Bytes::from(frame))
-    }
-
-    /// The frame without an ack.
-    pub fn without_ack(&self) -> Message {
-        Message::Text(Utf8Bytes::from(format!("42{}", self.args)))
-    }
 }
 
 /// The number after `"n":` in an event's text (the message number of a `news` event).
@@ -91,61 +76,249 @@ pub fn news_number(event: &str) -> Option<u32> {
     event[start..start + digits].parse().ok()
 }
 
-/// The next text frame, answering pings on the way.
-pub async fn next_text(ws: &mut Ws) -> Result<Utf8Bytes> {
-    loop {
-        match ws.next().await.ok_or("connection closed")?? {
-            Message::Text(text) if text.as_str() == "2" => ws.send(Message::text("3")).await?,
-            Message::Text(text) => return Ok(text),
-            Message::Close(frame) => return Err(format!("closed by the server: {frame:?}").into()),
-            _ => {}
+/// Frames waiting to be written.
+#[derive(Default)]
+pub struct Outbox {
+    bytes: Vec<u8>,
+}
+
+impl Outbox {
+    /// Appends the header of a masked text frame of `len` bytes (zero mask key).
+    fn header(&mut self, len: usize) {
+        self.bytes.push(0x81);
+        if len < 126 {
+            self.bytes.push(0x80 | len as u8);
+        } else if len <= usize::from(u16::MAX) {
+            self.bytes.push(0x80 | 126);
+            self.bytes.extend_from_slice(&(len as u16).to_be_bytes());
+        } else {
+            self.bytes.push(0x80 | 127);
+            self.bytes.extend_from_slice(&(len as u64).to_be_bytes());
         }
+        self.bytes.extend_from_slice(&[0; 4]);
+    }
+
+    /// Queues a text frame.
+    pub fn text(&mut self, text: &str) {
+        self.header(text.len());
+        self.bytes.extend_from_slice(text.as_bytes());
+    }
+
+    /// Queues `request` asking for acknowledgement `id`.
+    pub fn event(&mut self, request: &Request, id: u64) {
+        let mut digits = itoa::Buffer::new();
+        let digits = digits.format(id).as_bytes();
+        self.header(2 + digits.len() + request.args.len());
+        self.bytes.extend_from_slice(b"42");
+        self.bytes.extend_from_slice(digits);
+        self.bytes.extend_from_slice(request.args.as_bytes());
+    }
+
+    /// Queues `request` without an ack.
+    pub fn event_without_ack(&mut self, request: &Request) {
+        self.header(2 + request.args.len());
+        self.bytes.extend_from_slice(b"42");
+        self.bytes.extend_from_slice(request.args.as_bytes());
     }
 }
 
-/// Opens one connection to namespace `/`.
-pub async fn connect(addr: SocketAddr) -> Result<Ws> {
-    let handshake = async {
-        let url = format!("ws://{addr}/socket.io/?EIO=4&transport=websocket");
+/// One Socket.IO connection to namespace `/`.
+pub struct Conn {
+    tcp: TcpStream,
+    /// Received bytes; those before `start` are consumed.
+    input: Vec<u8>,
+    start: usize,
+    /// Frames to send at the next [`flush`](Conn::flush).
+    pub out: Outbox,
+}
+
+/// One complete frame at the front of `input`: (opcode, payload range, frame length).
+fn frame(input: &[u8]) -> Result<Option<(u8, std::ops::Range<usize>, usize)>> {
+    let [first, second, ..] = *input else {
+        return Ok(None);
+    };
+    if first & 0x80 == 0 {
+        return Err("fragmented frames are not expected from the server".into());
+    }
+    if second & 0x80 != 0 {
+        return Err("the server sent a masked frame".into());
+    }
+    let (len, header) = match second & 0x7f {
+        126 if input.len() >= 4 => (usize::from(u16::from_be_bytes([input[2], input[3]])), 4),
+        127 if input.len() >= 10 => {
+            let bytes: [u8; 8] = input[2..10].try_into().expect("8 bytes");
+            (usize::try_from(u64::from_be_bytes(bytes))?, 10)
+        }
+        126 | 127 => return Ok(None),
+        len => (usize::from(len), 2),
+    };
+    if len > MAX_FRAME {
+        return Err(format!("a {len}-byte frame").into());
+    }
+    if input.len() < header + len {
+        return Ok(None);
+    }
+    Ok(Some((first & 0x0f, header..header + len, header + len)))
+}
+
+impl Conn {
+    /// Opens a connection and joins namespace `/`.
+    pub async fn connect(addr: SocketAddr) -> Result<Self> {
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, Self::handshake(addr))
+            .await
+            .map_err(|_| "handshake timed out")?
+    }
+
+    async fn handshake(addr: SocketAddr) -> Result<Self> {
         let tcp = TcpStream::connect(addr).await?;
         tcp.set_nodelay(true)?;
-        let (mut ws, _) = tokio_tungstenite::client_async(url, tcp).await?;
-        let open = next_text(&mut ws).await?;
+        let mut conn = Conn {
+            tcp,
+            input: Vec::with_capacity(4096),
+            start: 0,
+            out: Outbox::default(),
+        };
+        let request = format!(
+            "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\nHost: {addr}\r\n\
+             Upgrade: websocket\r\nConnection: Upgrade\r\n\
+             Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        );
+        conn.tcp.write_all(request.as_bytes()).await?;
+        let end = loop {
+            if let Some(at) = conn.input.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            if conn.input.len() > 16 * 1024 {
+                return Err("no end to the upgrade response".into());
+            }
+            conn.fill().await?;
+        };
+        let response = String::from_utf8_lossy(&conn.input[..end]);
+        if !response.starts_with("HTTP/1.1 101") {
+            return Err(format!("upgrade refused: {response:?}").into());
+        }
+        conn.start = end;
+        let open = conn.next_text().await?;
         if !open.starts_with("0{") {
             return Err(format!("expected the Engine.IO open packet, got {open:?}").into());
         }
-        ws.send(Message::text("40")).await?;
-        let joined = next_text(&mut ws).await?;
+        conn.out.text("40");
+        conn.flush().await?;
+        let joined = conn.next_text().await?;
         if !joined.starts_with(r#"40{"sid":"#) {
             return Err(format!("expected the namespace connect packet, got {joined:?}").into());
         }
-        Ok(ws)
-    };
-    tokio::time::timeout(HANDSHAKE_TIMEOUT, handshake)
-        .await
-        .map_err(|_| "handshake timed out")?
+        Ok(conn)
+    }
+
+    /// Waits for bytes from the server and reads what is there. Cancel-safe.
+    pub async fn fill(&mut self) -> Result<()> {
+        if self.start == self.input.len() {
+            self.input.clear();
+            self.start = 0;
+        } else if self.start > self.input.capacity() / 2 {
+            self.input.drain(..self.start);
+            self.start = 0;
+        }
+        self.input.reserve(16 * 1024);
+        if self.tcp.read_buf(&mut self.input).await? == 0 {
+            return Err("connection closed".into());
+        }
+        Ok(())
+    }
+
+    /// Hands every complete text frame read so far to `on_text` (which may queue frames),
+    /// answering pings itself. Fails on a close frame.
+    pub fn drain(&mut self, mut on_text: impl FnMut(&str, &mut Outbox)) -> Result<()> {
+        while let Some((opcode, payload, len)) = frame(&self.input[self.start..])? {
+            let payload = &self.input[self.start..][payload];
+            match opcode {
+                0x1 => {
+                    let text = std::str::from_utf8(payload)?;
+                    if text == "2" {
+                        self.out.text("3");
+                    } else {
+                        on_text(text, &mut self.out);
+                    }
+                }
+                0x8 => return Err("closed by the server".into()),
+                0x9 => {
+                    // A WebSocket pong, echoing the ping's payload.
+                    self.out.bytes.push(0x8a);
+                    self.out.bytes.push(0x80 | payload.len() as u8);
+                    self.out.bytes.extend_from_slice(&[0; 4]);
+                    self.out.bytes.extend_from_slice(payload);
+                }
+                _ => {}
+            }
+            self.start += len;
+        }
+        Ok(())
+    }
+
+    /// Writes the queued frames.
+    pub async fn flush(&mut self) -> Result<()> {
+        if !self.out.bytes.is_empty() {
+            self.tcp.write_all(&self.out.bytes).await?;
+            self.out.bytes.clear();
+        }
+        Ok(())
+    }
+
+    /// The next text frame (pings answered), for the handshake and one-off calls.
+    pub async fn next_text(&mut self) -> Result<String> {
+        loop {
+            let mut first = None;
+            // Take one frame at a time: later frames stay buffered.
+            if let Some((opcode, payload, len)) = frame(&self.input[self.start..])? {
+                let text = std::str::from_utf8(&self.input[self.start..][payload])?.to_owned();
+                self.start += len;
+                match opcode {
+                    0x1 if text == "2" => self.out.text("3"),
+                    0x1 => first = Some(text),
+                    0x8 => return Err("closed by the server".into()),
+                    _ => {}
+                }
+                self.flush().await?;
+            } else {
+                self.fill().await?;
+            }
+            if let Some(text) = first {
+                return Ok(text);
+            }
+        }
+    }
+
+    /// Sends `request` with ack `id` and waits for its ack, which must say `ok:true`.
+    pub async fn call(&mut self, request: &Request, id: u64) -> Result<()> {
+        self.out.event(request, id);
+        self.flush().await?;
+        let answer = self.next_text().await?;
+        match Frame::parse(&answer) {
+            Frame::Ack(got) if got == id && answer.contains(r#""ok":true"#) => Ok(()),
+            _ => Err(format!("expected ack {id} with ok:true, got {answer:?}").into()),
+        }
+    }
+
+    /// Reads and answers pings until the connection closes.
+    pub async fn keep_alive(mut self) {
+        while self.fill().await.is_ok() {
+            if self.drain(|_, _| {}).is_err() || self.flush().await.is_err() {
+                return;
+            }
+        }
+    }
 }
 
 /// Opens `count` connections, at most 200 handshakes at a time.
-pub async fn connect_many(addr: SocketAddr, count: usize) -> Result<Vec<Ws>> {
+pub async fn connect_many(addr: SocketAddr, count: usize) -> Result<Vec<Conn>> {
     stream::iter(0..count)
-        .map(|_| connect(addr))
+        .map(|_| Conn::connect(addr))
         .buffer_unordered(200)
-        .collect::<Vec<Result<Ws>>>()
+        .collect::<Vec<Result<Conn>>>()
         .await
         .into_iter()
         .collect()
-}
-
-/// Sends one acknowledged event and waits for its ack, answering pings; other frames are
-/// returned as an error.
-pub async fn call(ws: &mut Ws, request: &Request, id: u64) -> Result<()> {
-    ws.send(request.with_ack(id)).await?;
-    let answer = next_text(ws).await?;
-    match Frame::parse(&answer) {
-        Frame::Ack(got) if got == id && answer.contains(r#""ok":true"#) => Ok(()),
-        _ => Err(format!("expected ack {id} with ok:true, got {answer:?}").into()),
-    }
 }
 
 #[cfg(test)]
@@ -154,7 +327,6 @@ mod tests {
 
     #[test]
     fn frames_are_classified_without_parsing_json() {
-        assert_eq!(Frame::parse("2"), Frame::Ping);
         assert_eq!(Frame::parse(r#"4317[{"ok":true}]"#), Frame::Ack(17));
         assert_eq!(
             Frame::parse(r#"42["news",{"n":3}]"#),
@@ -165,10 +337,32 @@ mod tests {
             news_number(r#"["news",{"room":"r","n":42,"text":""}]"#),
             Some(42)
         );
-        let request = Request::new("echo", "{}");
-        assert_eq!(
-            request.with_ack(905).to_text().unwrap(),
-            r#"42905["echo",{}]"#
+    }
+
+    #[test]
+    fn events_are_written_as_masked_text_frames() {
+        let mut out = Outbox::default();
+        out.event(&Request::new("echo", "{}"), 905);
+        assert_eq!(out.bytes[..6], [0x81, 0x80 | 16, 0, 0, 0, 0]);
+        assert_eq!(&out.bytes[6..], br#"42905["echo",{}]"#);
+        let long = "x".repeat(300);
+        let mut out = Outbox::default();
+        out.text(&long);
+        assert_eq!(out.bytes[..4], [0x81, 0x80 | 126, 1, 44]);
+        assert_eq!(out.bytes.len(), 4 + 4 + 300);
+    }
+
+    #[test]
+    fn frames_are_read_once_complete() {
+        let mut input = vec![0x81, 3];
+        assert!(frame(&input).unwrap().is_none());
+        input.extend_from_slice(b"430");
+        let (opcode, payload, len) = frame(&input).unwrap().unwrap();
+        assert_eq!((opcode, &input[payload], len), (1, &b"430"[..], 5));
+        assert!(frame(&[0x01, 1, b'x']).is_err(), "fragments are refused");
+        assert!(
+            frame(&[0x81, 0x81, 0, 0, 0, 0, b'x']).is_err(),
+            "masked frames are refused"
         );
     }
 }

@@ -1,7 +1,7 @@
 //! `bench`: runs the side-by-side benchmark, or serves one of its Rust peers.
 //!
 //! ```text
-//! bench run [--runs N] [--out DIR] [--no-pin]   # measure; write DIR/BENCHMARKS.md + charts
+//! bench run [--runs N] [--only W1,W3] [--out DIR] [--no-pin]  # measure; write the report
 //! bench serve PEER [--threads N]                # eventwire | raw | echo, prints its port
 //! ```
 
@@ -9,12 +9,12 @@ use std::path::PathBuf;
 
 use eventwire_bench::Result;
 use eventwire_bench::charts::{self, CHARTS};
-use eventwire_bench::plan::{Plan, Scale};
+use eventwire_bench::plan::{Plan, Scale, section_name};
 use eventwire_bench::process::{Programs, raise_fd_limit};
 use eventwire_bench::report::{Machine, Results, markdown};
 
 const USAGE: &str = "\
-usage: bench run [--runs N] [--out DIR] [--no-pin] [--smoke]
+usage: bench run [--runs N] [--only W2,W5] [--out DIR] [--no-pin] [--smoke]
        bench serve PEER [--threads N]";
 
 fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String> {
@@ -37,11 +37,20 @@ fn serve(mut args: impl Iterator<Item = String>) -> Result<()> {
 fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
     let mut scale = Scale::FULL;
     let mut runs = None;
+    let mut only: Option<Vec<String>> = None;
     let mut pinned = true;
     let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     while let Some(flag) = args.next() {
         match flag.as_str() {
             "--runs" => runs = Some(value(&mut args, &flag)?.parse()?),
+            "--only" => {
+                only = Some(
+                    value(&mut args, &flag)?
+                        .split(',')
+                        .map(str::to_owned)
+                        .collect(),
+                )
+            }
             "--out" => out = value(&mut args, &flag)?.into(),
             "--no-pin" => pinned = false,
             "--smoke" => scale = Scale::SMOKE,
@@ -62,6 +71,14 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
     if let Some(runs) = runs {
         plan.runs = runs;
     }
+    if let Some(only) = only {
+        // "W2" selects both W2 sections (one core and both cores).
+        plan.cases.retain(|case| {
+            let name = section_name(case.section);
+            only.iter()
+                .any(|wanted| name.split(' ').next() == Some(wanted.as_str()))
+        });
+    }
     let programs = Programs::new(std::env::current_exe()?);
     let records = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -73,11 +90,10 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let mut files = Vec::new();
     for chart in CHARTS {
-        charts::draw(chart, &results, &dir.join(chart.file))?;
-        files.push((
-            chart.title.to_owned(),
-            format!("docs/benchmarks/{}", chart.file),
-        ));
+        if charts::draw(chart, &results, &dir.join(chart.file))? {
+            let file = format!("docs/benchmarks/{}", chart.file);
+            files.push((chart.title.to_owned(), file));
+        }
     }
     std::fs::write(
         out.join("BENCHMARKS.md"),

@@ -86,6 +86,8 @@ pub struct Scale {
     rooms: [usize; 3],
     idle: (usize, usize),
     many: usize,
+    /// Connections × in flight of the both-cores and W5 runs.
+    saturation: (usize, usize),
 }
 
 impl Scale {
@@ -97,6 +99,7 @@ impl Scale {
         rooms: [100, 1_000, 10_000],
         idle: (5_000, 10_000),
         many: 1_000,
+        saturation: (100, 32),
     };
 
     /// Every workload at a tiny size: checks that the benchmark works, measures nothing.
@@ -107,6 +110,7 @@ impl Scale {
         rooms: [5, 10, 20],
         idle: (20, 40),
         many: 20,
+        saturation: (20, 4),
     };
 }
 
@@ -155,8 +159,8 @@ impl Plan {
         cases.push(throughput_case(
             &scale,
             Section::BothCores,
-            100,
-            32,
+            scale.saturation.0,
+            scale.saturation.1,
             &echo,
             vec![Peer::Eventwire, Peer::Raw, Peer::Echo],
             Placement {
@@ -191,8 +195,8 @@ impl Plan {
         cases.push(throughput_case(
             &scale,
             Section::Validation,
-            100,
-            32,
+            scale.saturation.0,
+            scale.saturation.1,
             &Request::new("order", &order_json()),
             vec![Peer::Eventwire, Peer::Raw, Peer::Node],
             one_core,

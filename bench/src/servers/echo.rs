@@ -1,16 +1,18 @@
 //! The ceiling: tokio-tungstenite speaking just enough Engine.IO / Socket.IO to be driven
 //! like the others, without parsing any JSON. It answers `echo` with the bytes it got,
 //! `order` with a constant receipt, and finds a room name by searching for `"room":"`.
-//! Each connection has a writer task behind a 128-message queue (socketioxide's default),
-//! and broadcasts drop a member's copy when its queue is full, as socketioxide does.
+//! One task per connection answers everything already received, then flushes once;
+//! broadcasts reach members through a 128-message queue each (socketioxide's default) and
+//! drop a member's copy when its queue is full, as socketioxide does.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use futures_util::{SinkExt, StreamExt};
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
 
 use crate::Result;
@@ -84,37 +86,44 @@ fn answer(frame: &str, id: u64, queue: &Queue, rooms: &Rooms) -> Option<String> 
 
 async fn connection(tcp: TcpStream, id: u64, rooms: Arc<Rooms>) -> Result<()> {
     tcp.set_nodelay(true)?;
-    let ws = tokio_tungstenite::accept_async(tcp).await?;
-    let (mut sink, mut stream) = ws.split();
-    let (queue, mut outgoing) = mpsc::channel::<Message>(128);
-    // Like engineioxide's writer: everything queued goes out in one flush.
-    let writer = tokio::spawn(async move {
-        while let Some(message) = outgoing.recv().await {
-            let mut batch = sink.feed(message).await;
-            while let (Ok(()), Ok(message)) = (&batch, outgoing.try_recv()) {
-                batch = sink.feed(message).await;
-            }
-            if batch.is_err() || sink.flush().await.is_err() {
-                break;
-            }
-        }
-    });
+    // engineioxide's read buffer size (tungstenite's default is 128 KiB per connection).
+    let config = WebSocketConfig::default().read_buffer_size(4096);
+    let mut ws = tokio_tungstenite::accept_async_with_config(tcp, Some(config)).await?;
+    // Broadcasts from other connections arrive here.
+    let (queue, mut deliveries) = mpsc::channel::<Message>(128);
     let open = format!(
         r#"0{{"sid":"e{id}","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}}"#
     );
-    queue.send(Message::text(open)).await?;
-    while let Some(Ok(message)) = stream.next().await {
-        let Message::Text(frame) = message else {
-            continue;
-        };
-        if let Some(reply) = answer(&frame, id, &queue, &rooms)
-            && queue.send(Message::text(reply)).await.is_err()
-        {
-            break;
+    ws.send(Message::text(open)).await?;
+    loop {
+        tokio::select! {
+            biased;
+            received = ws.next() => {
+                let Some(Ok(mut message)) = received else { break };
+                // Answer everything already received, then flush once.
+                loop {
+                    if let Message::Text(frame) = &message
+                        && let Some(reply) = answer(frame, id, &queue, &rooms)
+                    {
+                        ws.feed(Message::text(reply)).await?;
+                    }
+                    match ws.next().now_or_never() {
+                        Some(Some(Ok(next))) => message = next,
+                        _ => break,
+                    }
+                }
+                ws.flush().await?;
+            }
+            Some(message) = deliveries.recv() => {
+                ws.feed(message).await?;
+                while let Ok(message) = deliveries.try_recv() {
+                    ws.feed(message).await?;
+                }
+                ws.flush().await?;
+            }
         }
     }
     rooms.leave_all(id);
-    writer.abort();
     Ok(())
 }
 

@@ -9,14 +9,12 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
 use tokio::sync::Notify;
-use tokio_tungstenite::tungstenite::Message;
 
-use super::{Outcome, drive, ready_frames};
+use super::{Outcome, drive};
 use crate::Result;
-use crate::client::{Frame, Request, Ws, call, connect, connect_many, news_number};
+use crate::client::{Conn, Frame, Request, connect_many, news_number};
 use crate::stats::{latency_histogram, quantile_ms, record};
 
 /// A W3 run.
@@ -50,10 +48,10 @@ struct Deliveries {
 pub async fn run(addr: SocketAddr, params: &Params) -> Result<Outcome> {
     let mut members = connect_many(addr, params.members).await?;
     let join = Request::new("join", r#"{"room":"bench"}"#);
-    for ws in &mut members {
-        call(ws, &join, 0).await?;
+    for member in &mut members {
+        member.call(&join, 0).await?;
     }
-    let mut publisher = connect(addr).await?;
+    let mut publisher = Conn::connect(addr).await?;
     drive(async move {
         let record = Rc::new(RefCell::new(Deliveries {
             published: Vec::new(),
@@ -66,9 +64,9 @@ pub async fn run(addr: SocketAddr, params: &Params) -> Result<Outcome> {
         let total_members = params.members as u32;
         let tasks: Vec<_> = members
             .into_iter()
-            .map(|ws| {
+            .map(|conn| {
                 tokio::task::spawn_local(member(
-                    ws,
+                    conn,
                     record.clone(),
                     progress.clone(),
                     total_members,
@@ -96,8 +94,9 @@ pub async fn run(addr: SocketAddr, params: &Params) -> Result<Outcome> {
                 record.received.push(0);
             }
             publisher
-                .send(Request::new("publish", &payload).without_ack())
-                .await?;
+                .out
+                .event_without_ack(&Request::new("publish", &payload));
+            publisher.flush().await?;
             n += 1;
         }
         // Let the last messages arrive, then stop the members.
@@ -138,41 +137,38 @@ pub async fn run(addr: SocketAddr, params: &Params) -> Result<Outcome> {
 
 /// One member: records every `news` it receives.
 async fn member(
-    mut ws: Ws,
+    mut conn: Conn,
     record: Rc<RefCell<Deliveries>>,
     progress: Rc<Notify>,
     members: u32,
 ) -> Result<()> {
-    while let Some(message) = ws.next().await {
-        for message in ready_frames(&mut ws, message?) {
-            let Message::Text(text) = message else {
-                continue;
-            };
-            match Frame::parse(&text) {
-                Frame::Event(event) => {
-                    let Some(n) = news_number(event) else {
-                        continue;
-                    };
-                    let now = Instant::now();
-                    let mut record = record.borrow_mut();
-                    let Some(&published) = record.published.get(n as usize) else {
-                        continue;
-                    };
-                    record.histogram_record(now - published);
-                    record.last = Some(now);
-                    record.received[n as usize] += 1;
-                    if record.received[n as usize] == members {
-                        record.complete += 1;
-                        progress.notify_one();
-                    }
+    loop {
+        conn.fill().await?;
+        let now = Instant::now();
+        let drained = {
+            let mut record = record.borrow_mut();
+            conn.drain(|text, _| {
+                let Frame::Event(event) = Frame::parse(text) else {
+                    return;
+                };
+                let Some(n) = news_number(event).map(|n| n as usize) else {
+                    return;
+                };
+                let Some(&published) = record.published.get(n) else {
+                    return;
+                };
+                record.histogram_record(now - published);
+                record.last = Some(now);
+                record.received[n] += 1;
+                if record.received[n] == members {
+                    record.complete += 1;
+                    progress.notify_one();
                 }
-                Frame::Ping => ws.feed(Message::text("3")).await?,
-                _ => {}
-            }
-        }
-        ws.flush().await?;
+            })
+        };
+        drained?;
+        conn.flush().await?;
     }
-    Ok(())
 }
 
 impl Deliveries {

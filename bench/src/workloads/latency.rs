@@ -9,14 +9,12 @@ use std::net::SocketAddr;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
 
-use super::{Outcome, drive, ready_frames};
+use super::{Outcome, drive};
 use crate::Result;
-use crate::client::{Frame, Request, Ws, connect_many};
+use crate::client::{Conn, Frame, Request, connect_many};
 use crate::payloads::message_json;
 use crate::stats::{latency_histogram, quantile_ms, record};
 use crate::ticker::Ticker;
@@ -50,11 +48,11 @@ pub async fn run(addr: SocketAddr, params: &Params) -> Result<Outcome> {
         let measure_from = start + params.warmup;
         let mut queues = Vec::new();
         let mut tasks = Vec::new();
-        for ws in connections {
+        for conn in connections {
             let (queue, due) = mpsc::unbounded_channel();
             queues.push(queue);
             tasks.push(tokio::task::spawn_local(connection(
-                ws,
+                conn,
                 due,
                 request.clone(),
                 histogram.clone(),
@@ -104,7 +102,7 @@ fn figures(histogram: &Histogram<u64>) -> Vec<(&'static str, f64)> {
 /// One connection: sends what the scheduler hands it, records each answer's latency from
 /// its due time. Returns (sent, answered).
 async fn connection(
-    mut ws: Ws,
+    mut conn: Conn,
     mut due: mpsc::UnboundedReceiver<Instant>,
     request: Rc<Request>,
     histogram: Rc<RefCell<Histogram<u64>>>,
@@ -116,42 +114,35 @@ async fn connection(
     loop {
         tokio::select! {
             biased;
-            message = ws.next() => {
-                let message = message.ok_or("connection closed")??;
-                for message in ready_frames(&mut ws, message) {
-                    let Message::Text(text) = message else { continue };
-                    match Frame::parse(&text) {
-                        Frame::Ack(id) => {
-                            if let Some(at) = pending.remove(&id) {
-                                answered += 1;
-                                if at >= measure_from {
-                                    record(&mut histogram.borrow_mut(), at.elapsed());
-                                }
-                            }
+            read = conn.fill() => {
+                read?;
+                let now = Instant::now();
+                conn.drain(|text, _| {
+                    if let Frame::Ack(id) = Frame::parse(text)
+                        && let Some(at) = pending.remove(&id)
+                    {
+                        answered += 1;
+                        if at >= measure_from {
+                            record(&mut histogram.borrow_mut(), now - at);
                         }
-                        Frame::Ping => ws.feed(Message::text("3")).await?,
-                        _ => {}
                     }
-                }
-                ws.flush().await?;
+                })?;
             }
             at = due.recv(), if deadline.is_none() => match at {
                 Some(at) => {
-                    let mut batch = vec![at];
-                    while let Ok(at) = due.try_recv() {
-                        batch.push(at);
-                    }
-                    for at in batch {
-                        ws.feed(request.with_ack(next_id)).await?;
-                        pending.insert(next_id, at);
+                    let mut at = Some(at);
+                    while let Some(due_at) = at {
+                        conn.out.event(&request, next_id);
+                        pending.insert(next_id, due_at);
                         next_id += 1;
+                        at = due.try_recv().ok();
                     }
-                    ws.flush().await?;
                 }
                 None => deadline = Some(tokio::time::Instant::now() + DRAIN),
             },
             _ = sleep_until(deadline), if deadline.is_some() => break,
         }
+        conn.flush().await?;
         if deadline.is_some() && pending.is_empty() {
             break;
         }

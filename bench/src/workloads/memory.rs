@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 
 use super::Outcome;
 use crate::Result;
-use crate::client::{Ws, connect_many, next_text};
+use crate::client::{Conn, connect_many};
 use crate::process::ServerProcess;
 
 /// A W4 run.
@@ -23,11 +23,6 @@ pub struct Params {
     pub settle: Duration,
 }
 
-/// Keeps a connection open, answering pings.
-async fn keep_alive(mut ws: Ws) {
-    while next_text(&mut ws).await.is_ok() {}
-}
-
 /// Runs W4 against `server`.
 pub async fn run(server: &ServerProcess, params: &Params) -> Result<Outcome> {
     let cpu = crate::process::cpu_time("self")?;
@@ -36,7 +31,10 @@ pub async fn run(server: &ServerProcess, params: &Params) -> Result<Outcome> {
     let mut readings = Vec::new();
     for count in [params.low, params.high] {
         let more = connect_many(server.addr, count - clients.len()).await?;
-        clients.extend(more.into_iter().map(|ws| tokio::spawn(keep_alive(ws))));
+        clients.extend(
+            more.into_iter()
+                .map(|conn| tokio::spawn(Conn::keep_alive(conn))),
+        );
         tokio::time::sleep(params.settle).await;
         readings.push(server.rss()?);
     }

@@ -10,12 +10,7 @@ pub mod throughput;
 use std::future::Future;
 use std::time::Instant;
 
-use futures_util::FutureExt;
-use futures_util::StreamExt;
-use tokio_tungstenite::tungstenite::Message;
-
 use crate::Result;
-use crate::client::{Frame, Ws};
 use crate::process::cpu_time;
 
 /// What one run of a workload measured.
@@ -58,19 +53,4 @@ where
     let used = cpu_time("self")? - cpu;
     outcome.loadgen_cpu = used.as_secs_f64() / wall.elapsed().as_secs_f64();
     Ok(outcome)
-}
-
-/// The frames already received on `ws` after `first`, without waiting: lets a task handle a
-/// burst and then flush its answers once.
-pub fn ready_frames(ws: &mut Ws, first: Message) -> Vec<Message> {
-    let mut frames = vec![first];
-    while let Some(Some(Ok(message))) = ws.next().now_or_never() {
-        frames.push(message);
-    }
-    frames
-}
-
-/// Whether a frame is the server's ping.
-pub fn is_ping(message: &Message) -> bool {
-    matches!(message, Message::Text(text) if Frame::parse(text) == Frame::Ping)
 }

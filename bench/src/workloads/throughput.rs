@@ -8,12 +8,9 @@ use std::collections::HashSet;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use futures_util::{SinkExt, StreamExt};
-use tokio_tungstenite::tungstenite::Message;
-
-use super::{Outcome, drive, ready_frames};
+use super::{Outcome, drive};
 use crate::Result;
-use crate::client::{Frame, Request, Ws, connect_many};
+use crate::client::{Conn, Frame, Request, connect_many};
 use crate::process::ServerProcess;
 
 /// A W2 run.
@@ -44,10 +41,10 @@ pub async fn run(server: &ServerProcess, params: &Params) -> Result<Outcome> {
         let request = Rc::new(params.request.clone());
         let tasks: Vec<_> = connections
             .into_iter()
-            .map(|ws| {
+            .map(|conn| {
                 let window = Window { start, end };
                 tokio::task::spawn_local(connection(
-                    ws,
+                    conn,
                     request.clone(),
                     params.in_flight,
                     window,
@@ -93,7 +90,7 @@ struct Window {
 /// One connection: keeps `in_flight` events outstanding until the window ends, then
 /// collects the remaining answers. Returns (sent, answered).
 async fn connection(
-    mut ws: Ws,
+    mut conn: Conn,
     request: Rc<Request>,
     in_flight: usize,
     window: Window,
@@ -102,39 +99,37 @@ async fn connection(
     let mut pending = HashSet::with_capacity(in_flight * 2);
     let mut next_id = 0u64;
     for _ in 0..in_flight {
-        ws.feed(request.with_ack(next_id)).await?;
+        conn.out.event(&request, next_id);
         pending.insert(next_id);
         next_id += 1;
     }
-    ws.flush().await?;
+    conn.flush().await?;
     let mut answered = 0u64;
     let drain_until = window.end + DRAIN;
     while !pending.is_empty() {
-        let message = tokio::time::timeout_at(drain_until.into(), ws.next()).await;
-        let Ok(message) = message else { break };
-        let message = message.ok_or("connection closed")??;
-        for message in ready_frames(&mut ws, message) {
-            let Message::Text(text) = message else {
-                continue;
-            };
-            match Frame::parse(&text) {
-                Frame::Ack(id) if pending.remove(&id) => {
-                    answered += 1;
-                    let now = Instant::now();
-                    if now >= window.start && now < window.end {
-                        counted.set(counted.get() + 1);
-                    }
-                    if now < window.end {
-                        ws.feed(request.with_ack(next_id)).await?;
-                        pending.insert(next_id);
-                        next_id += 1;
-                    }
-                }
-                Frame::Ping => ws.feed(Message::text("3")).await?,
-                _ => {}
-            }
+        if tokio::time::timeout_at(drain_until.into(), conn.fill())
+            .await
+            .is_err()
+        {
+            break;
         }
-        ws.flush().await?;
+        let now = Instant::now();
+        conn.drain(|text, out| {
+            if let Frame::Ack(id) = Frame::parse(text)
+                && pending.remove(&id)
+            {
+                answered += 1;
+                if now >= window.start && now < window.end {
+                    counted.set(counted.get() + 1);
+                }
+                if now < window.end {
+                    out.event(&request, next_id);
+                    pending.insert(next_id);
+                    next_id += 1;
+                }
+            }
+        })?;
+        conn.flush().await?;
     }
     Ok((next_id, answered))
 }
