@@ -54,12 +54,13 @@ impl<'a> Results<'a> {
             })
     }
 
-    /// The most CPU the load generator used in any run of `section`.
-    fn loadgen_cpu(&self, section: Section) -> f64 {
+    /// The most CPU the load generator used in any run of `case` and `peer`.
+    fn loadgen_cpu(&self, case: usize, peer: Peer) -> f64 {
         self.runs
-            .iter()
-            .filter(|((case, _), _)| self.plan.cases[*case].section == section)
-            .flat_map(|(_, outcomes)| outcomes.iter().map(|outcome| outcome.loadgen_cpu))
+            .get(&(case, peer))
+            .into_iter()
+            .flatten()
+            .map(|outcome| outcome.loadgen_cpu)
             .fold(0.0, f64::max)
     }
 
@@ -73,6 +74,10 @@ impl<'a> Results<'a> {
             .collect()
     }
 }
+
+/// Above this share of its core (in %), the load generator may be what limits a run: its
+/// figure is marked in the tables.
+const LOADGEN_LIMIT: f64 = 70.0;
 
 /// A number for a table: no decimals from 100 up, with thousands separators.
 pub fn number(value: f64) -> String {
@@ -142,12 +147,12 @@ fn table(
     for (_, title) in figures {
         let _ = write!(out, " {title} |");
     }
-    let _ = writeln!(out, " vs raw | vs Node | dropped |");
+    let _ = writeln!(out, " vs raw | vs Node | dropped | load generator CPU |");
     let _ = write!(out, "|---|---|");
     for _ in figures {
         out.push_str("---:|");
     }
-    out.push_str("---:|---:|---:|\n");
+    out.push_str("---:|---:|---:|---:|\n");
     for (index, case) in results.cases(section) {
         for &peer in &case.peers {
             let _ = write!(out, "| {} | {} |", case.label, peer.label());
@@ -155,20 +160,22 @@ fn table(
                 let _ = write!(out, " {} |", cell(results.summary(index, peer, figure)));
             }
             let mine = results.median(index, peer, headline);
+            let cpu = results.loadgen_cpu(index, peer) * 100.0;
             let _ = writeln!(
                 out,
-                " {} | {} | {} |",
+                " {} | {} | {} | {} |",
                 ratio(mine, results.median(index, Peer::Raw, headline)),
                 ratio(mine, results.median(index, Peer::Node, headline)),
                 dropped(results, index, peer),
+                if cpu > LOADGEN_LIMIT {
+                    format!("**{cpu:.0}%**")
+                } else {
+                    format!("{cpu:.0}%")
+                },
             );
         }
     }
-    let _ = writeln!(
-        out,
-        "\nThe load generator used at most {:.0}% of its core in these runs.\n",
-        results.loadgen_cpu(section) * 100.0
-    );
+    out.push('\n');
 }
 
 /// The machine the benchmark ran on.
@@ -302,7 +309,9 @@ pub fn markdown(results: &Results, machine: &Machine, charts: &[(String, String)
          Every figure is the median of {} runs with the range [min–max]; the peers' runs are \
          interleaved, each against a freshly started server. Unless marked, each server runs \
          on core 0 (`taskset`; a single-threaded tokio runtime for the Rust servers) and the \
-         load generator on core 1. Ratios divide medians.\n",
+         load generator on core 1. Ratios divide medians. `load generator CPU` is the most \
+         of its core the load generator used in any run of that row: above 70% (in bold) it \
+         may be what limited the figure.\n",
         machine.cpu,
         machine.cores,
         machine.memory,
