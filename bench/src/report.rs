@@ -441,5 +441,33 @@ pub fn markdown(results: &Results, machine: &Machine, charts: &[(String, String)
         &[("acks/s", "acks/s"), ("acks per CPU-s", "acks per CPU-s")],
         "acks/s",
     );
+    out.push_str(NOTES);
     out
 }
+
+/// What investigations behind the figures found; not measured by the run above.
+const NOTES: &str = "\
+## Notes
+
+- **Where eventwire's per-event cost goes.** Counted with callgrind on a single-threaded \
+server answering 20,000 ~100 B `echo` events: eventwire 20.2k instructions per event, raw \
+socketioxide 18.3k (0.91×). The difference is spread thin: the per-event allocations (the \
+event name, the handler context, the boxed answer; about 500), copies of the handler's \
+future (about 580; it is sized for the contract's largest handler), the type-erased \
+serialization of the answer (about 400) and reading the event name (about 230). Two larger \
+costs were found and removed this way: a rate-limiter clock created per event (it ran \
+`cpuid`, which a VM traps: 39% of the server's CPU) and socketioxide's event-name extractor, \
+which parses the whole argument array again (2.5k instructions).
+- **Where an idle connection's memory goes** (heaptrack on raw socketioxide with 2,000 idle \
+connections): about 7 task allocations per connection (about 17 KB at the peak), the first \
+block of engineioxide's outgoing queue (about 5.4 KB, whatever `max_buffer_size` says) and \
+the WebSocket read buffer (4 KiB). `Server::ws_read_buffer_size(1024)` brings a connection \
+from about 29.8 KB to 26.8 KB, at the cost of more reads for messages over 1 KiB. A smaller \
+`max_buffer_size`, glibc's trim threshold and jemalloc do not help (jemalloc: 35.5 KB). \
+The rest is engineioxide's per-connection tasks and queue, which eventwire does not own: \
+eventwire adds nothing measurable (W4) but does not beat Node's 14 KB.
+- **The load generator** frames WebSocket itself and uses well under one core, except where \
+a row says otherwise: with one event in flight per connection, or a room of 100, it writes or \
+reads a frame per system call and reaches 70–96% of its core, so those rows understate the \
+fastest servers (the ceiling most of all).
+";

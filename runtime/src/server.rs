@@ -246,6 +246,20 @@ impl<A: ServerAdapter> Server<A> {
         self
     }
 
+    /// The read buffer of each WebSocket connection, in bytes. Defaults to 4 KiB
+    /// (socketioxide's default). It is held for as long as the connection is open:
+    /// measured, 1 KiB lowers the resident memory of an idle connection from about 29.8 KB
+    /// to 26.8 KB, at the cost of more reads for messages larger than the buffer.
+    ///
+    /// ```
+    /// let server = eventwire::Server::new().ws_read_buffer_size(1024);
+    /// # let _ = server;
+    /// ```
+    pub fn ws_read_buffer_size(mut self, bytes: usize) -> Self {
+        self.builder = self.builder.ws_read_buffer_size(bytes);
+        self
+    }
+
     /// Heartbeat: how often the server pings (defaults to 25 seconds) and how long it
     /// waits for the pong before closing (defaults to 20 seconds).
     pub fn heartbeat(mut self, interval: Duration, timeout: Duration) -> Self {
