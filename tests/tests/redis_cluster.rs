@@ -37,7 +37,7 @@ async fn typed_operations_span_every_node() {
 ///
 /// Known gap: one broadcast may still be lost without an error. The shout that waited for
 /// the node can be published the moment it is back, before the receiving node's connection
-/// has subscribed again (measured: 3 runs of 8 lost exactly one, the rest none). The
+/// has subscribed again (measured: 3 runs of 11 lost exactly one, the rest none). The
 /// single-Redis test allows none.
 #[tokio::test]
 async fn the_adapter_recovers_when_a_cluster_node_restarts() {
