@@ -91,7 +91,7 @@ pub struct Scale {
 }
 
 impl Scale {
-    /// The full benchmark (about 25 minutes).
+    /// The full benchmark (about 20 minutes).
     pub const FULL: Scale = Scale {
         runs: 5,
         time: 1.0,

@@ -1,17 +1,11 @@
 // Three nodes sharing a Redis Cluster (argv[2..4]): a room broadcast with `except` reaches
 // the room's members on every node exactly once and in order; the sender, the excepted
 // room and outsiders get nothing.
-import { io } from "socket.io-client";
-import { ack, silence, assert } from "./lib.mjs";
+import { ack, silence, assert, connectTo } from "./lib.mjs";
 
 const urls = process.argv.slice(2, 5);
-// Each client connects to a given node (lib.mjs's `connect` uses the first URL only).
-const open = (url) =>
-  new Promise((resolve, reject) => {
-    const socket = io(url + "/lab", { transports: ["websocket"], forceNew: true, reconnection: false });
-    socket.once("connect", () => resolve(socket));
-    socket.once("connect_error", reject);
-  });
+// Each client connects to a given node.
+const open = (url) => connectTo(url, "/lab", { transports: ["websocket"] });
 const [sender, one, two, three, muted, outsider] = await Promise.all(
   [0, 0, 1, 2, 1, 2].map((n) => open(urls[n])),
 );

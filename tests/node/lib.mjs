@@ -6,7 +6,12 @@ export const url = process.argv[2];
 if (!url) throw new Error("usage: node <script> <server url>");
 
 export function connect(namespace, options = {}) {
-  const socket = io(url + namespace, { forceNew: true, reconnection: false, ...options });
+  return connectTo(url, namespace, options);
+}
+
+// Connects to the server at `base` (the multi-node tests address each node).
+export function connectTo(base, namespace, options = {}) {
+  const socket = io(base + namespace, { forceNew: true, reconnection: false, ...options });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`connect to ${namespace} timed out`)), 5000);
     socket.once("connect", () => { clearTimeout(timer); resolve(socket); });

@@ -1,17 +1,11 @@
 // Three nodes sharing one Redis (argv[2..4]): typed emit-with-ack across nodes gathers every
 // answer and times out one that never comes; a room's sockets are counted and disconnected
 // on every node.
-import { io } from "socket.io-client";
-import { ack, assert } from "./lib.mjs";
+import { ack, assert, connectTo } from "./lib.mjs";
 
 const urls = process.argv.slice(2, 5);
-// Each client connects to a given node (lib.mjs's `connect` uses the first URL only).
-const open = (url) =>
-  new Promise((resolve, reject) => {
-    const socket = io(url + "/lab", { transports: ["websocket"], forceNew: true, reconnection: false });
-    socket.once("connect", () => resolve(socket));
-    socket.once("connect_error", reject);
-  });
+// Each client connects to a given node.
+const open = (url) => connectTo(url, "/lab", { transports: ["websocket"] });
 const [asker, bob, eve, mute] = await Promise.all([open(urls[0]), open(urls[1]), open(urls[2]), open(urls[2])]);
 bob.on("question", (q, reply) => reply({ text: `bob on node 2: ${q.text}` }));
 eve.on("question", (q, reply) => reply({ text: `eve on node 3: ${q.text}` }));
