@@ -76,6 +76,10 @@ pub fn news_number(event: &str) -> Option<u32> {
     event[start..start + digits].parse().ok()
 }
 
+/// The opcodes the load generator writes.
+const TEXT: u8 = 0x1;
+const PONG: u8 = 0xa;
+
 /// Frames waiting to be written.
 #[derive(Default)]
 pub struct Outbox {
@@ -83,9 +87,9 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// Appends the header of a masked text frame of `len` bytes (zero mask key).
-    fn header(&mut self, len: usize) {
-        self.bytes.push(0x81);
+    /// Appends the header of a final, masked frame (zero mask key) of `len` bytes.
+    fn header(&mut self, opcode: u8, len: usize) {
+        self.bytes.push(0x80 | opcode);
         if len < 126 {
             self.bytes.push(0x80 | len as u8);
         } else if len <= usize::from(u16::MAX) {
@@ -100,7 +104,7 @@ impl Outbox {
 
     /// Queues a text frame.
     pub fn text(&mut self, text: &str) {
-        self.header(text.len());
+        self.header(TEXT, text.len());
         self.bytes.extend_from_slice(text.as_bytes());
     }
 
@@ -108,7 +112,7 @@ impl Outbox {
     pub fn event(&mut self, request: &Request, id: u64) {
         let mut digits = itoa::Buffer::new();
         let digits = digits.format(id).as_bytes();
-        self.header(2 + digits.len() + request.args.len());
+        self.header(TEXT, 2 + digits.len() + request.args.len());
         self.bytes.extend_from_slice(b"42");
         self.bytes.extend_from_slice(digits);
         self.bytes.extend_from_slice(request.args.as_bytes());
@@ -116,7 +120,7 @@ impl Outbox {
 
     /// Queues `request` without an ack.
     pub fn event_without_ack(&mut self, request: &Request) {
-        self.header(2 + request.args.len());
+        self.header(TEXT, 2 + request.args.len());
         self.bytes.extend_from_slice(b"42");
         self.bytes.extend_from_slice(request.args.as_bytes());
     }
@@ -244,9 +248,7 @@ impl Conn {
                 0x8 => return Err("closed by the server".into()),
                 0x9 => {
                     // A WebSocket pong, echoing the ping's payload.
-                    self.out.bytes.push(0x8a);
-                    self.out.bytes.push(0x80 | payload.len() as u8);
-                    self.out.bytes.extend_from_slice(&[0; 4]);
+                    self.out.header(PONG, payload.len());
                     self.out.bytes.extend_from_slice(payload);
                 }
                 _ => {}

@@ -138,7 +138,7 @@ pub async fn run(addr: SocketAddr, params: &Params) -> Result<Outcome> {
 /// One member: records every `news` it receives.
 async fn member(
     mut conn: Conn,
-    record: Rc<RefCell<Deliveries>>,
+    shared: Rc<RefCell<Deliveries>>,
     progress: Rc<Notify>,
     members: u32,
 ) -> Result<()> {
@@ -146,7 +146,7 @@ async fn member(
         conn.fill().await?;
         let now = Instant::now();
         let drained = {
-            let mut record = record.borrow_mut();
+            let mut deliveries = shared.borrow_mut();
             conn.drain(|text, _| {
                 let Frame::Event(event) = Frame::parse(text) else {
                     return;
@@ -154,25 +154,19 @@ async fn member(
                 let Some(n) = news_number(event).map(|n| n as usize) else {
                     return;
                 };
-                let Some(&published) = record.published.get(n) else {
+                let Some(&published) = deliveries.published.get(n) else {
                     return;
                 };
-                record.histogram_record(now - published);
-                record.last = Some(now);
-                record.received[n] += 1;
-                if record.received[n] == members {
-                    record.complete += 1;
+                record(&mut deliveries.histogram, now - published);
+                deliveries.last = Some(now);
+                deliveries.received[n] += 1;
+                if deliveries.received[n] == members {
+                    deliveries.complete += 1;
                     progress.notify_one();
                 }
             })
         };
         drained?;
         conn.flush().await?;
-    }
-}
-
-impl Deliveries {
-    fn histogram_record(&mut self, latency: Duration) {
-        record(&mut self.histogram, latency);
     }
 }
