@@ -120,6 +120,7 @@ impl Channels {
     }
 
     /// Whether the adapter listens to `chan`.
+    #[cfg(feature = "redis-cluster")]
     fn contains(&self, chan: &str) -> bool {
         self.read().contains_key(chan)
     }
