@@ -4,26 +4,27 @@
 // `#[payload]` inside this crate names it `::eventwire`, as in users' crates.
 extern crate self as eventwire;
 
-mod access;
+// The crate in parts, each depending only on those listed before it.
+//
+// - `contract`: the core. The `Contract` trait that `#[derive(Contract)]` implements, the
+//   description of a contract (`describe`) that code generation reads, and `RateLimit`.
+//   It depends on nothing else in the crate.
+// - `validate`: the `Validate` trait, the rules `#[validate(...)]` expands to, and `Issue`,
+//   one problem at a JSON path.
+// - `wire`: what crosses the wire. Payload bounds, decoding an event's arguments, faults and
+//   the three-way acknowledgement, 64-bit integers as strings.
+// - `auth`: the handshake. Decoding `auth`, `Refusal`, identities and their expiry, JWT.
+// - `socket`: what a handler does with a socket. `Cx`, typed emits and their answers,
+//   broadcasts, `Emitter` for code outside handlers.
+// - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
+//   answer), origin and connection checks, rate limiting.
+// - `adapter`: several nodes behind one server (Redis, Redis Cluster).
+// - `__private`: the one door generated code goes through.
+mod adapter;
 mod auth;
 mod contract;
-mod cx;
-pub mod describe;
-mod dispatch;
-mod emit;
-mod emitter;
-mod fault;
-mod incoming;
-#[cfg(feature = "jwt")]
-#[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
-pub mod jwt;
-mod limit;
-mod message;
-mod ops;
-#[cfg(feature = "redis")]
-#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
-pub mod redis;
-mod server;
+mod serve;
+mod socket;
 mod validate;
 pub mod wire;
 
@@ -31,27 +32,31 @@ pub mod wire;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use access::Origins;
 pub use auth::{Expiring, Refusal};
-pub use contract::{Contract, Handlers, IncomingPayload, OutgoingPayload};
-pub use cx::Cx;
-pub use emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
-pub use emitter::Emitter;
+pub use contract::{Contract, DEFAULT_RATE_LIMIT, RateLimit, describe};
 #[doc = include_str!("../../docs/contract.md")]
 pub use eventwire_macros::Contract;
 #[doc = include_str!("../../docs/validate.md")]
 pub use eventwire_macros::Validate;
 #[doc = include_str!("../../docs/payload.md")]
 pub use eventwire_macros::payload;
-pub use fault::{
-    AckResponse, FAULT_EVENT, False, Fault, FaultCode, Forbidden, Issue, PathSegment, True,
+pub use serve::{
+    ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, Handlers, Origins, ServeError, Server,
+    ServerAdapter,
 };
-pub use limit::{ABUSE_WINDOW, DEFAULT_DISCONNECT_AFTER, DEFAULT_RATE_LIMIT, RateLimit};
-pub use server::{
-    BuildError, DEFAULT_MAX_BINARY_ATTACHMENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE,
-    ServeError, Server, ServerAdapter,
-};
-pub use validate::{Report, Step, Validate, ValidationError};
+pub use socket::{AckError, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing};
+pub use validate::{Issue, PathSegment, Report, Step, Validate, ValidationError};
+pub use wire::fault::{AckResponse, FAULT_EVENT, False, Fault, FaultCode, Forbidden, True};
+pub use wire::payload::{IncomingPayload, OutgoingPayload};
+
+#[cfg(feature = "jwt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
+pub use auth::jwt;
+
+#[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+pub use adapter::redis;
 
 /// Re-exported so apps name socket ids, the io handle and adapters without a version skew.
 pub use socketioxide;

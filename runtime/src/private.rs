@@ -3,12 +3,14 @@
 pub use schemars;
 pub use serde;
 
-pub use crate::dispatch::{Dispatch, Outcome};
-pub use crate::incoming::{Incoming, decode_auth};
+pub use crate::auth::decode_auth;
+pub use crate::serve::dispatch::{Dispatch, Outcome};
 pub use crate::validate::check;
+pub use crate::wire::incoming::Incoming;
 
-use crate::contract::{Contract, IncomingPayload, OutgoingPayload};
-use crate::emit::Outgoing;
+use crate::contract::Contract;
+use crate::socket::emit::Outgoing;
+use crate::wire::payload::{IncomingPayload, OutgoingPayload};
 
 /// An incoming event from its name and its arguments as JSON text (`["name", ...]`), for
 /// fuzzing and tests of the decoding path without a socket.

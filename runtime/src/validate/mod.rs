@@ -8,10 +8,11 @@
 
 pub mod check;
 mod impls;
+mod issue;
+
+pub use issue::{Issue, PathSegment};
 
 use std::borrow::Cow;
-
-use crate::fault::{Issue, PathSegment};
 
 /// A type whose values can be checked after deserialization.
 ///

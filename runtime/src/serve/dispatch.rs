@@ -16,10 +16,10 @@ use tokio::sync::oneshot;
 
 use crate::auth::ExpiryTimer;
 use crate::contract::Contract;
-use crate::cx::Cx;
-use crate::fault::{AckResponse, FAULT_EVENT, False, Fault, True};
-use crate::incoming::{Incoming, event_name};
-use crate::limit::{Policy, SocketLimiter};
+use crate::serve::limit::{Policy, SocketLimiter};
+use crate::socket::cx::Cx;
+use crate::wire::fault::{AckResponse, FAULT_EVENT, False, Fault, True};
+use crate::wire::incoming::{Incoming, event_name};
 
 /// Implemented by `#[derive(Contract)]` for every handler type: decode, call, answer.
 pub trait Dispatch<H>: Contract {

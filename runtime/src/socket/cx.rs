@@ -10,8 +10,10 @@ use socketioxide::socket::Sid;
 
 use crate::auth::Authenticated;
 use crate::contract::Contract;
-use crate::emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing, decode_reply};
-use crate::ops::SocketOps;
+use crate::socket::emit::{
+    AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing, decode_reply,
+};
+use crate::socket::ops::SocketOps;
 
 /// The handler context of contract `C`: the calling socket, typed to `C`'s server events.
 ///

@@ -11,11 +11,13 @@ use socketioxide::layer::SocketIoLayer;
 use socketioxide::{ParserConfig, SocketIo, SocketIoBuilder};
 use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
 
-use crate::access::{Access, Origins};
 use crate::auth::{Authenticated, Refusal};
-use crate::contract::{Contract, Handlers};
-use crate::dispatch::RawAuth;
-use crate::limit::{DEFAULT_DISCONNECT_AFTER, DEFAULT_RATE_LIMIT, Policy, RateLimit};
+use crate::contract::Contract;
+use crate::contract::{DEFAULT_RATE_LIMIT, RateLimit};
+use crate::serve::Handlers;
+use crate::serve::access::{Access, Origins};
+use crate::serve::dispatch::RawAuth;
+use crate::serve::limit::{DEFAULT_DISCONNECT_AFTER, Policy};
 
 /// An adapter eventwire can serve on: socketioxide's in-memory [`LocalAdapter`] (the
 /// default), or its Redis adapter ([`Server::redis`](crate::Server) with the `redis`
@@ -327,7 +329,7 @@ impl<A: ServerAdapter> Server<A> {
                         socket.extensions.insert(Authenticated::<C>(identity));
                         handlers.install(&socket, &policy);
                         if let Some(at) = expires_at {
-                            crate::dispatch::disconnect_at(&socket, at);
+                            crate::serve::dispatch::disconnect_at(&socket, at);
                         }
                         Ok::<(), Refusal>(())
                     }

@@ -1,9 +1,17 @@
-//! Handshake authentication: refusing a connection, and the identity of an accepted one.
+//! Handshake authentication: decoding the client's `auth`, refusing a connection, the
+//! identity of an accepted one and its expiry, and ready-made JWT verification.
+
+mod handshake;
+#[cfg(feature = "jwt")]
+#[cfg_attr(docsrs, doc(cfg(feature = "jwt")))]
+pub mod jwt;
+
+pub use handshake::decode_auth;
 
 use crate::contract::Contract;
-use crate::fault::Issue;
+use crate::validate::Issue;
 
-crate::message::message_error! {
+crate::wire::message::message_error! {
     /// Why a connection is refused. The client receives `connect_error` with this message.
     ///
     /// ```

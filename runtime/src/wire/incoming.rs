@@ -7,8 +7,9 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
 use socketioxide::handler::Value;
 
-use crate::fault::{Fault, Issue, PathSegment};
 use crate::validate::Validate;
+use crate::validate::{Issue, PathSegment};
+use crate::wire::fault::Fault;
 
 /// One event as it arrived: its name and the raw socket.io arguments.
 pub struct Incoming {
@@ -113,7 +114,7 @@ impl Incoming {
 }
 
 /// The issue of a serde_json error, at the tracked path.
-fn type_issue(error: &serde_json::Error, path: &serde_path_to_error::Path) -> Issue {
+pub(crate) fn type_issue(error: &serde_json::Error, path: &serde_path_to_error::Path) -> Issue {
     let mut path = PathSegment::from_serde_path(path);
     let message = strip_position(&error.to_string());
     // serde names a missing field only in the message, with the path at its parent;
@@ -129,23 +130,6 @@ fn type_issue(error: &serde_json::Error, path: &serde_path_to_error::Path) -> Is
         code: "type".to_owned(),
         message,
     }
-}
-
-/// Deserializes and validates a handshake auth payload (a JSON document, not an event).
-pub fn decode_auth<T: DeserializeOwned + Validate>(
-    auth: Option<&str>,
-) -> Result<T, crate::Refusal> {
-    let Some(text) = auth else {
-        return Err(crate::Refusal::new("auth is required"));
-    };
-    let mut track = serde_path_to_error::Track::new();
-    let mut de = serde_json::Deserializer::from_str(text);
-    let parsed = T::deserialize(serde_path_to_error::Deserializer::new(&mut de, &mut track))
-        .and_then(|value| de.end().map(|()| value));
-    let value = parsed
-        .map_err(|error| crate::Refusal::invalid_auth(vec![type_issue(&error, &track.path())]))?;
-    value.validate().map_err(crate::Refusal::invalid_auth)?;
-    Ok(value)
 }
 
 /// The event name of a packet: the first element of its JSON array.
@@ -242,7 +226,7 @@ fn strip_position(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fault::FaultCode;
+    use crate::wire::fault::FaultCode;
 
     fn incoming(json: &str) -> Incoming {
         Incoming::new("ev".into(), Value::Str(json.to_owned().into(), None))

@@ -11,8 +11,8 @@ use serde::de::DeserializeOwned;
 use socketioxide::socket::Sid;
 
 use crate::contract::Contract;
-use crate::fault::{Issue, PathSegment};
-use crate::ops::{OperatorOps, Room};
+use crate::socket::ops::{OperatorOps, Room};
+use crate::validate::{Issue, PathSegment};
 
 /// The reply type of a server event that expects no answer.
 #[derive(Debug, Clone, Copy)]

@@ -9,6 +9,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::validate::Issue;
+
 /// Name of the event that carries a [`Fault`] to a client when the event that failed had
 /// no acknowledgement to answer through.
 pub const FAULT_EVENT: &str = "eventwire:fault";
@@ -137,7 +139,7 @@ pub enum FaultCode {
     RateLimited,
 }
 
-crate::message::message_error! {
+crate::wire::message::message_error! {
     /// A guard's denial: the client gets a `forbidden` fault with this message.
     ///
     /// ```
@@ -148,98 +150,6 @@ crate::message::message_error! {
     /// ```
     Forbidden,
     new = "A denial with a message for the client."
-}
-
-/// One problem in a payload: where (a JSON path) and what.
-///
-/// ```
-/// use eventwire::{Issue, PathSegment};
-///
-/// let issue = Issue {
-///     path: vec![PathSegment::from("items"), PathSegment::from(2), PathSegment::from("name")],
-///     code: "length".into(),
-///     message: "must be at least 1 character long".into(),
-/// };
-/// assert_eq!(issue.path_string(), "items[2].name");
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct Issue {
-    /// Keys and indices from the payload's root to the problem; empty for the root itself.
-    pub path: Vec<PathSegment>,
-    /// A short machine-readable code: `type` for a value of the wrong shape, or the rule
-    /// that failed (`length`, `range`, `email`, `url`, `pattern`, `contains`, `required`,
-    /// or a custom check's code).
-    pub code: String,
-    /// A sentence for humans.
-    pub message: String,
-}
-
-impl Issue {
-    /// The path as JavaScript would write it: `items[2].name`, or `(root)`.
-    pub fn path_string(&self) -> String {
-        let mut out = String::new();
-        for segment in &self.path {
-            match segment {
-                PathSegment::Index(i) => out.push_str(&format!("[{i}]")),
-                PathSegment::Key(key) => {
-                    if !out.is_empty() {
-                        out.push('.');
-                    }
-                    out.push_str(key);
-                }
-            }
-        }
-        if out.is_empty() {
-            "(root)".to_owned()
-        } else {
-            out
-        }
-    }
-}
-
-/// One step of an [`Issue`]'s path: an object key (a string on the wire) or an array index
-/// (a number).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-#[serde(untagged)]
-pub enum PathSegment {
-    /// An object key.
-    Key(String),
-    /// An array index.
-    Index(usize),
-}
-
-impl PathSegment {
-    /// The segments of a path tracked while deserializing.
-    pub(crate) fn from_serde_path(path: &serde_path_to_error::Path) -> Vec<PathSegment> {
-        use serde_path_to_error::Segment;
-        path.iter()
-            .filter_map(|segment| match segment {
-                Segment::Seq { index } => Some(PathSegment::Index(*index)),
-                Segment::Map { key } | Segment::Enum { variant: key } => {
-                    Some(PathSegment::Key(key.clone()))
-                }
-                Segment::Unknown => None,
-            })
-            .collect()
-    }
-}
-
-impl From<&str> for PathSegment {
-    fn from(key: &str) -> Self {
-        Self::Key(key.to_owned())
-    }
-}
-
-impl From<String> for PathSegment {
-    fn from(key: String) -> Self {
-        Self::Key(key)
-    }
-}
-
-impl From<usize> for PathSegment {
-    fn from(index: usize) -> Self {
-        Self::Index(index)
-    }
 }
 
 /// The acknowledgement eventwire sends for a client event that asked for one.

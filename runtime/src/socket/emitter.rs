@@ -10,8 +10,8 @@ use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
 
 use crate::contract::Contract;
-use crate::emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
-use crate::ops::OperatorOps;
+use crate::socket::emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
+use crate::socket::ops::OperatorOps;
 
 /// Emits contract `C`'s server events to its namespace from outside handlers.
 ///

@@ -10,49 +10,7 @@ use std::time::Duration;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
-/// At most `count` events per `period`, with bursts of up to `count` (a token bucket).
-///
-/// ```
-/// use std::time::Duration;
-/// use eventwire::RateLimit;
-///
-/// let limit = RateLimit::per_second(20);
-/// assert_eq!(limit, RateLimit::new(20, Duration::from_secs(1)));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    count: NonZeroU32,
-    period: Duration,
-}
-
-impl RateLimit {
-    /// At most `count` events per `period`. A `count` of 0 is taken as 1.
-    pub fn new(count: u32, period: Duration) -> Self {
-        Self {
-            count: NonZeroU32::new(count).unwrap_or(NonZeroU32::MIN),
-            period,
-        }
-    }
-
-    /// At most `count` events per second.
-    pub fn per_second(count: u32) -> Self {
-        Self::new(count, Duration::from_secs(1))
-    }
-
-    fn quota(self) -> Quota {
-        // One token comes back every period / count; the bucket holds `count`.
-        let interval = (self.period / self.count.get()).max(Duration::from_nanos(1));
-        Quota::with_period(interval)
-            .expect("a non-zero interval")
-            .allow_burst(self.count)
-    }
-}
-
-/// Default per-socket limit: 100 events per second (bursts of 100).
-pub const DEFAULT_RATE_LIMIT: RateLimit = RateLimit {
-    count: NonZeroU32::new(100).unwrap(),
-    period: Duration::from_secs(1),
-};
+use crate::contract::RateLimit;
 
 /// Default number of rate-limited events within [`ABUSE_WINDOW`] after which a socket is
 /// disconnected.
@@ -75,7 +33,13 @@ pub struct Policy {
 /// created once, is shared (clones are plain copies).
 static CLOCK: LazyLock<DefaultClock> = LazyLock::new(DefaultClock::default);
 
-fn limiter(quota: Quota) -> DefaultDirectRateLimiter {
+fn limiter(limit: RateLimit) -> DefaultDirectRateLimiter {
+    // One token comes back every period / count; the bucket holds `count`.
+    let count = NonZeroU32::new(limit.count()).unwrap_or(NonZeroU32::MIN);
+    let interval = (limit.period() / count.get()).max(Duration::from_nanos(1));
+    let quota = Quota::with_period(interval)
+        .expect("a non-zero interval")
+        .allow_burst(count);
     RateLimiter::direct_with_clock(quota, CLOCK.clone())
 }
 
@@ -102,11 +66,11 @@ pub(crate) struct Limited {
 impl SocketLimiter {
     pub(crate) fn new(policy: &Policy) -> Self {
         Self {
-            all: policy.per_socket.map(|limit| limiter(limit.quota())),
+            all: policy.per_socket.map(limiter),
             per_event: Mutex::default(),
             refusals: policy
                 .disconnect_after
-                .map(|n| limiter(RateLimit::new(n, ABUSE_WINDOW).quota())),
+                .map(|n| limiter(RateLimit::new(n, ABUSE_WINDOW))),
             reported: AtomicBool::new(false),
         }
     }
@@ -120,7 +84,7 @@ impl SocketLimiter {
             let mut per_event = self.per_event.lock().unwrap_or_else(|e| e.into_inner());
             let limiter = per_event
                 .entry(event.to_owned())
-                .or_insert_with(|| limiter(own.quota()));
+                .or_insert_with(|| limiter(own));
             verdict = limiter.check();
         }
         verdict.map_err(|not_until| {

@@ -1,9 +1,4 @@
-//! Wire forms for values JavaScript cannot hold as numbers.
-//!
-//! A JavaScript `number` holds integers exactly only up to 2^53 − 1. [`U64`] and [`I64`]
-//! carry a full 64-bit integer as a decimal string (`"18446744073709551615"`), typed
-//! `string` in TypeScript, so no client silently rounds it. The code generator refuses
-//! unbounded 64-bit numbers and points here.
+//! [`U64`] and [`I64`]: 64-bit integers as decimal strings.
 
 use std::fmt;
 use std::str::FromStr;
