@@ -25,19 +25,19 @@ use crate::socket::ops::SocketOps;
 /// use eventwire::{payload, Contract, Cx};
 ///
 /// #[payload] pub struct Join { room: String }
-/// #[payload] pub struct Joined { room: String, members: usize }
+/// #[payload] pub struct Joined { room: String, members: u32 }
 ///
 /// #[derive(Contract)]
 /// #[contract(namespace = "/chat")]
 /// pub enum Chat {
-///     #[client(ack = usize)] Join(Join),
+///     #[client(ack = u32)] Join(Join),
 ///     #[server] Joined(Joined),
 /// }
 ///
 /// struct App;
 ///
 /// impl ChatHandlers for App {
-///     async fn join(&self, cx: &Cx<Chat>, req: Join) -> usize {
+///     async fn join(&self, cx: &Cx<Chat>, req: Join) -> u32 {
 ///         cx.join(&req.room);
 ///         let notice = Chat::joined(Joined { room: req.room.clone(), members: 2 });
 ///         let _ = cx.to(&req.room).emit(notice).await; // everyone in the room but the caller

@@ -18,7 +18,7 @@ use crate::socket::ops::OperatorOps;
 /// ```no_run
 /// use eventwire::{payload, Contract, Emitter, Server};
 ///
-/// #[payload] pub struct Tick { n: u64 }
+/// #[payload] pub struct Tick { n: u32 }
 /// #[derive(Contract)]
 /// #[contract(namespace = "/clock")]
 /// pub enum Clock { #[server] Tick(Tick) }
