@@ -43,7 +43,7 @@ pub use eventwire_macros::payload;
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, Handlers, Origins, ServeError, Server,
-    ServerAdapter,
+    ServerAdapter, ServerLayer,
 };
 pub use socket::{AckError, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing};
 pub use validate::{Issue, PathSegment, Report, Step, Validate, ValidationError};

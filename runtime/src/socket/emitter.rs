@@ -65,6 +65,14 @@ impl<C: Contract> Emitter<C> {
         })
     }
 
+    /// An emitter over operators that may not exist yet (see [`Server::emitter`](crate::Server::emitter)).
+    pub(crate) fn from_ops(ops: Box<dyn OperatorOps>) -> Self {
+        Self {
+            ops,
+            _contract: PhantomData,
+        }
+    }
+
     fn all(&self) -> Broadcast<C> {
         Broadcast::new(self.ops.clone_box())
     }
