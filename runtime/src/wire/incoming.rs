@@ -259,6 +259,7 @@ fn strip_position(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload;
     use crate::wire::fault::FaultCode;
 
     fn incoming(json: &str) -> Incoming {
@@ -333,6 +334,32 @@ mod tests {
         assert!(incoming(r#"["ev"]"#).expect_empty().is_ok());
         assert!(incoming(r#"["ev",null]"#).expect_empty().is_ok());
         assert!(incoming(r#"["ev",1]"#).expect_empty().is_err());
+    }
+
+    #[payload]
+    #[derive(Debug)]
+    struct Todo {
+        #[validate(length(max = 5))]
+        title: String,
+        #[validate(length(max = 5))]
+        due: String,
+    }
+
+    #[test]
+    fn rules_run_once_the_payload_parsed() {
+        // Every failing rule at once...
+        let fault = incoming(r#"["ev",{"title":"too long","due":"far too long"}]"#)
+            .decode::<Todo>()
+            .unwrap_err();
+        let paths: Vec<String> = fault.issues.iter().map(|i| i.path_string()).collect();
+        assert_eq!(paths, ["title", "due"]);
+        // ...but a type error is the one problem reported (the documented limit).
+        let fault = incoming(r#"["ev",{"title":"too long","due":7}]"#)
+            .decode::<Todo>()
+            .unwrap_err();
+        assert_eq!(fault.issues.len(), 1);
+        assert_eq!(fault.issues[0].path_string(), "due");
+        assert_eq!(fault.issues[0].code, "type");
     }
 
     #[test]
