@@ -14,6 +14,7 @@ pub mod raw;
 pub mod redis;
 pub mod redis_cluster;
 pub mod shapes;
+pub mod skip;
 
 pub use node::{run_node, run_node_with};
 
