@@ -428,9 +428,12 @@ impl<A: ServerAdapter> Server<A> {
     ///     }))
     ///     .layer(layer);
     /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
-    /// // Connect-info gives the per-IP cap its addresses; graceful shutdown on Ctrl-C.
+    /// // Connect-info gives the per-IP cap its addresses; graceful shutdown when told
+    /// // (`tokio::signal::ctrl_c()` is the usual trigger).
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// # drop(stop);
     /// axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-    ///     .with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; })
+    ///     .with_graceful_shutdown(async { let _ = stopped.await; })
     ///     .await?;
     /// # Ok(()) }
     /// ```
