@@ -214,7 +214,14 @@ function connect(url, namespace, options, { calls, sends, answers }) {
 "#;
 
 /// Members of the typed client that client events must not shadow.
-const CLIENT_MEMBERS: &[&str] = &["socket", "on", "onFault", "onFailover", "close", "isAppError"];
+const CLIENT_MEMBERS: &[&str] = &[
+    "socket",
+    "on",
+    "onFault",
+    "onFailover",
+    "close",
+    "isAppError",
+];
 
 pub(crate) struct Generated {
     pub(crate) declarations: String,

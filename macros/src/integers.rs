@@ -91,7 +91,9 @@ fn bounded(attrs: &[syn::Attribute], unsigned: bool) -> bool {
     let _ = quiet.finish();
     rules.iter().any(|rule| match &rule.kind {
         RuleKind::Range { min, max } => {
-            let max_ok = max.as_ref().is_some_and(|max| value(max).is_none_or(|v| v <= MAX_SAFE));
+            let max_ok = max
+                .as_ref()
+                .is_some_and(|max| value(max).is_none_or(|v| v <= MAX_SAFE));
             let min_ok = match min {
                 Some(min) => value(min).is_none_or(|v| v >= -MAX_SAFE),
                 None => unsigned,

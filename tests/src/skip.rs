@@ -19,7 +19,10 @@ pub fn record(reason: &str) {
     let test = current_test();
     eprintln!("\n*** SKIPPED {test}: {reason} ***\n");
     if let Err(error) = record_to(&log_path(), &test, reason) {
-        eprintln!("could not record the skip in {}: {error}", log_path().display());
+        eprintln!(
+            "could not record the skip in {}: {error}",
+            log_path().display()
+        );
     }
 }
 
@@ -41,7 +44,10 @@ fn current_test() -> String {
     let binary = std::env::current_exe()
         .ok()
         .and_then(|exe| exe.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .map(|stem| stem.rsplit_once('-').map_or(stem.clone(), |(name, _)| name.to_owned()))
+        .map(|stem| {
+            stem.rsplit_once('-')
+                .map_or(stem.clone(), |(name, _)| name.to_owned())
+        })
         .unwrap_or_default();
     let thread = std::thread::current();
     let test = thread.name().unwrap_or("?");

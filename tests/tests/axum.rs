@@ -54,8 +54,15 @@ async fn the_per_ip_cap_holds_inside_axum() {
         .layer(layer);
     let (url, _stop) = serve_axum(app, true).await;
     // The app's own route still answers next to socket.io.
-    let health = http(&url, b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
-    assert!(health.starts_with("HTTP/1.1 200") && health.ends_with("ok"), "{health}");
+    let health = http(
+        &url,
+        b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(
+        health.starts_with("HTTP/1.1 200") && health.ends_with("ok"),
+        "{health}"
+    );
     eventwire_tests::run_node_with(Path::new("access.mjs"), &[&url, "caps"]).await;
 }
 
@@ -101,6 +108,7 @@ pub struct Words {
     text: String,
 }
 
+/// A namespace where every shout reaches everyone.
 #[derive(Contract)]
 #[contract(namespace = "/town")]
 pub enum Town {
@@ -141,7 +149,9 @@ async fn everyone_includes_the_caller_and_an_emitter_works_for_serve() {
     let town = server.emitter::<Town>();
     // Before the server is built, an emit says why it cannot go out.
     let early = town
-        .emit(Town::heard(Words { text: "too early".into() }))
+        .emit(Town::heard(Words {
+            text: "too early".into(),
+        }))
         .await
         .expect_err("not serving yet");
     assert!(early.to_string().contains("not built yet"), "{early}");
@@ -154,14 +164,18 @@ async fn everyone_includes_the_caller_and_an_emitter_works_for_serve() {
 
     let mut caller = RawSocket::connect(&url, "/town").await;
     let mut other = RawSocket::connect(&url, "/town").await;
-    caller.send(r#"42/town,1["shout",{"text":"hear ye"}]"#).await;
+    caller
+        .send(r#"42/town,1["shout",{"text":"hear ye"}]"#)
+        .await;
     let heard = r#"42/town,["heard",{"text":"hear ye"}]"#;
     assert_eq!(next_event(&mut caller).await, heard);
     assert_eq!(next_event(&mut other).await, heard);
 
-    town.emit(Town::heard(Words { text: "from outside".into() }))
-        .await
-        .expect("the emitter reaches the namespace once serving");
+    town.emit(Town::heard(Words {
+        text: "from outside".into(),
+    }))
+    .await
+    .expect("the emitter reaches the namespace once serving");
     let outside = r#"42/town,["heard",{"text":"from outside"}]"#;
     assert_eq!(next_event(&mut caller).await, outside);
     assert_eq!(next_event(&mut other).await, outside);

@@ -14,6 +14,7 @@ pub struct Login {
     user: String,
 }
 
+/// A namespace whose authentication takes a while.
 #[derive(Contract)]
 #[contract(namespace = "/slow", auth = Login)]
 pub enum Slow {

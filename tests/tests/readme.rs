@@ -42,8 +42,9 @@ fn read(path: &Path) -> String {
 /// The Markdown files whose snippets are checked.
 fn documents() -> Vec<PathBuf> {
     let mut docs = vec![root().join("README.md")];
-    let mut others: Vec<PathBuf> = std::fs::read_dir(root().join("docs"))
-        .expect("docs/")
+    let mut others: Vec<PathBuf> = ["docs", "runtime/docs"]
+        .into_iter()
+        .flat_map(|dir| std::fs::read_dir(root().join(dir)).expect("a docs folder"))
         .map(|entry| entry.expect("an entry").path())
         .filter(|path| path.extension().is_some_and(|ext| ext == "md"))
         .collect();
@@ -54,7 +55,10 @@ fn documents() -> Vec<PathBuf> {
 
 fn tsc(project: &Path) {
     let tsc = root().join("node_modules/typescript/bin/tsc");
-    assert!(tsc.is_file(), "TypeScript is needed: run `npm ci` at the repository root");
+    assert!(
+        tsc.is_file(),
+        "TypeScript is needed: run `npm ci` at the repository root"
+    );
     let output = Command::new("node")
         .arg(&tsc)
         .args(["-p", &project.to_string_lossy()])
@@ -84,17 +88,28 @@ fn getting_started_is_examples_todo() {
             continue;
         }
         let rest = body.split_once('\n').map_or("", |(_, rest)| rest);
-        assert_eq!(rest, read(&file), "README's `{path}` ({info}) differs from examples/todo/{path}");
+        assert_eq!(
+            rest,
+            read(&file),
+            "README's `{path}` ({info}) differs from examples/todo/{path}"
+        );
         checked.push(path.to_owned());
     }
     checked.sort();
     assert_eq!(
         checked,
-        ["src/lib.rs", "src/main.rs", "tests/generated_client.rs", "web/app.ts"]
+        [
+            "src/lib.rs",
+            "src/main.rs",
+            "tests/generated_client.rs",
+            "web/app.ts"
+        ]
     );
     // The manifests, with examples/todo's path dependencies taken out.
     let path_dep = regex::Regex::new(r#"\{ version = "([^"]+)", path = "[^"]+" \}"#).unwrap();
-    let manifest = path_dep.replace_all(&read(&todo.join("Cargo.toml")), "\"$1\"").into_owned();
+    let manifest = path_dep
+        .replace_all(&read(&todo.join("Cargo.toml")), "\"$1\"")
+        .into_owned();
     let manifest = manifest
         .lines()
         .filter(|l| !l.starts_with("description") && !l.starts_with("publish"))
@@ -105,7 +120,10 @@ fn getting_started_is_examples_todo() {
         .into_iter()
         .find(|(info, body)| info == "toml" && body.contains("name = \"todo\""))
         .expect("the README shows the Cargo.toml");
-    assert_eq!(shown.1, manifest, "README's Cargo.toml differs from examples/todo's");
+    assert_eq!(
+        shown.1, manifest,
+        "README's Cargo.toml differs from examples/todo's"
+    );
     let package = blocks(&readme)
         .into_iter()
         .find(|(info, body)| info == "json" && body.contains("socket.io-client"))

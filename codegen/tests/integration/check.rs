@@ -32,8 +32,14 @@ fn a_stale_file_unwraps_to_a_readable_diff_and_the_fix() {
         "{message}"
     );
     // The diff keeps its lines: one change per line, not one escaped string.
-    assert!(message.contains("\n-export type A = string;\n"), "{message}");
-    assert!(message.contains("\n+export type A = number;\n"), "{message}");
+    assert!(
+        message.contains("\n-export type A = string;\n"),
+        "{message}"
+    );
+    assert!(
+        message.contains("\n+export type A = number;\n"),
+        "{message}"
+    );
     assert!(!message.contains("Stale {"), "{message}");
 }
 

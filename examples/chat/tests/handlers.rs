@@ -9,7 +9,10 @@ use eventwire::testing::{TestClient, TestServer};
 use serde_json::{Value, json};
 
 fn chat(capacity: u32) -> TestServer<Chat, ChatApp> {
-    TestServer::new(ChatApp::new(capacity, Store::in_memory().expect("an in-memory store")))
+    TestServer::new(ChatApp::new(
+        capacity,
+        Store::in_memory().expect("an in-memory store"),
+    ))
 }
 
 async fn login(server: &TestServer<Chat, ChatApp>, user: &str) -> TestClient<Chat, ChatApp> {
@@ -24,7 +27,12 @@ fn presence(received: Vec<(String, Value)>) -> Vec<(String, String)> {
     received
         .into_iter()
         .filter(|(event, _)| event == "presence")
-        .map(|(_, p)| (p["user"].as_str().unwrap().to_owned(), p["kind"].as_str().unwrap().to_owned()))
+        .map(|(_, p)| {
+            (
+                p["user"].as_str().unwrap().to_owned(),
+                p["kind"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect()
 }
 
@@ -36,7 +44,10 @@ async fn the_handshake_validates_the_login() {
         .await
         .err()
         .expect("an empty name is refused");
-    assert!(refused.to_string().starts_with("invalid auth: user:"), "{refused}");
+    assert!(
+        refused.to_string().starts_with("invalid auth: user:"),
+        "{refused}"
+    );
     assert!(server.connect().await.is_err(), "a login is required");
 }
 
@@ -46,10 +57,16 @@ async fn joining_answers_members_and_tells_the_room() {
     let ada = login(&server, "ada").await;
     let bob = login(&server, "bob").await;
     let joined = ada.emit_with_ack("join", json!({ "room": "lobby" })).await;
-    assert_eq!(joined, json!({ "ok": true, "data": { "room": "lobby", "members": ["ada"], "history": [] } }));
+    assert_eq!(
+        joined,
+        json!({ "ok": true, "data": { "room": "lobby", "members": ["ada"], "history": [] } })
+    );
     let joined = bob.emit_with_ack("join", json!({ "room": "lobby" })).await;
     assert_eq!(joined["data"]["members"], json!(["ada", "bob"]));
-    assert_eq!(presence(ada.received()), [("bob".to_owned(), "joined".to_owned())]);
+    assert_eq!(
+        presence(ada.received()),
+        [("bob".to_owned(), "joined".to_owned())]
+    );
     // Presence goes to the others only.
     assert_eq!(presence(bob.received()), []);
     assert_eq!(bob.rooms(), ["lobby"]);
@@ -83,7 +100,9 @@ async fn a_message_reaches_the_room_and_its_history() {
     }
     assert_eq!(outsider.received(), []);
     // A late joiner sees it in the history.
-    let joined = outsider.emit_with_ack("join", json!({ "room": "lobby" })).await;
+    let joined = outsider
+        .emit_with_ack("join", json!({ "room": "lobby" }))
+        .await;
     assert_eq!(joined["data"]["history"][0]["text"], "hello");
 }
 
@@ -95,11 +114,19 @@ async fn typed_errors_and_faults_come_back_as_on_the_wire() {
     let not_in_room = ada
         .emit_with_ack("send", json!({ "room": "lobby", "text": "hi" }))
         .await;
-    assert_eq!(not_in_room, json!({ "ok": false, "error": { "code": "notInRoom", "room": "lobby" } }));
+    assert_eq!(
+        not_in_room,
+        json!({ "ok": false, "error": { "code": "notInRoom", "room": "lobby" } })
+    );
     ada.emit_with_ack("join", json!({ "room": "lobby" })).await;
     let full = bob.emit_with_ack("join", json!({ "room": "lobby" })).await;
-    assert_eq!(full, json!({ "ok": false, "error": { "code": "roomFull", "room": "lobby", "capacity": 1 } }));
-    let invalid = ada.emit_with_ack("join", json!({ "room": "Not A Room" })).await;
+    assert_eq!(
+        full,
+        json!({ "ok": false, "error": { "code": "roomFull", "room": "lobby", "capacity": 1 } })
+    );
+    let invalid = ada
+        .emit_with_ack("join", json!({ "room": "Not A Room" }))
+        .await;
     assert_eq!(invalid["fault"]["code"], "invalid_payload");
     assert_eq!(invalid["fault"]["issues"][0]["path"], json!(["room"]));
     // An event without ack reports its fault through `eventwire:fault`.
@@ -119,10 +146,15 @@ async fn leaving_by_disconnect_tells_the_room() {
     bob.emit_with_ack("join", json!({ "room": "lobby" })).await;
     ada.received();
     bob.disconnect().await;
-    assert_eq!(presence(ada.received()), [("bob".to_owned(), "left".to_owned())]);
+    assert_eq!(
+        presence(ada.received()),
+        [("bob".to_owned(), "left".to_owned())]
+    );
     // Bob's seat is free again.
     let carol = login(&server, "carol").await;
-    let joined = carol.emit_with_ack("join", json!({ "room": "lobby" })).await;
+    let joined = carol
+        .emit_with_ack("join", json!({ "room": "lobby" }))
+        .await;
     assert_eq!(joined["data"]["members"], json!(["ada", "carol"]));
 }
 
@@ -133,7 +165,12 @@ async fn a_handler_can_be_called_directly_with_typed_values() {
     let ada = login(&server, "ada").await;
     let joined = server
         .handlers()
-        .join(&ada.cx(), RoomRef { room: "lobby".into() })
+        .join(
+            &ada.cx(),
+            RoomRef {
+                room: "lobby".into(),
+            },
+        )
         .await
         .map_err(|_| "refused")
         .expect("joined");

@@ -55,7 +55,10 @@ impl TodoApiHandlers for App {
             if todos.len() >= 1000 {
                 return Err(TodoError::ListFull { max: 1000 });
             }
-            let todo = Todo { id: todos.len() as u32 + 1, title: new.title };
+            let todo = Todo {
+                id: todos.len() as u32 + 1,
+                title: new.title,
+            };
             todos.push(todo.clone());
             todo
         };

@@ -5,6 +5,9 @@ fn generated_client_is_current() {
         .contract::<todo::TodoApi>()
         .files("todo")
         .unwrap();
-    eventwire_codegen::check_or_bless(concat!(env!("CARGO_MANIFEST_DIR"), "/web/generated"), &files)
-        .unwrap();
+    eventwire_codegen::check_or_bless(
+        concat!(env!("CARGO_MANIFEST_DIR"), "/web/generated"),
+        &files,
+    )
+    .unwrap();
 }

@@ -247,6 +247,9 @@ mod tests {
         assert!(access.admit(&from([10, 0, 0, 1])).is_ok());
         // Without connect-info the cap cannot hold: refused, not waved through.
         let refused = access.admit(&request(None, "h")).err().expect("refused");
-        assert_eq!(refused.to_string(), "the server cannot see the client's address");
+        assert_eq!(
+            refused.to_string(),
+            "the server cannot see the client's address"
+        );
     }
 }

@@ -111,9 +111,7 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestServer<C, H> {
     async fn connect_raw(&self, auth: Option<String>) -> Result<TestClient<C, H>, Refusal> {
         let identity = C::authenticate(self.handlers.clone(), auth).await?;
         let socket = TestSocket::new(&self.hub);
-        socket
-            .extensions
-            .insert(Authenticated::<C>(identity));
+        socket.extensions.insert(Authenticated::<C>(identity));
         let handlers = self.handlers.clone();
         let on_disconnect: socket::Hook = Box::new(move |socket: Arc<TestSocket>| {
             let cx = Cx::<C>::new(socket);
@@ -124,7 +122,10 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestServer<C, H> {
             }
             .boxed()
         });
-        *socket.on_disconnect.lock().unwrap_or_else(|e| e.into_inner()) = Some(on_disconnect);
+        *socket
+            .on_disconnect
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = Some(on_disconnect);
         self.hub.add(socket.clone());
         Ok(TestClient {
             handlers: self.handlers.clone(),
@@ -191,7 +192,8 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestClient<C, H> {
         };
         let answer = answer(outcome);
         if !wants_ack && answer["ok"] == Value::Bool(false) && answer.get("fault").is_some() {
-            self.socket.push(FAULT_EVENT, Value::Array(vec![answer["fault"].clone()]));
+            self.socket
+                .push(FAULT_EVENT, Value::Array(vec![answer["fault"].clone()]));
         }
         if wants_ack { answer } else { Value::Null }
     }

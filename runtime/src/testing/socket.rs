@@ -96,9 +96,8 @@ impl TestSocket {
             return Err(SendError::Socket(socketioxide::SocketError::Closed));
         }
         // The same serializer as a real packet's.
-        let arguments = serde_json::to_value(data).map_err(|e| {
-            SendError::Serialize(socketioxide::ParserError::new(e))
-        })?;
+        let arguments = serde_json::to_value(data)
+            .map_err(|e| SendError::Serialize(socketioxide::ParserError::new(e)))?;
         self.push(event, arguments);
         Ok(())
     }
@@ -187,9 +186,11 @@ impl SocketOps for TestSocket {
     fn disconnect(&self) {
         // Called from inside a handler, which cannot wait for `on_disconnect`: it runs
         // right after, as socketioxide's does.
-        if let Some(socket) = self.hub.upgrade().and_then(|hub| {
-            lock(&hub.sockets).iter().find(|s| s.id == self.id).cloned()
-        }) {
+        if let Some(socket) = self
+            .hub
+            .upgrade()
+            .and_then(|hub| lock(&hub.sockets).iter().find(|s| s.id == self.id).cloned())
+        {
             tokio::spawn(async move { socket.close().await });
         }
     }
@@ -310,7 +311,8 @@ impl OperatorOps for Ops {
             .map(|socket| (socket.id, socket.ask(event, data)))
             .collect();
         async move {
-            let stream: Replies = futures_util::StreamExt::boxed(futures_util::stream::iter(replies));
+            let stream: Replies =
+                futures_util::StreamExt::boxed(futures_util::stream::iter(replies));
             Ok(stream)
         }
         .boxed()

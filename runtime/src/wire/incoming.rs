@@ -365,10 +365,20 @@ mod tests {
     #[test]
     fn nothing_is_spelled_three_ways() {
         // `emit("ev")`, `emit("ev", undefined)` and `emit("ev", {})` all mean "no payload".
-        for nothing in [r#"["ev"]"#, r#"["ev",null]"#, r#"["ev",{}]"#, r#"["ev", { } ]"#] {
+        for nothing in [
+            r#"["ev"]"#,
+            r#"["ev",null]"#,
+            r#"["ev",{}]"#,
+            r#"["ev", { } ]"#,
+        ] {
             assert!(incoming(nothing).expect_empty().is_ok(), "{nothing}");
         }
-        for something in [r#"["ev",{"a":1}]"#, r#"["ev",[]]"#, r#"["ev",""]"#, r#"["ev",{},1]"#] {
+        for something in [
+            r#"["ev",{"a":1}]"#,
+            r#"["ev",[]]"#,
+            r#"["ev",""]"#,
+            r#"["ev",{},1]"#,
+        ] {
             let fault = incoming(something).expect_empty().unwrap_err();
             assert_eq!(fault.code, FaultCode::InvalidPayload, "{something}");
         }
@@ -376,10 +386,21 @@ mod tests {
 
     #[test]
     fn an_optional_payload_may_be_left_out() {
-        assert_eq!(incoming(r#"["ev"]"#).decode::<Option<String>>().unwrap(), None);
-        assert_eq!(incoming(r#"["ev",null]"#).decode::<Option<String>>().unwrap(), None);
         assert_eq!(
-            incoming(r#"["ev","x"]"#).decode::<Option<String>>().unwrap().as_deref(),
+            incoming(r#"["ev"]"#).decode::<Option<String>>().unwrap(),
+            None
+        );
+        assert_eq!(
+            incoming(r#"["ev",null]"#)
+                .decode::<Option<String>>()
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            incoming(r#"["ev","x"]"#)
+                .decode::<Option<String>>()
+                .unwrap()
+                .as_deref(),
             Some("x")
         );
         // A payload that needs a value still says so.
