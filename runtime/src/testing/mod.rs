@@ -6,8 +6,10 @@
 //! it. eventwire's handlers see sockets only through `Cx`, which is adapter-erased, so a
 //! test socket stands in for a real one here: rooms, emits, broadcasts, acknowledgements
 //! asked of the client, extensions and disconnects all behave as on a single node.
-//! Not covered: socketioxide's own limits (message size, rate limits, heartbeats) and the
-//! handshake's origin and connection checks, which need a real connection.
+//! Each `emit` is awaited, so one client's events run one at a time, whatever the
+//! contract's ordering. Not covered: socketioxide's own limits (message size, heartbeats),
+//! eventwire's rate limits, and the handshake's origin and connection checks, which need a
+//! real connection.
 //!
 //! ```
 //! use eventwire::testing::TestServer;
