@@ -126,6 +126,8 @@ pub(crate) struct Access {
     pub(crate) max_connections: Option<usize>,
     pub(crate) max_connections_per_ip: Option<usize>,
     pub(crate) connections: Arc<Connections>,
+    /// Earlier `<stem>.schema.json` documents whose compatible clients are accepted.
+    pub(crate) earlier_contracts: Arc<Vec<String>>,
 }
 
 impl Access {

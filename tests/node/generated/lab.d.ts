@@ -262,6 +262,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
 
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
+}
+
 /** Events the server sends on `/lab`. */
 export interface LabServerToClientEvents {
   /** A shout from another member. */
@@ -317,6 +329,9 @@ export type LabSocket = Socket<LabServerToClientEvents, LabClientToServerEvents>
 
 /** The namespace Lab is served on. */
 export declare const labNamespace: "/lab";
+
+/** The fingerprint of the Lab contract this file was generated from, sent when connecting. */
+export declare const labFingerprint: "aa20c55b67fb8138";
 
 /** A typed client of Lab: one method per client event, one listener per server event. */
 export interface LabClient {
@@ -454,6 +469,9 @@ export type OrderedSocket = Socket<OrderedServerToClientEvents, OrderedClientToS
 /** The namespace Ordered is served on. */
 export declare const orderedNamespace: "/ordered";
 
+/** The fingerprint of the Ordered contract this file was generated from, sent when connecting. */
+export declare const orderedFingerprint: "57fee41a38bce609";
+
 /** A typed client of Ordered: one method per client event, one listener per server event. */
 export interface OrderedClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -505,6 +523,9 @@ export type OtherSocket = Socket<OtherServerToClientEvents, OtherClientToServerE
 /** The namespace Other is served on. */
 export declare const otherNamespace: "/other";
 
+/** The fingerprint of the Other contract this file was generated from, sent when connecting. */
+export declare const otherFingerprint: "45e6f49641cd662e";
+
 /** A typed client of Other: one method per client event, one listener per server event. */
 export interface OtherClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -555,6 +576,9 @@ export type SecureSocket = Socket<SecureServerToClientEvents, SecureClientToServ
 
 /** The namespace Secure is served on. */
 export declare const secureNamespace: "/secure";
+
+/** The fingerprint of the Secure contract this file was generated from, sent when connecting. */
+export declare const secureFingerprint: "9cd2bd88246e3bae";
 
 /** A typed client of Secure: one method per client event, one listener per server event. */
 export interface SecureClient {

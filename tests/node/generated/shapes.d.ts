@@ -236,6 +236,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
 
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
+}
+
 /** Events the server sends on `/shapes`. */
 export interface ShapesServerToClientEvents {
   /** A server event carrying a page. */
@@ -267,6 +279,9 @@ export type ShapesSocket = Socket<ShapesServerToClientEvents, ShapesClientToServ
 
 /** The namespace Shapes is served on. */
 export declare const shapesNamespace: "/shapes";
+
+/** The fingerprint of the Shapes contract this file was generated from, sent when connecting. */
+export declare const shapesFingerprint: "fcae6ee4ac6b5509";
 
 /** A typed client of Shapes: one method per client event, one listener per server event. */
 export interface ShapesClient {
