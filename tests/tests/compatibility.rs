@@ -2,6 +2,10 @@
 //! must still be accepted by the new server (client → server), and what the new server
 //! sends must still fit the old client's types (server → client).
 
+// Each version of a contract is a module; its items are `pub` so that versions can share
+// types, though nothing outside this test reaches them.
+#![allow(unreachable_pub)]
+
 use eventwire::compat::{Shape, breaking_changes};
 use eventwire::describe::Direction;
 

@@ -3,6 +3,10 @@
 //! 1 it was given, and clients without fingerprint; it refuses an incompatible version 0
 //! with `contract_mismatch`, and the generated client exposes the code and fingerprints.
 
+// Each version of a contract is a module; its items are `pub` so that versions can share
+// types, though nothing outside this test reaches them.
+#![allow(unreachable_pub)]
+
 use eventwire::compat::Shape;
 use eventwire::{Cx, Refusal, Server};
 
