@@ -235,7 +235,11 @@ version!(auth_stricter {
 fn the_handshake_auth_follows_the_client_to_server_rules() {
     assert_eq!(
         changes::<base::Api, auth_added::Api>(),
-        [(ClientToServer, "/api handshake auth: the new server requires auth, which an old client does not send".to_owned())]
+        [(
+            ClientToServer,
+            "/api handshake auth: the new server requires auth, which an old client does not send"
+                .to_owned()
+        )]
     );
     assert_eq!(
         changes::<auth_added::Api, auth_stricter::Api>(),
@@ -371,7 +375,7 @@ fn answers_added_or_removed() {
     // answer, is compatible; no longer answering one is not.
     assert_eq!(
         changes::<base::Api, answer_removed::Api>(),
-        [(ServerToClient, "/api `paint` event: the new server no longer answers it; an old client waits for the answer until it times out".to_owned())]
+        [(ServerToClient, "/api `paint` event: the new server no longer answers it: an old client waiting for its answer gets `null` instead".to_owned())]
     );
 }
 
@@ -393,9 +397,37 @@ fn fingerprints_ignore_docs_and_type_names_but_not_the_wire() {
         }
     });
     let base = Shape::of::<base::Api>();
-    assert_eq!(base.fingerprint(), Shape::of::<documented::Api>().fingerprint());
-    assert_ne!(base.fingerprint(), Shape::of::<optional_field::Api>().fingerprint());
+    assert_eq!(
+        base.fingerprint(),
+        Shape::of::<documented::Api>().fingerprint()
+    );
+    assert_ne!(
+        base.fingerprint(),
+        Shape::of::<optional_field::Api>().fingerprint()
+    );
     // Stable across runs and platforms: pinned. (It changes only if the wire shape of
     // `base` or the normalization changes; the latter would refuse every deployed client.)
     assert_eq!(base.fingerprint(), "6a17d7929a0ec81f");
+}
+
+#[test]
+fn a_checked_in_description_reads_back_to_the_same_fingerprint() {
+    // The server computes fingerprints from its contracts; earlier versions come from their
+    // `<stem>.schema.json`. Both ways must agree, for every serde shape (recursion,
+    // generics, flatten, tagged enums) and for both directions' definitions.
+    let dir = eventwire_tests::node_dir().join("generated");
+    let lab = std::fs::read_to_string(dir.join("lab.schema.json")).expect("checked in");
+    let shapes = std::fs::read_to_string(dir.join("shapes.schema.json")).expect("checked in");
+    let pairs = [
+        (Shape::of::<eventwire_tests::Lab>(), &lab),
+        (Shape::of::<eventwire_tests::Ordered>(), &lab),
+        (Shape::of::<eventwire_tests::Other>(), &lab),
+        (Shape::of::<eventwire_tests::Secure>(), &lab),
+        (Shape::of::<eventwire_tests::shapes::Shapes>(), &shapes),
+    ];
+    for (shape, document) in pairs {
+        let read = Shape::from_schema_document(document, shape.name()).expect("reads");
+        assert_eq!(read.as_value(), shape.as_value(), "{}", shape.name());
+        assert_eq!(read.fingerprint(), shape.fingerprint());
+    }
 }

@@ -161,8 +161,15 @@ async fn fingerprints_in_the_handshake() {
     let [current, compatible, incompatible] = &fingerprints;
     assert!(current != compatible && compatible != incompatible);
     // Version 0 is refused because it is incompatible, not merely unknown.
-    assert!(eventwire::compat::breaking_changes(&Shape::of::<v0::Notes>(), &Shape::of::<v2::Notes>()).len() == 1);
-    assert!(eventwire::compat::breaking_changes(&Shape::of::<v1::Notes>(), &Shape::of::<v2::Notes>()).is_empty());
+    assert!(
+        eventwire::compat::breaking_changes(&Shape::of::<v0::Notes>(), &Shape::of::<v2::Notes>())
+            .len()
+            == 1
+    );
+    assert!(
+        eventwire::compat::breaking_changes(&Shape::of::<v1::Notes>(), &Shape::of::<v2::Notes>())
+            .is_empty()
+    );
     let script = std::path::Path::new("fingerprint.mjs");
     eventwire_tests::run_node_with(script, &[&url, current, compatible, incompatible]).await;
 }
@@ -175,7 +182,9 @@ fn an_earlier_description_that_does_not_parse_fails_the_build() {
         .build();
     let error = built.err().expect("refused").to_string();
     assert!(
-        error.starts_with("cannot mount contract `Notes` at `/notes`: earlier description #0: not a JSON document"),
+        error.starts_with(
+            "cannot mount contract `Notes` at `/notes`: earlier description #0: not a JSON document"
+        ),
         "{error}"
     );
 }

@@ -12,7 +12,9 @@ mod samples;
 fn generated_schemas_accept_every_served_value_and_reject_wrong_ones() {
     let dir = eventwire_tests::node_dir();
     assert!(
-        eventwire_tests::repo_root().join("node_modules/ajv").is_dir(),
+        eventwire_tests::repo_root()
+            .join("node_modules/ajv")
+            .is_dir(),
         "ajv is needed: run `npm ci` at the repository root (the README's test command does it)"
     );
     let samples: Vec<serde_json::Value> = samples::samples()

@@ -207,6 +207,7 @@ mod tests {
             max_connections: Some(2),
             max_connections_per_ip: None,
             connections: Arc::default(),
+            earlier_contracts: Arc::default(),
         };
         let parts = request(None, "h");
         let a = access.admit(&parts).expect("first");
@@ -223,6 +224,7 @@ mod tests {
             max_connections: None,
             max_connections_per_ip: Some(1),
             connections: Arc::default(),
+            earlier_contracts: Arc::default(),
         };
         let from = |ip: [u8; 4]| {
             let mut parts = request(None, "h");

@@ -335,4 +335,3 @@ pub(crate) fn samples() -> Vec<Sample> {
     );
     out
 }
-

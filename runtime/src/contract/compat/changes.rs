@@ -207,7 +207,7 @@ pub fn breaking_changes(old: &Shape, new: &Shape) -> Vec<BreakingChange> {
                 event,
                 Part::Event,
                 ServerToClient,
-                "the new server no longer answers it; an old client waits for the answer until it times out".into(),
+                "the new server no longer answers it: an old client waiting for its answer gets `null` instead".into(),
             ),
             (None, Some(_)) if direction == ServerToClient => push(
                 event,

@@ -116,7 +116,13 @@ pub(crate) fn fits(
                 let mut single = narrow.clone();
                 single.remove("enum");
                 single.insert("const".into(), choice.clone());
-                fits(&Value::Object(single), &Value::Object(wide.clone()), at, roles, problems);
+                fits(
+                    &Value::Object(single),
+                    &Value::Object(wide.clone()),
+                    at,
+                    roles,
+                    problems,
+                );
             }
             return;
         }

@@ -3,7 +3,7 @@
 //! A [`Shape`] is the normalized description of one contract: what crosses the wire and
 //! nothing else. Its [`fingerprint`](Shape::fingerprint) is what a generated client sends
 //! when it connects; [`breaking_changes`] says, in words, what an old client and a new
-//! server would no longer agree on. The rules are in `docs/compatibility.md`.
+//! server would no longer agree on. The rules follow the normalization below.
 //!
 //! **Normalization**, so that the fingerprint changes exactly when the wire does:
 //!
@@ -17,6 +17,8 @@
 //! - the result is JSON with object keys sorted and no whitespace, hashed with SHA-256;
 //!   the fingerprint is the first 16 hexadecimal digits (64 bits), the same on every
 //!   platform and every run.
+
+#![doc = include_str!("../../../../docs/compatibility.md")]
 
 mod changes;
 mod fits;
