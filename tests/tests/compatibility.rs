@@ -1,4 +1,4 @@
-//! One test per compatibility rule of `docs/compatibility.md`: what an old client sends
+//! One test per compatibility rule of `runtime/docs/compatibility.md`: what an old client sends
 //! must still be accepted by the new server (client → server), and what the new server
 //! sends must still fit the old client's types (server → client).
 

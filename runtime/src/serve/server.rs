@@ -285,7 +285,7 @@ impl<A: ServerAdapter> Server<A> {
 
     /// Also accepts clients generated from an earlier version of the contracts, given as
     /// that version's `<stem>.schema.json` (for example a released copy, checked in), for
-    /// each contract the current version is compatible with (see `docs/compatibility.md`);
+    /// each contract the current version is compatible with (see [`compat`](crate::compat));
     /// an incompatible one is logged when the server is built and its clients are refused.
     /// Call it once per earlier version. By default only clients generated from the
     /// current contracts pass the fingerprint check (clients that send no fingerprint,

@@ -96,7 +96,7 @@ impl std::fmt::Display for BreakingChange {
 
 /// The changes from `old` to `new` that break a client built for `old` talking to a server
 /// built with `new`; empty when `new` is compatible. The rules, per direction, are in
-/// `docs/compatibility.md`: what an old client sends must still be accepted by the new
+/// [the module docs](crate::compat): what an old client sends must still be accepted by the new
 /// server, and what the new server sends must still fit the old client's types.
 ///
 /// ```

@@ -18,7 +18,7 @@
 //!   the fingerprint is the first 16 hexadecimal digits (64 bits), the same on every
 //!   platform and every run.
 
-#![doc = include_str!("../../../../docs/compatibility.md")]
+#![doc = include_str!("../../../docs/compatibility.md")]
 
 mod changes;
 mod fits;
