@@ -1,7 +1,7 @@
 // The contract fingerprint in the handshake, against the server of tests/fingerprint.rs.
 // Usage: node fingerprint.mjs <url> <current> <compatible earlier> <incompatible earlier>
 import { assert, ack, connect } from "./lib.mjs";
-import { connectLab, labFingerprint } from "./generated/lab.js";
+import { connectLab, connectSecure, labFingerprint } from "./generated/lab.js";
 
 const [, , , current, compatible, incompatible] = process.argv;
 const key = "open-sesame";
@@ -49,6 +49,16 @@ assert.equal(error.message, mismatch(labFingerprint, "/lab"));
 assert.equal(error.code, "contract_mismatch");
 assert.equal(error.clientFingerprint, labFingerprint);
 assert.equal(error.serverFingerprint, current);
+// Auth given as a function (socket.io-client calls it on every connection attempt): the
+// generated client adds its fingerprint to what the function hands over.
+const secure = connectSecure(url(), {
+  auth: (cb) => cb({ token: "letmein-ada" }),
+  socket: { forceNew: true, reconnection: false },
+});
+assert.equal(await secure.whoami(), "ada");
+assert.equal(secure.socket.auth.length, 1, "auth stays a function");
+await new Promise((resolve) => secure.socket.auth((data) => { assert.ok(data["eventwire:fingerprint"]); resolve(); }));
+secure.close();
 console.log("fingerprint: all cases passed");
 
 function url() {

@@ -144,6 +144,8 @@ async fn fingerprints_in_the_handshake() {
         .contract::<v2::Notes>(NotesApp)
         // The generated lab client connects to `/lab`: served by another contract here.
         .contract_at::<v2::Notes>("/lab", NotesApp)
+        // Its generated client, given auth as a function, still sends its fingerprint.
+        .contract::<eventwire_tests::Secure>(eventwire_tests::SecureApp::default())
         .accept_earlier(released::<v1::Notes>())
         .accept_earlier(released::<v0::Notes>());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

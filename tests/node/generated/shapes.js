@@ -47,7 +47,9 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint }
   const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
   const open = (attempt) => {
     const failover = urls.length > 1;
-    const auth = { ...options.auth, "eventwire:fingerprint": fingerprint };
+    // socket.io-client also takes `auth` as a function that hands the object to a callback.
+    const signed = (data) => ({ ...data, "eventwire:fingerprint": fingerprint });
+    const auth = typeof options.auth === "function" ? (cb) => options.auth((data) => cb(signed(data))) : signed(options.auth);
     const socket = io(urls[index], { ...options.socket, auth, ...(failover ? { reconnection: false } : {}) });
     // socket.io's connect_error carries only a message, so the server writes the code and
     // both fingerprints into it; here they become fields of the error.
