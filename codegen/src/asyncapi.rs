@@ -137,11 +137,11 @@ fn handshake(
         "type": "string",
         "description": "The fingerprint of the contract the client was generated from; a server whose contract is not compatible with it refuses the connection with `contract_mismatch`. Plain clients leave it out."
     });
+    // With a contract auth type, the payload is that type: the server removes the
+    // fingerprint before reading it, so an auth type that denies unknown fields stays
+    // exact. The key is documented beside it.
     let payload = match entry.get("auth") {
-        Some(auth) => json!({ "allOf": [to_components(auth), {
-            "type": "object",
-            "properties": { eventwire::FINGERPRINT_KEY: fingerprint }
-        }] }),
+        Some(auth) => to_components(auth),
         None => json!({
             "type": "object",
             "properties": { eventwire::FINGERPRINT_KEY: fingerprint }
@@ -158,7 +158,13 @@ fn handshake(
             "name": "handshake",
             "title": "Handshake auth",
             "summary": format!("The `auth` object of the Socket.IO CONNECT packet ({required}). A refusal answers with `connect_error`."),
+            "description": format!(
+                "A generated client adds `{}` (a string): {}",
+                eventwire::FINGERPRINT_KEY,
+                fingerprint["description"].as_str().unwrap_or_default()
+            ),
             "payload": payload,
+            "x-eventwire-fingerprint-key": eventwire::FINGERPRINT_KEY,
         }),
     );
     operations.insert(

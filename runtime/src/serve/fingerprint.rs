@@ -112,3 +112,64 @@ fn mismatch(namespace: &str, client: &str, server: &str) -> Refusal {
         "contract_mismatch: this page was built for another version of the {namespace} API than this server runs; reload it (client {client}, server {server})"
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Contract, payload};
+
+    #[payload]
+    struct Join {
+        room: String,
+    }
+
+    #[derive(Contract)]
+    #[contract(namespace = "/chat")]
+    enum Chat {
+        #[client]
+        Join(Join),
+    }
+
+    fn current() -> Fingerprints {
+        Fingerprints::new::<Chat>("/chat", &[]).expect("no earlier documents")
+    }
+
+    fn auth(value: serde_json::Value) -> Option<String> {
+        Some(value.to_string())
+    }
+
+    #[test]
+    fn the_fingerprint_is_removed_before_the_auth_is_read() {
+        let fingerprint = Shape::of::<Chat>().fingerprint().to_owned();
+        let checked = current()
+            .check(auth(
+                serde_json::json!({ "token": "t", FINGERPRINT_KEY: fingerprint }),
+            ))
+            .expect("accepted");
+        assert_eq!(checked.as_deref(), Some(r#"{"token":"t"}"#));
+        // The fingerprint alone is no auth at all, as a plain client's would be.
+        let alone = current().check(auth(serde_json::json!({ FINGERPRINT_KEY: fingerprint })));
+        assert_eq!(alone, Ok(None));
+    }
+
+    #[test]
+    fn handshakes_without_fingerprint_pass_untouched() {
+        assert_eq!(current().check(None), Ok(None));
+        let text = r#"{ "token": "t" }"#.to_owned();
+        assert_eq!(current().check(Some(text.clone())), Ok(Some(text)));
+    }
+
+    #[test]
+    fn another_fingerprint_is_refused_with_both() {
+        let refusal = current()
+            .check(auth(serde_json::json!({ FINGERPRINT_KEY: "0000<script>" })))
+            .expect_err("refused");
+        let server = Shape::of::<Chat>().fingerprint().to_owned();
+        assert_eq!(
+            refusal.message(),
+            format!(
+                "contract_mismatch: this page was built for another version of the /chat API than this server runs; reload it (client 0000script, server {server})"
+            )
+        );
+    }
+}
