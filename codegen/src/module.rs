@@ -91,6 +91,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   /** Passed to socket.io-client's `io()`. */
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
+
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
+}
 "#;
 
 const CLIENT_RUNTIME: &str = r#"export class EventwireError extends Error {
@@ -127,7 +139,9 @@ export class TimeoutError extends EventwireError {
 // answer; answers: server events the client must answer.
 // With several URLs (nodes of one server), a client that loses its node, or cannot reach
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
-function connect(url, namespace, options, { calls, sends, answers }) {
+// fingerprint: the contract's, sent in the handshake so that a server whose contract changed
+// incompatibly refuses the connection instead of failing events one by one.
+function connect(url, namespace, options, { calls, sends, answers, fingerprint }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -137,7 +151,16 @@ function connect(url, namespace, options, { calls, sends, answers }) {
   const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
   const open = (attempt) => {
     const failover = urls.length > 1;
-    const socket = io(urls[index], { ...options.socket, auth: options.auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io-client also takes `auth` as a function that hands the object to a callback.
+    const signed = (data) => ({ ...data, "eventwire:fingerprint": fingerprint });
+    const auth = typeof options.auth === "function" ? (cb) => options.auth((data) => cb(signed(data))) : signed(options.auth);
+    const socket = io(urls[index], { ...options.socket, auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io's connect_error carries only a message, so the server writes the code and
+    // both fingerprints into it; here they become fields of the error.
+    socket.on("connect_error", (error) => {
+      const mismatch = /^contract_mismatch: .* \(client (\w*), server (\w+)\)$/.exec(error.message);
+      if (mismatch) Object.assign(error, { code: "contract_mismatch", clientFingerprint: mismatch[1], serverFingerprint: mismatch[2] });
+    });
     for (const [event, listener] of listeners) socket.on(event, listener);
     if (failover) {
       const moveOn = () => {
@@ -256,8 +279,9 @@ pub(crate) fn generate(description: &Description) -> Result<Generated, GenerateE
     js.push_str("import { io } from \"socket.io-client\";\n\n");
     js.push_str(CLIENT_RUNTIME);
     for contract in &description.contracts {
-        contract_declarations(&mut dts, contract, &names)?;
-        contract_javascript(&mut js, contract);
+        let fingerprint = crate::compat::of(description, contract)?;
+        contract_declarations(&mut dts, contract, &names, &fingerprint)?;
+        contract_javascript(&mut js, contract, &fingerprint);
     }
     Ok(Generated {
         declarations: dts,
@@ -286,6 +310,7 @@ fn contract_declarations(
     out: &mut String,
     contract: &ContractDescription,
     names: &Names<'_>,
+    fingerprint: &str,
 ) -> Result<(), GenerateError> {
     let name = contract.name;
     let mut to_client = Vec::new();
@@ -426,6 +451,8 @@ export declare const {lower}Namespace: "{namespace}";
 
 /** The app error of each {name} event declared `ack = Result<T, E>`. */
 export interface {name}AppErrors {app_errors}
+/** The fingerprint of the {name} contract this file was generated from, sent when connecting. */
+export declare const {lower}Fingerprint: "{fingerprint}";
 
 /** A typed client of {name}: one method per client event, one listener per server event. */
 export interface {name}Client {{
@@ -471,7 +498,7 @@ export declare function connect{name}(url: string | readonly string[], {options}
     Ok(())
 }
 
-fn contract_javascript(out: &mut String, contract: &ContractDescription) {
+fn contract_javascript(out: &mut String, contract: &ContractDescription, fingerprint: &str) {
     let name = contract.name;
     let lower = lower_first(name);
     let table = |answered: bool| {
@@ -501,11 +528,14 @@ fn contract_javascript(out: &mut String, contract: &ContractDescription) {
         r#"
 export const {lower}Namespace = {namespace};
 
+export const {lower}Fingerprint = "{fingerprint}";
+
 export function connect{name}(url, options = {{}}) {{
   return connect(url, {lower}Namespace, options, {{
     calls: [{calls}],
     sends: [{sends}],
     answers: [{answers}],
+    fingerprint: {lower}Fingerprint,
   }});
 }}
 "#,

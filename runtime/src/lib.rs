@@ -7,7 +7,8 @@ extern crate self as eventwire;
 // The crate in parts, each depending only on those listed before it.
 //
 // - `contract`: the core. The `Contract` trait that `#[derive(Contract)]` implements, the
-//   description of a contract (`describe`) that code generation reads, and `RateLimit`.
+//   description of a contract (`describe`) that code generation reads, its normalized wire
+//   shape with its fingerprint and breaking-change rules (`compat`), and `RateLimit`.
 //   It depends on nothing else in the crate.
 // - `validate`: the `Validate` trait, the rules `#[validate(...)]` expands to, and `Issue`,
 //   one problem at a JSON path.
@@ -36,7 +37,7 @@ pub mod wire;
 pub mod __private;
 
 pub use auth::{Expiring, Refusal};
-pub use contract::{Contract, DEFAULT_RATE_LIMIT, RateLimit, describe};
+pub use contract::{Contract, DEFAULT_RATE_LIMIT, RateLimit, compat, describe};
 #[doc = include_str!("../docs/contract.md")]
 pub use eventwire_macros::Contract;
 #[doc = include_str!("../docs/validate.md")]
@@ -45,8 +46,8 @@ pub use eventwire_macros::Validate;
 pub use eventwire_macros::payload;
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, Handlers, Origins, ServeError, Server,
-    ServerAdapter, ServerLayer,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, FINGERPRINT_KEY, Handlers, Origins,
+    ServeError, Server, ServerAdapter, ServerLayer,
 };
 pub use socket::{AckError, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing};
 pub use validate::{Issue, PathSegment, Report, Step, Validate, ValidationError};

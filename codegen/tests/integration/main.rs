@@ -5,6 +5,7 @@
 #![allow(unreachable_pub)]
 
 mod check;
+mod breaking;
 mod docs;
 mod enums;
 mod events;

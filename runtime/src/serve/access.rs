@@ -126,6 +126,8 @@ pub(crate) struct Access {
     pub(crate) max_connections: Option<usize>,
     pub(crate) max_connections_per_ip: Option<usize>,
     pub(crate) connections: Arc<Connections>,
+    /// Earlier `<stem>.schema.json` documents whose compatible clients are accepted.
+    pub(crate) earlier_contracts: Arc<Vec<String>>,
 }
 
 impl Access {
@@ -213,6 +215,7 @@ mod tests {
             max_connections: Some(2),
             max_connections_per_ip: None,
             connections: Arc::default(),
+            earlier_contracts: Arc::default(),
         };
         let parts = request(None, "h");
         let a = access.admit(&parts).expect("first");
@@ -229,6 +232,7 @@ mod tests {
             max_connections: None,
             max_connections_per_ip: Some(1),
             connections: Arc::default(),
+            earlier_contracts: Arc::default(),
         };
         let from = |ip: [u8; 4]| {
             let mut parts = request(None, "h");

@@ -155,6 +155,7 @@ impl<A: ServerAdapter> Server<A> {
                 max_connections: Some(DEFAULT_MAX_CONNECTIONS),
                 max_connections_per_ip: None,
                 connections: Arc::default(),
+                earlier_contracts: Arc::default(),
             },
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_binary_attachments: DEFAULT_MAX_BINARY_ATTACHMENTS,
@@ -294,6 +295,33 @@ impl<A: ServerAdapter> Server<A> {
         self
     }
 
+    /// Also accepts clients generated from an earlier version of the contracts, given as
+    /// that version's `<stem>.schema.json` (for example a released copy, checked in), for
+    /// each contract the current version is compatible with (see [`compat`](crate::compat));
+    /// an incompatible one is logged when the server is built and its clients are refused.
+    /// Call it once per earlier version. By default only clients generated from the
+    /// current contracts pass the fingerprint check (clients that send no fingerprint,
+    /// plain socket.io ones, are never checked).
+    ///
+    /// A generated client sends its fingerprint under [`FINGERPRINT_KEY`](crate::FINGERPRINT_KEY)
+    /// in the handshake `auth`; a refused one gets `connect_error` with a message starting
+    /// `contract_mismatch:` that names both fingerprints and asks to reload.
+    ///
+    /// ```no_run
+    /// # use eventwire::{payload, Contract, Cx, Server};
+    /// # #[payload] pub struct Ping { n: u32 }
+    /// # #[derive(Contract)] pub enum Pinger { #[client(ack = u32)] Ping(Ping) }
+    /// # struct App;
+    /// # impl PingerHandlers for App { async fn ping(&self, _: &Cx<Pinger>, p: Ping) -> u32 { p.n } }
+    /// # let released = String::new();
+    /// // `released`: e.g. include_str!("../contract/1.0/pinger.schema.json")
+    /// let server = Server::new().contract::<Pinger>(App).accept_earlier(released);
+    /// ```
+    pub fn accept_earlier(mut self, schema_document: impl Into<String>) -> Self {
+        Arc::make_mut(&mut self.limits.access.earlier_contracts).push(schema_document.into());
+        self
+    }
+
     /// Serves contract `C` on its namespace with these handlers.
     pub fn contract<C: Contract>(self, handlers: impl Handlers<C>) -> Self {
         self.contract_at::<C>(C::NAMESPACE, handlers)
@@ -327,15 +355,24 @@ impl<A: ServerAdapter> Server<A> {
                     ));
                 }
                 taken.push(path.clone());
+                let fingerprints = Arc::new(
+                    crate::serve::fingerprint::Fingerprints::new::<C>(
+                        &path,
+                        &access.earlier_contracts,
+                    )
+                    .map_err(mount_error)?,
+                );
                 // Authentication and the event entry happen in a connect middleware:
                 // middlewares run before the server confirms the connection (`40`), so a
                 // refused client never sees it and no event can arrive before the entry exists.
                 let register = move |socket: SocketRef<A>, RawAuth(auth): RawAuth| {
                     let handlers = handlers.clone();
                     let admitted = access.admit(socket.req_parts());
+                    let auth = fingerprints.check(auth);
                     async move {
                         // Kept in the socket, released when it is dropped.
                         socket.extensions.insert(admitted?);
+                        let auth = auth?;
                         let identity = handlers.clone().authenticate(auth).await?;
                         let expires_at = C::expires_at(&identity);
                         socket.extensions.insert(Authenticated::<C>(identity));

@@ -236,16 +236,10 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/**
- * The handler answered with the app's error. `error` is `unknown` after `instanceof
- * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
- */
-export declare class AppError extends EventwireError {
-  readonly error: unknown;
+/** The handler answered with the app's typed error. */
+export declare class AppError<E> extends EventwireError {
+  readonly error: E;
 }
-
-/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
-export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -266,6 +260,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */
   socket?: Partial<ManagerOptions & SocketOptions>;
+}
+
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
 }
 
 /** Events the server sends on `/lab`. */
@@ -324,10 +330,8 @@ export type LabSocket = Socket<LabServerToClientEvents, LabClientToServerEvents>
 /** The namespace Lab is served on. */
 export declare const labNamespace: "/lab";
 
-/** The app error of each Lab event declared `ack = Result<T, E>`. */
-export interface LabAppErrors {
-  divide: MathError;
-}
+/** The fingerprint of the Lab contract this file was generated from, sent when connecting. */
+export declare const labFingerprint: "aa20c55b67fb8138";
 
 /** A typed client of Lab: one method per client event, one listener per server event. */
 export interface LabClient {
@@ -360,7 +364,7 @@ export interface LabClient {
   /**
    * `a / b`, or a typed error.
    *
-   * Rejects with FaultError | TypedAppError<MathError> | TimeoutError.
+   * Rejects with FaultError | AppError<MathError> | TimeoutError.
    */
   divide(payload: Divide, options?: CallOptions): Promise<number>;
   /**
@@ -431,11 +435,6 @@ export interface LabClient {
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
   /**
-   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
-   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
-   */
-  isAppError<K extends keyof LabAppErrors>(event: K, error: unknown): error is TypedAppError<LabAppErrors[K]>;
-  /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
@@ -470,8 +469,8 @@ export type OrderedSocket = Socket<OrderedServerToClientEvents, OrderedClientToS
 /** The namespace Ordered is served on. */
 export declare const orderedNamespace: "/ordered";
 
-/** The app error of each Ordered event declared `ack = Result<T, E>`. */
-export interface OrderedAppErrors {}
+/** The fingerprint of the Ordered contract this file was generated from, sent when connecting. */
+export declare const orderedFingerprint: "57fee41a38bce609";
 
 /** A typed client of Ordered: one method per client event, one listener per server event. */
 export interface OrderedClient {
@@ -489,11 +488,6 @@ export interface OrderedClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
-  /**
-   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
-   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
-   */
-  isAppError<K extends keyof OrderedAppErrors>(event: K, error: unknown): error is TypedAppError<OrderedAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
@@ -529,8 +523,8 @@ export type OtherSocket = Socket<OtherServerToClientEvents, OtherClientToServerE
 /** The namespace Other is served on. */
 export declare const otherNamespace: "/other";
 
-/** The app error of each Other event declared `ack = Result<T, E>`. */
-export interface OtherAppErrors {}
+/** The fingerprint of the Other contract this file was generated from, sent when connecting. */
+export declare const otherFingerprint: "45e6f49641cd662e";
 
 /** A typed client of Other: one method per client event, one listener per server event. */
 export interface OtherClient {
@@ -548,11 +542,6 @@ export interface OtherClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
-  /**
-   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
-   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
-   */
-  isAppError<K extends keyof OtherAppErrors>(event: K, error: unknown): error is TypedAppError<OtherAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
@@ -588,8 +577,8 @@ export type SecureSocket = Socket<SecureServerToClientEvents, SecureClientToServ
 /** The namespace Secure is served on. */
 export declare const secureNamespace: "/secure";
 
-/** The app error of each Secure event declared `ack = Result<T, E>`. */
-export interface SecureAppErrors {}
+/** The fingerprint of the Secure contract this file was generated from, sent when connecting. */
+export declare const secureFingerprint: "9cd2bd88246e3bae";
 
 /** A typed client of Secure: one method per client event, one listener per server event. */
 export interface SecureClient {
@@ -607,11 +596,6 @@ export interface SecureClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
-  /**
-   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
-   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
-   */
-  isAppError<K extends keyof SecureAppErrors>(event: K, error: unknown): error is TypedAppError<SecureAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.

@@ -181,6 +181,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
 
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
+}
+
 /** Events the server sends on `/chat`. */
 export interface ChatServerToClientEvents {
   /** A new message, to everyone in the room (sender included). */
@@ -217,6 +229,8 @@ export interface ChatAppErrors {
   leave: ChatError;
   send: ChatError;
 }
+/** The fingerprint of the Chat contract this file was generated from, sent when connecting. */
+export declare const chatFingerprint: "7353506607c38361";
 
 /** A typed client of Chat: one method per client event, one listener per server event. */
 export interface ChatClient {

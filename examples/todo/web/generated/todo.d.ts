@@ -101,6 +101,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
 
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
+}
+
 /** Events the server sends on `/todos`. */
 export interface TodoApiServerToClientEvents {
   /** A todo was added. */
@@ -127,6 +139,8 @@ export declare const todoApiNamespace: "/todos";
 export interface TodoApiAppErrors {
   add: TodoError;
 }
+/** The fingerprint of the TodoApi contract this file was generated from, sent when connecting. */
+export declare const todoApiFingerprint: "25b86c0fab7d2638";
 
 /** A typed client of TodoApi: one method per client event, one listener per server event. */
 export interface TodoApiClient {
