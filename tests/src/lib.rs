@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use eventwire::{Contract, Cx, Server, ValidationError, payload};
 
+pub mod board;
 pub mod fuzzing;
 mod node;
 pub mod raw;
