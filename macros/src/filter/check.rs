@@ -50,6 +50,10 @@ pub(crate) fn check(errors: &Errors, filter: &Filter<'_>) {
                     inner.to_token_stream()
                 ),
             ),
+            Op::Contains if !is_string(inner) => errors.error_at(
+                inner,
+                format_args!("`contains` searches text: write `{name}: Option<String>` (and point it at a `String` field of the item)"),
+            ),
             _ => {}
         }
     }
@@ -80,4 +84,10 @@ fn denies_unknown_fields(attrs: &[syn::Attribute]) -> bool {
             });
             found
         })
+}
+
+/// Whether `ty` is written `String` (or a path ending in it).
+fn is_string(ty: &syn::Type) -> bool {
+    matches!(ty, syn::Type::Path(path) if path.qself.is_none()
+        && path.path.segments.last().is_some_and(|s| s.ident == "String" && s.arguments.is_empty()))
 }

@@ -148,7 +148,7 @@ fn matcher(field: &Field<'_>) -> TokenStream {
             field >= &value.0 && field <= &value.1
         }),
         Op::Contains => quote_spanned!(field.op_span=>
-            ::eventwire::feed::contains_ignore_case(#ops::text(#item_field), #ops::text(value))
+            ::eventwire::feed::contains_ignore_case(#ops::text(#item_field), ::std::string::String::as_str(value))
         ),
     };
     quote! {
@@ -172,7 +172,7 @@ fn sql(field: &Field<'_>) -> TokenStream {
         Op::Lte => quote!(clause.compare(#column, "<=", value)),
         Op::In => quote!(clause.one_of(#column, value)),
         Op::Between => quote!(clause.between(#column, &value.0, &value.1)),
-        Op::Contains => quote!(clause.contains(#column, ::eventwire::__private::feed::text(value))),
+        Op::Contains => quote!(clause.contains(#column, ::std::string::String::as_str(value))),
     };
     quote! {
         if let ::core::option::Option::Some(value) = &self.#name {
