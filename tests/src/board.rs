@@ -132,6 +132,13 @@ pub struct Member {
     pub name: String,
 }
 
+/// A member's name.
+#[payload]
+pub struct Name {
+    /// The name.
+    pub name: String,
+}
+
 /// The board's errors.
 #[payload]
 #[derive(Debug)]
@@ -179,6 +186,18 @@ pub enum Board {
     /// Deletes a task.
     #[client(ack = Result<Task, BoardError>)]
     Delete(TaskId),
+    /// Restricts a member to the tasks assigned to them from now on: the per-push check
+    /// hides the others.
+    #[client(ack = bool)]
+    Restrict(Name),
+    /// Ends every task subscription of the caller's workspace, as a revocation; answers how
+    /// many ended.
+    #[client(ack = u32)]
+    Revoke,
+    /// The tasks of the member's workspace that the filter selects, now (the source of truth
+    /// the live collections are compared with).
+    #[client(ack = Vec<Task>)]
+    List(TaskFilter),
     /// The tasks of the member's workspace that the filter selects.
     #[feed(item = Task, key = id, filter = TaskFilter, error = BoardError, check)]
     Tasks,
@@ -255,6 +274,30 @@ impl BoardHandlers for BoardApp {
         };
         self.publish(cx, &task);
         Ok(task)
+    }
+
+    async fn restrict(&self, _: &Cx<Board>, name: Name) -> bool {
+        self.restricted.lock().unwrap().push(name.name);
+        true
+    }
+
+    async fn revoke(&self, cx: &Cx<Board>) -> u32 {
+        let workspace = cx.identity().workspace;
+        let ended = cx.feed(Board::tasks()).end_where(
+            |filter, _| filter.workspace == Some(workspace),
+            eventwire::feed::EndReason::revoked("your access to this workspace changed"),
+        );
+        ended as u32
+    }
+
+    async fn list(&self, cx: &Cx<Board>, mut filter: TaskFilter) -> Vec<Task> {
+        filter.workspace = Some(cx.identity().workspace);
+        let tasks = self.tasks.lock().unwrap();
+        tasks
+            .values()
+            .filter(|t| filter.matches(t))
+            .cloned()
+            .collect()
     }
 
     async fn subscribe_tasks(

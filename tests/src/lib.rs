@@ -565,6 +565,12 @@ pub fn generated_files() -> Vec<eventwire_codegen::GeneratedFile> {
     let shapes = eventwire_codegen::Generator::new().contract::<shapes::Shapes>();
     let mut files = lab.files("lab").expect("the lab contracts generate");
     files.extend(
+        eventwire_codegen::Generator::new()
+            .contract::<board::Board>()
+            .files("board")
+            .expect("the board contract generates"),
+    );
+    files.extend(
         shapes
             .files("shapes")
             .expect("the shapes contract generates"),

@@ -96,5 +96,8 @@ fn candidates_skip_subscriptions_of_other_values() {
         priority: 1,
         title: "t".into(),
     };
-    assert_eq!(index.candidates(&TaskFilter::index_values(&task)).len(), 100);
+    assert_eq!(
+        index.candidates(&TaskFilter::index_values(&task)).len(),
+        100
+    );
 }

@@ -17,3 +17,9 @@ async fn feeds_from_a_plain_socket_io_client() {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test]
+async fn the_generated_client_keeps_live_collections() {
+    let board = eventwire_tests::board::start_board().await;
+    eventwire_tests::run_node("feeds_client.mjs", &board.url).await;
+}

@@ -94,7 +94,15 @@ fn probe() -> impl Strategy<Value = Probe> {
         proptest::option::of(text()),
     )
         .prop_map(
-            |(status, owner, not_owner, statuses, (above, from, below, to, within), title_from, search)| Probe {
+            |(
+                status,
+                owner,
+                not_owner,
+                statuses,
+                (above, from, below, to, within),
+                title_from,
+                search,
+            )| Probe {
                 status,
                 owner,
                 not_owner,
@@ -145,7 +153,10 @@ fn database(rows: &[Row]) -> rusqlite::Connection {
 fn selected(db: &rusqlite::Connection, probe: &Probe) -> Vec<u32> {
     // Placeholders after one of our own: the fragment composes with the app's SQL.
     let clause = probe.to_sql_from(Placeholders::Sqlite, 2);
-    let sql = format!("SELECT id FROM rows WHERE id >= ?1 AND {} ORDER BY id", clause.clause);
+    let sql = format!(
+        "SELECT id FROM rows WHERE id >= ?1 AND {} ORDER BY id",
+        clause.clause
+    );
     let mut params = vec![Value::Integer(0)];
     params.extend(clause.params.iter().map(bind));
     let mut statement = db.prepare(&sql).unwrap_or_else(|e| panic!("{sql}: {e}"));
@@ -205,7 +216,11 @@ fn contains_folds_ascii_only_in_both() {
         };
         assert_eq!(probe.matches(&row), *expected, "{title} / {search}");
         let db = database(std::slice::from_ref(&row));
-        assert_eq!(!selected(&db, &probe).is_empty(), *expected, "SQLite: {title} / {search}");
+        assert_eq!(
+            !selected(&db, &probe).is_empty(),
+            *expected,
+            "SQLite: {title} / {search}"
+        );
     }
 }
 
