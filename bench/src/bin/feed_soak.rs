@@ -32,7 +32,10 @@ async fn expect_ok(socket: &mut RawSocket) {
 async fn cycle(url: &str, n: u32) {
     let mut socket = RawSocket::open(url).await;
     socket
-        .send(&format!(r#"40/board,{{"workspace":{},"name":"s"}}"#, n % 10))
+        .send(&format!(
+            r#"40/board,{{"workspace":{},"name":"s"}}"#,
+            n % 10
+        ))
         .await;
     assert!(matches!(socket.next().await, Next::Text(t) if t.starts_with("40/board,{\"sid\"")));
     socket
@@ -48,7 +51,9 @@ async fn cycle(url: &str, n: u32) {
         .expect("a subscription id")
         .to_owned();
     socket
-        .send(&format!(r#"42/board,2["eventwire:unsubscribe",{{"id":"{id}"}}]"#))
+        .send(&format!(
+            r#"42/board,2["eventwire:unsubscribe",{{"id":"{id}"}}]"#
+        ))
         .await;
     expect_ok(&mut socket).await;
     socket
