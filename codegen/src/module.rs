@@ -27,7 +27,7 @@ export interface Issue {
 }
 
 /** The kinds of {@link Fault}. */
-export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited";
+export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit";
 
 /** eventwire's own answer when it refused or failed an event (the app's errors travel apart). */
 export interface Fault {
@@ -47,6 +47,48 @@ export type AckResponse<T, E = never> =
   | { ok: true; data: T }
   | ([E] extends [never] ? never : { ok: false; error: E })
   | { ok: false; fault: Fault };
+
+/** A feed's snapshot, the answer to `eventwire:subscribe`: keys and, in data mode, items, in the same order. */
+export interface FeedSnapshot<K, T> {
+  /** The subscription's id, named by its changes and its end. */
+  id: string;
+  /** The feed's epoch: offsets count within it. */
+  epoch: string;
+  /** The offset of the last change the snapshot reflects at least (a decimal string: offsets are 64-bit). */
+  offset: string;
+  keys: K[];
+  items: T[];
+}
+
+/** A notify feed's snapshot: keys only. */
+export interface FeedKeys<K> {
+  id: string;
+  epoch: string;
+  offset: string;
+  keys: K[];
+}
+
+/**
+ * One change of a data feed, as this subscriber's view: `added` (created, or updated into the
+ * filter), `updated`, `removed` (deleted, updated out of the filter, or no longer allowed).
+ * Apply by key: set the item, or delete it.
+ */
+export type FeedChange<K, T> =
+  | { id: string; offset: string; action: "added" | "updated"; key: K; item: T }
+  | { id: string; offset: string; action: "removed"; key: K };
+
+/** One change of a notify feed: the key and the action only. */
+export interface FeedNotice<K> {
+  id: string;
+  offset: string;
+  action: "added" | "updated" | "removed";
+  key: K;
+}
+
+/** Why the server ended a subscription (`eventwire:end`). */
+export type FeedEnd =
+  | { id: string; reason: "revoked"; message: string }
+  | { id: string; reason: "overflow"; message: string };
 "#;
 
 const CLIENT_TYPES: &str = r#"/** Base of every error the typed client rejects with. */
@@ -74,6 +116,48 @@ export type TypedAppError<E> = AppError & { readonly error: E };
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
   readonly timeoutMs: number;
+}
+
+/**
+ * Why a subscription ended: the server's reasons (`revoked`: the app ended it; `overflow`: the
+ * subscriber did not keep up and may subscribe again) or `disconnected`, when the connection
+ * was lost (subscriptions do not survive it: subscribe again after reconnecting).
+ */
+export type EndReason =
+  | { reason: "revoked"; message: string }
+  | { reason: "overflow"; message: string }
+  | { reason: "disconnected"; message: string }
+  /** Set by `close()`; `onEnd` listeners do not run for it. */
+  | { reason: "closed"; message: string };
+
+/** A live subscription to a data feed: the collection its filter selects, kept current. */
+export interface LiveCollection<K, T> {
+  readonly id: string;
+  readonly epoch: string;
+  /** The offset of the last change applied. */
+  readonly offset: string;
+  /** The items, by key, as the filter selects them now. */
+  readonly items: Map<K, T>;
+  /** `null` while live; why it ended otherwise. */
+  readonly ended: EndReason | null;
+  /** Runs after each change is applied to `items`; returns a function that stops listening. */
+  on(listener: (change: FeedChange<K, T>) => void): () => void;
+  /** Runs once when the subscription ends (not after `close()`); returns a function that stops listening. */
+  onEnd(listener: (reason: EndReason) => void): () => void;
+  /** Ends the subscription. */
+  close(): Promise<void>;
+}
+
+/** A live subscription to a notify feed: the keys its filter selects, kept current. */
+export interface LiveKeys<K> {
+  readonly id: string;
+  readonly epoch: string;
+  readonly offset: string;
+  readonly keys: Set<K>;
+  readonly ended: EndReason | null;
+  on(listener: (change: FeedNotice<K>) => void): () => void;
+  onEnd(listener: (reason: EndReason) => void): () => void;
+  close(): Promise<void>;
 }
 
 /** Options of one call. */
@@ -134,6 +218,49 @@ export class TimeoutError extends EventwireError {
   }
 }
 
+// A live subscription: the snapshot, then each change applied in order (set or delete by
+// key); `notify` feeds keep keys only.
+function liveFeed(client, feed, snapshot, notify, forget) {
+  const listeners = new Set();
+  const endListeners = new Set();
+  const keys = new Set(snapshot.keys);
+  const items = new Map();
+  if (!notify) snapshot.keys.forEach((key, i) => items.set(key, snapshot.items[i]));
+  const live = {
+    id: snapshot.id,
+    epoch: snapshot.epoch,
+    offset: snapshot.offset,
+    ended: null,
+    on(listener) { listeners.add(listener); return () => listeners.delete(listener); },
+    onEnd(listener) { endListeners.add(listener); return () => endListeners.delete(listener); },
+    close() {
+      forget(live.id);
+      if (live.ended) return Promise.resolve();
+      live.ended = { reason: "closed", message: "closed by the client" };
+      return client.socket.timeout(5000).emitWithAck("eventwire:unsubscribe", { id: live.id }).then(() => {}, () => {});
+    },
+    apply(change) {
+      if (live.ended) return;
+      live.offset = change.offset;
+      if (change.action === "removed") {
+        if (notify) keys.delete(change.key);
+        else items.delete(change.key);
+      } else if (notify) keys.add(change.key);
+      else items.set(change.key, change.item);
+      for (const listener of listeners) listener(change);
+    },
+    end(reason) {
+      if (live.ended) return;
+      forget(live.id);
+      live.ended = reason;
+      for (const listener of endListeners) listener(reason);
+    },
+  };
+  if (notify) live.keys = keys;
+  else live.items = items;
+  return live;
+}
+
 // Builds a typed client from a contract's event table:
 // calls: [event, takesPayload] answered by the server; sends: [event, takesPayload] without
 // answer; answers: server events the client must answer.
@@ -141,7 +268,7 @@ export class TimeoutError extends EventwireError {
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
 // fingerprint: the contract's, sent in the handshake so that a server whose contract changed
 // incompatibly refuses the connection instead of failing events one by one.
-function connect(url, namespace, options, { calls, sends, answers, fingerprint }) {
+function connect(url, namespace, options, { calls, sends, answers, fingerprint, feeds = [] }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -228,6 +355,37 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint }
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
   client.isAppError = (event, error) => error instanceof AppError && error.event === event;
+  if (feeds.length > 0) {
+    const subscriptions = new Map();
+    const forget = (id) => subscriptions.delete(id);
+    listen("eventwire:change", (change) => subscriptions.get(change.id)?.apply(change));
+    listen("eventwire:end", ({ id, reason, message }) => subscriptions.get(id)?.end({ reason, message }));
+    // Subscriptions live as long as the connection that made them.
+    const lost = () => {
+      for (const live of [...subscriptions.values()]) live.end({ reason: "disconnected", message: "the connection was lost; subscribe again" });
+    };
+    listen("disconnect", lost);
+    for (const [feed, notify] of feeds) {
+      client[feed] = {
+        subscribe: (filter = {}, callOptions = {}) => {
+          const timeoutMs = callOptions.timeoutMs ?? defaultTimeout;
+          return new Promise((resolve, reject) => {
+            // A plain ack callback, not a promise: it runs while the answer is read, so the
+            // subscription is registered before the changes that follow it are dispatched.
+            client.socket.timeout(timeoutMs).emit("eventwire:subscribe", { feed, filter }, (error, response) => {
+              if (error) return reject(new TimeoutError(feed, timeoutMs));
+              if (!response.ok) {
+                return reject("fault" in response ? new FaultError(response.fault) : new AppError(feed, response.error));
+              }
+              const live = liveFeed(client, feed, response.data, notify, forget);
+              subscriptions.set(live.id, live);
+              resolve(live);
+            });
+          });
+        },
+      };
+    }
+  }
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -416,6 +574,77 @@ fn contract_declarations(
         }
     }
     to_client.push("  /** A fault for an event sent without acknowledgement. */\n  \"eventwire:fault\": (fault: Fault) => void;".to_owned());
+    let mut feed_members = Vec::new();
+    if !contract.feeds.is_empty() {
+        let mut changes = Vec::new();
+        let mut requests = Vec::new();
+        for feed in &contract.feeds {
+            let location = format!("{name}.{}", feed.name);
+            if CLIENT_MEMBERS.contains(&feed.name)
+                || contract
+                    .events
+                    .iter()
+                    .any(|e| e.direction == Direction::ClientToServer && e.name == feed.name)
+            {
+                return Err(GenerateError::Unsupported {
+                    location,
+                    detail: format!(
+                        "the typed client has another member named `{}`; rename the feed",
+                        feed.name
+                    ),
+                });
+            }
+            let item = ty(feed.item.as_value(), &location, names, Side::Output)?;
+            let key = ty(feed.key.as_value(), &location, names, Side::Output)?;
+            let filter = ty(feed.filter.as_value(), &location, names, Side::Input)?;
+            let error = match &feed.error {
+                Some(error) => Some(ty(error.as_value(), &location, names, Side::Output)?),
+                None => None,
+            };
+            let rejects = match &error {
+                Some(error) => format!("FaultError | AppError<{error}> | TimeoutError"),
+                None => "FaultError | TimeoutError".to_owned(),
+            };
+            let (live, change) = if feed.notify {
+                (format!("LiveKeys<{key}>"), format!("FeedNotice<{key}>"))
+            } else {
+                (
+                    format!("LiveCollection<{key}, {item}>"),
+                    format!("FeedChange<{key}, {item}>"),
+                )
+            };
+            changes.push(change);
+            requests.push(format!(
+                "{{ feed: {}; filter?: {filter} }}",
+                Value::String(feed.name.to_owned())
+            ));
+            let docs = if feed.docs.is_empty() {
+                String::new()
+            } else {
+                format!("{}\n\n", feed.docs)
+            };
+            let doc = jsdoc(
+                &serde_json::json!({ "description": format!("{docs}Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with {rejects}.") }),
+                "    ",
+            );
+            feed_members.push(format!(
+                "  /** The `{feed_name}` feed{mode}. */\n  readonly {member}: {{\n{doc}    subscribe(filter?: {filter}, options?: CallOptions): Promise<{live}>;\n  }};",
+                feed_name = feed.name,
+                mode = if feed.notify { " (notify mode: keys and actions only)" } else { "" },
+                member = property_key(feed.name),
+            ));
+        }
+        to_client.push(format!(
+            "  /** A change of a subscription. */\n  \"eventwire:change\": (change: {}) => void;",
+            changes.join(" | ")
+        ));
+        to_client.push("  /** The server ended a subscription. */\n  \"eventwire:end\": (end: FeedEnd) => void;".to_owned());
+        to_server.push(format!(
+            "  /** Subscribes to a feed; the answer is its snapshot. */\n  \"eventwire:subscribe\": (request: {}, ack: (response: AckResponse<unknown, unknown>) => void) => void;",
+            requests.join(" | ")
+        ));
+        to_server.push("  /** Ends a subscription. */\n  \"eventwire:unsubscribe\": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;".to_owned());
+    }
     let namespace = contract.namespace;
     let lower = lower_first(name);
     let options = match &contract.auth {
@@ -459,7 +688,7 @@ export interface {name}Client {{
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
   readonly socket: {name}Socket;
 {methods}
-  /** Listens to a server event; each returns a function that stops listening. */
+{feed_members}  /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {{
 {listeners}
   }};
@@ -488,6 +717,10 @@ export declare function connect{name}(url: string | readonly string[], {options}
         to_client = to_client.join("\n"),
         to_server = to_server.join("\n"),
         methods = client_methods.join("\n"),
+        feed_members = feed_members
+            .iter()
+            .map(|m| format!("{m}\n"))
+            .collect::<String>(),
         listeners = listeners.join("\n"),
         app_errors = if app_errors.is_empty() {
             "{}".to_owned()
@@ -535,13 +768,26 @@ export function connect{name}(url, options = {{}}) {{
     calls: [{calls}],
     sends: [{sends}],
     answers: [{answers}],
-    fingerprint: {lower}Fingerprint,
+    fingerprint: {lower}Fingerprint,{feeds}
   }});
 }}
 "#,
         namespace = Value::String(contract.namespace.to_owned()),
         calls = table(true),
         sends = table(false),
+        feeds = if contract.feeds.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\n    feeds: [{}],",
+                contract
+                    .feeds
+                    .iter()
+                    .map(|f| format!("[{}, {}]", Value::String(f.name.to_owned()), f.notify))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
     );
 }
 

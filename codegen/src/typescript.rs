@@ -217,6 +217,8 @@ pub(crate) fn jsdoc(schema: &Value, indent: &str) -> String {
         ("pattern", "pattern"),
         ("format", "format"),
         ("default", "default"),
+        // A filter field's operator and the item field it constrains (`#[filter(...)]`).
+        ("x-eventwire-filter", "filter"),
     ] {
         if let Some(value) = object.get(key) {
             // Formats of numbers (`uint8`, `double`) say nothing a reader needs.

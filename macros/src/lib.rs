@@ -4,6 +4,7 @@
 mod contract;
 mod ctxt;
 mod integers;
+mod filter;
 mod payload;
 mod validate;
 
@@ -31,10 +32,20 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
 /// Derives `eventwire::Contract`, the `<Name>Handlers` trait and typed emit constructors
 /// from an enum listing a namespace's events. Use it as `eventwire::Contract`, which
 /// documents it.
-#[proc_macro_derive(Contract, attributes(contract, client, server))]
+#[proc_macro_derive(Contract, attributes(contract, client, server, feed))]
 pub fn derive_contract(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     contract::expand::expand(&input)
+        .unwrap_or_else(syn::Error::into_compile_error)
+        .into()
+}
+
+/// Derives `eventwire::Filter` (matcher, SQL fragment) from `#[filter(...)]` attributes on
+/// a `#[payload]` struct. Use it as `eventwire::Filter`, which documents it.
+#[proc_macro_derive(Filter, attributes(filter))]
+pub fn derive_filter(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as syn::DeriveInput);
+    filter::expand::expand(&input)
         .unwrap_or_else(syn::Error::into_compile_error)
         .into()
 }

@@ -12,7 +12,8 @@ use serde_derive_internals::{Ctxt, Derive};
 use crate::ctxt::Errors;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let input: syn::DeriveInput = syn::parse2(item.clone())?;
+    let mut input: syn::DeriveInput = syn::parse2(item.clone())?;
+    crate::filter::schema::annotate(&mut input);
     let errors = Errors::new();
     if !args.is_empty() {
         errors.error_at(&args, "`#[payload]` takes no arguments; configure the type with `#[serde(...)]` and `#[validate(...)]`");

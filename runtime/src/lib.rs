@@ -17,6 +17,8 @@ extern crate self as eventwire;
 // - `auth`: the handshake. Decoding `auth`, `Refusal`, identities and their expiry, JWT.
 // - `socket`: what a handler does with a socket. `Cx`, typed emits and their answers,
 //   broadcasts, `Emitter` for code outside handlers.
+// - `feed`: live subscriptions. `Filter` (matcher and SQL fragment), the feed index, the
+//   subscribe exchange, per-feed offsets and buffers, and the `Feed` publishing handle.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
 //   answer), origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
@@ -26,6 +28,7 @@ extern crate self as eventwire;
 mod adapter;
 mod auth;
 mod contract;
+pub mod feed;
 mod serve;
 mod socket;
 pub mod testing;
@@ -40,10 +43,13 @@ pub use auth::{Expiring, Refusal};
 pub use contract::{Contract, DEFAULT_RATE_LIMIT, RateLimit, compat, describe};
 #[doc = include_str!("../docs/contract.md")]
 pub use eventwire_macros::Contract;
+#[doc = include_str!("../docs/filter.md")]
+pub use eventwire_macros::Filter;
 #[doc = include_str!("../docs/validate.md")]
 pub use eventwire_macros::Validate;
 #[doc = include_str!("../docs/payload.md")]
 pub use eventwire_macros::payload;
+pub use feed::{Feed, FeedRef, Feeds, Filter};
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, FINGERPRINT_KEY, Handlers, Origins,

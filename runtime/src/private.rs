@@ -8,6 +8,56 @@ pub use crate::serve::dispatch::{Dispatch, Outcome};
 pub use crate::validate::check;
 pub use crate::wire::incoming::Incoming;
 
+/// The feed exchange, as generated dispatch runs it.
+pub mod feed {
+    pub use crate::feed::subscribe::{
+        Finished, Pending, SubscribeRequest, key_json, release, unknown_feed, unsubscribe,
+    };
+
+    use crate::serve::dispatch::Outcome;
+
+    /// Answers a subscribe call.
+    pub fn outcome(finished: Finished) -> Outcome {
+        match finished {
+            Finished::Snapshot(data, then) => Outcome::DataThen(data, then),
+            Finished::Error(error) => Outcome::Error(error),
+            Finished::Fault(fault) => Outcome::Fault(fault),
+        }
+    }
+
+    /// The per-item check of a subscription: the handlers' `check_<feed>` for this socket.
+    pub fn check<I: 'static, H: Send + Sync + 'static, C: crate::Contract>(
+        handlers: std::sync::Arc<H>,
+        cx: crate::Cx<C>,
+        check: fn(&H, &crate::Cx<C>, &I) -> bool,
+    ) -> Option<crate::feed::state::Check<I>> {
+        Some(std::sync::Arc::new(move |item: &I| {
+            check(&handlers, &cx, item)
+        }))
+    }
+
+    /// The operand of an order operator (`gt`, ..., `between`): a number or a string.
+    pub fn ordered<T: crate::feed::Ordered + ?Sized>(value: &T) -> &T {
+        value
+    }
+
+    /// The operand of `contains`: text.
+    pub fn text<T: crate::feed::Text + ?Sized>(value: &T) -> &str {
+        value.text()
+    }
+
+    /// The schema of an item's key field, its type inferred from the field access.
+    pub fn key_schema<I, K: schemars::JsonSchema>(
+        describer: &mut crate::describe::Describer,
+        _: fn(&I) -> &K,
+    ) -> schemars::Schema {
+        describer.outgoing::<K>()
+    }
+
+    /// Compile-time check, placed at the user's type: `F` filters items of type `I`.
+    pub fn assert_filter<F: crate::Filter<Item = I>, I>() {}
+}
+
 use crate::contract::Contract;
 use crate::socket::emit::Outgoing;
 use crate::wire::payload::{IncomingPayload, OutgoingPayload};

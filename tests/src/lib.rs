@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use eventwire::{Contract, Cx, Server, ValidationError, payload};
 
+pub mod board;
 pub mod fuzzing;
 mod node;
 pub mod raw;
@@ -570,6 +571,12 @@ pub fn generated_files() -> Vec<eventwire_codegen::GeneratedFile> {
         .contract::<Secure>();
     let shapes = eventwire_codegen::Generator::new().contract::<shapes::Shapes>();
     let mut files = lab.files("lab").expect("the lab contracts generate");
+    files.extend(
+        eventwire_codegen::Generator::new()
+            .contract::<board::Board>()
+            .files("board")
+            .expect("the board contract generates"),
+    );
     files.extend(
         shapes
             .files("shapes")

@@ -10,6 +10,22 @@ pub(crate) struct Contract<'a> {
     pub(crate) input: &'a syn::DeriveInput,
     pub(crate) attrs: ContractAttrs,
     pub(crate) events: Vec<Event<'a>>,
+    /// The `#[feed]` variants.
+    pub(crate) feeds: Vec<Feed<'a>>,
+}
+
+/// A live subscription declared with `#[feed(...)]`.
+pub(crate) struct Feed<'a> {
+    pub(crate) variant: &'a syn::Variant,
+    /// The feed name on the wire.
+    pub(crate) name: String,
+    pub(crate) name_span: Span,
+    pub(crate) item: Type,
+    pub(crate) key: syn::Ident,
+    pub(crate) filter: Type,
+    pub(crate) notify: bool,
+    pub(crate) error: Option<Type>,
+    pub(crate) check: bool,
 }
 
 pub(crate) struct Event<'a> {
@@ -71,15 +87,23 @@ impl<'a> Contract<'a> {
             return None;
         };
         let attrs = attr::contract_attrs(errors, &input.attrs);
-        let events = data
+        let (feed_variants, event_variants): (Vec<_>, Vec<_>) = data
             .variants
             .iter()
+            .partition(|variant| variant.attrs.iter().any(|a| a.path().is_ident("feed")));
+        let events = event_variants
+            .into_iter()
             .filter_map(|variant| Event::from_ast(errors, variant))
+            .collect();
+        let feeds = feed_variants
+            .into_iter()
+            .filter_map(|variant| Feed::from_ast(errors, variant))
             .collect();
         Some(Contract {
             input,
             attrs,
             events,
+            feeds,
         })
     }
 
@@ -174,6 +198,88 @@ impl<'a> Event<'a> {
     pub(crate) fn method_name(&self) -> syn::Ident {
         let name = snake(&self.variant.ident.to_string());
         syn::Ident::new_raw(&name, self.variant.ident.span())
+    }
+}
+
+impl<'a> Feed<'a> {
+    fn from_ast(errors: &Errors, variant: &'a syn::Variant) -> Option<Self> {
+        let attrs = attr::feed_attrs(errors, variant)?;
+        if let Some(other) = variant
+            .attrs
+            .iter()
+            .find(|a| a.path().is_ident("client") || a.path().is_ident("server"))
+        {
+            errors.error_at(
+                other,
+                "a feed is not an event: keep `#[feed(...)]` and declare the events on other variants",
+            );
+        }
+        if !matches!(variant.fields, syn::Fields::Unit) {
+            errors.error_at(
+                &variant.fields,
+                format_args!(
+                    "a feed variant carries no payload: write `{}` and name the types in `#[feed(item = Item, key = field, filter = Filter)]`",
+                    variant.ident
+                ),
+            );
+        }
+        let missing = |what: &str, example: &str| {
+            errors.error_at(
+                &attrs.attr,
+                format_args!("a feed names its {what}: add `{example}` to `#[feed(...)]`"),
+            );
+        };
+        if attrs.item.is_none() {
+            missing("item type", "item = MyItem");
+        }
+        if attrs.key.is_none() {
+            missing("item's key field", "key = id");
+        }
+        if attrs.filter.is_none() {
+            missing("filter type", "filter = MyFilter");
+        }
+        let (name, name_span) = match &attrs.rename {
+            Some((_, lit)) => (lit.value(), lit.span()),
+            None => (
+                lower_camel(&variant.ident.to_string()),
+                variant.ident.span(),
+            ),
+        };
+        Some(Feed {
+            variant,
+            name,
+            name_span,
+            item: attrs.item?.1,
+            key: attrs.key?.1,
+            filter: attrs.filter?.1,
+            notify: attrs.notify.is_some(),
+            error: attrs.error.map(|(_, ty)| ty),
+            check: attrs.check.is_some(),
+        })
+    }
+
+    /// The handler method that authorizes a subscription and loads its snapshot.
+    pub(crate) fn subscribe_name(&self) -> syn::Ident {
+        syn::Ident::new(
+            &format!("subscribe_{}", snake(&self.variant.ident.to_string())),
+            self.variant.ident.span(),
+        )
+    }
+
+    /// The handler method run before every push (`check`).
+    pub(crate) fn check_name(&self) -> syn::Ident {
+        syn::Ident::new(
+            &format!("check_{}", snake(&self.variant.ident.to_string())),
+            self.variant.ident.span(),
+        )
+    }
+
+    /// The constructor of the feed's name: the variant in snake_case.
+    pub(crate) fn method_name(&self) -> syn::Ident {
+        syn::Ident::new_raw(
+            &snake(&self.variant.ident.to_string()),
+            self.variant.ident.span(),
+        )
     }
 }
 

@@ -20,6 +20,15 @@ pub(crate) mod kw {
     syn::custom_keyword!(rate);
     syn::custom_keyword!(expiring);
     syn::custom_keyword!(max_bytes);
+    syn::custom_keyword!(feed);
+    syn::custom_keyword!(item);
+    syn::custom_keyword!(key);
+    syn::custom_keyword!(filter);
+    syn::custom_keyword!(mode);
+    syn::custom_keyword!(data);
+    syn::custom_keyword!(notify);
+    syn::custom_keyword!(error);
+    syn::custom_keyword!(check);
 }
 
 /// `#[contract(namespace = "/chat", ordered, auth = Login, identity = User)]` on the enum.
@@ -207,4 +216,84 @@ fn unknown_key(input: ParseStream<'_>, attr: &str, allowed: &str) -> syn::Error 
         &found,
         format!("unknown key `{found}` in `{attr}`; expected one of: {allowed}"),
     )
+}
+
+/// `#[feed(item = T, key = field, filter = F, mode = data, error = E, check, rename = "x")]`
+/// on a unit variant: a live subscription.
+pub(crate) struct FeedAttrs {
+    pub(crate) attr: syn::Attribute,
+    pub(crate) item: Option<(kw::item, Type)>,
+    pub(crate) key: Option<(kw::key, syn::Ident)>,
+    pub(crate) filter: Option<(kw::filter, Type)>,
+    /// `mode = notify`; `data` (the default) otherwise.
+    pub(crate) notify: Option<kw::notify>,
+    pub(crate) error: Option<(kw::error, Type)>,
+    /// `check`: the handler trait gets `check_<feed>`, run before every push.
+    pub(crate) check: Option<kw::check>,
+    pub(crate) rename: Option<(kw::rename, LitStr)>,
+}
+
+const FEED_KEYS: &str = "`item = Type`, `key = field`, `filter = FilterType`, `mode = data` or `mode = notify`, `error = Type`, `check`, `rename = \"name\"`";
+
+/// Reads `#[feed(...)]` on a variant; `None` when absent.
+pub(crate) fn feed_attrs(errors: &Errors, variant: &syn::Variant) -> Option<FeedAttrs> {
+    let attr = variant.attrs.iter().find(|a| a.path().is_ident("feed"))?;
+    let mut out = FeedAttrs {
+        attr: attr.clone(),
+        item: None,
+        key: None,
+        filter: None,
+        notify: None,
+        error: None,
+        check: None,
+        rename: None,
+    };
+    let result = attr.parse_args_with(|input: ParseStream<'_>| {
+        while !input.is_empty() {
+            let lookahead = input.lookahead1();
+            if lookahead.peek(kw::item) {
+                key_value(input, errors, &mut out.item, "item")?;
+            } else if lookahead.peek(kw::key) {
+                key_value(input, errors, &mut out.key, "key")?;
+            } else if lookahead.peek(kw::filter) {
+                key_value(input, errors, &mut out.filter, "filter")?;
+            } else if lookahead.peek(kw::error) {
+                key_value(input, errors, &mut out.error, "error")?;
+            } else if lookahead.peek(kw::rename) {
+                key_value(input, errors, &mut out.rename, "rename")?;
+            } else if lookahead.peek(kw::check) {
+                flag(input, errors, &mut out.check, "check")?;
+            } else if lookahead.peek(kw::mode) {
+                input.parse::<kw::mode>()?;
+                input.parse::<syn::Token![=]>()?;
+                let lookahead = input.lookahead1();
+                if lookahead.peek(kw::notify) {
+                    out.notify = Some(input.parse()?);
+                } else if lookahead.peek(kw::data) {
+                    input.parse::<kw::data>()?;
+                } else {
+                    return Err(lookahead.error());
+                }
+            } else {
+                return Err(unknown_key(input, "#[feed(...)]", FEED_KEYS));
+            }
+            if !input.is_empty() {
+                input.parse::<syn::Token![,]>()?;
+            }
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        errors.push(error);
+    }
+    if variant
+        .attrs
+        .iter()
+        .filter(|a| a.path().is_ident("feed"))
+        .count()
+        > 1
+    {
+        errors.error_at(attr, "`#[feed]` is given twice on one variant");
+    }
+    Some(out)
 }

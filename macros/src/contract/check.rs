@@ -83,6 +83,8 @@ pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
         }
     }
 
+    check_feeds(errors, contract);
+
     let mut seen: HashMap<(Direction, &str), &syn::Ident> = HashMap::new();
     for event in &contract.events {
         let name = event.name.as_str();
@@ -118,6 +120,66 @@ pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
                     event.variant.ident
                 ),
             ));
+        }
+    }
+}
+
+/// Feed names: not empty, not eventwire's, not an event's, not another feed's; handler
+/// methods that do not collide.
+fn check_feeds(errors: &Errors, contract: &Contract<'_>) {
+    let mut seen: HashMap<&str, &syn::Ident> = HashMap::new();
+    let methods: Vec<String> = contract
+        .events
+        .iter()
+        .filter(|e| e.direction == Direction::ClientToServer)
+        .map(|e| {
+            e.method_name()
+                .to_string()
+                .trim_start_matches("r#")
+                .to_owned()
+        })
+        .collect();
+    for feed in &contract.feeds {
+        let name = feed.name.as_str();
+        if name.is_empty() {
+            errors.push(syn::Error::new(
+                feed.name_span,
+                "a feed name cannot be empty",
+            ));
+        } else if name.starts_with(OWN_PREFIX) {
+            errors.push(syn::Error::new(
+                feed.name_span,
+                format_args!(
+                    "names starting with `{OWN_PREFIX}` are eventwire's own; choose another name"
+                ),
+            ));
+        }
+        if let Some(event) = contract.events.iter().find(|e| e.name == name) {
+            errors.push(syn::Error::new(
+                feed.name_span,
+                format_args!(
+                    "the feed `{name}` has the name of the event `{}`: a client could not tell them apart in the generated client; rename one, e.g. `#[feed(..., rename = \"{name}Feed\")]`",
+                    event.variant.ident
+                ),
+            ));
+        }
+        if let Some(first) = seen.insert(name, &feed.variant.ident) {
+            errors.push(syn::Error::new(
+                feed.name_span,
+                format_args!(
+                    "two feeds are named `{name}` (`{first}` and `{}`); give one another name with `#[feed(..., rename = \"...\")]`",
+                    feed.variant.ident
+                ),
+            ));
+        }
+        for method in [feed.subscribe_name(), feed.check_name()] {
+            let method = method.to_string();
+            if methods.contains(&method) {
+                errors.error_at(
+                    &feed.variant.ident,
+                    format_args!("the handler method `{method}` belongs to this feed, and an event has it too; rename that event's variant and keep its wire name with `#[client(rename = \"...\")]`"),
+                );
+            }
         }
     }
 }

@@ -45,7 +45,7 @@ pub(crate) fn constructors(contract: &Contract<'_>) -> TokenStream {
                 #[automatically_derived]
                 impl #ident {
                     #[doc(hidden)]
-                    #[allow(clippy::extra_unused_lifetimes)]
+                    #[allow(dead_code, clippy::extra_unused_lifetimes)]
                     #vis fn #method<'__eventwire>(#param) -> ::eventwire::Outgoing<Self, #payload_ty, ::eventwire::NoReply>
                     where
                         &'__eventwire (): #marker,

@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use super::ast::{Ack, Contract, Event};
 use super::attr::Direction;
 use super::check;
+use super::feed_expand;
 use crate::ctxt::Errors;
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
@@ -38,8 +39,10 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
     let dispatch = dispatch_impl(contract);
     let constructors = constructors(contract);
     let asserts = contract.events.iter().map(assertions);
+    let feed_asserts = feed_expand::assertions(contract);
     let declared = declared_variants(contract);
     let client_only = super::client_only::constructors(contract);
+    let feed_constructors = feed_expand::constructors(contract);
     quote! {
         #handlers
         #[doc(hidden)]
@@ -49,11 +52,13 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
             #contract_impl
             #dispatch
             #(#asserts)*
+            #feed_asserts
             #declared
         };
         #[automatically_derived]
         impl #ident {
             #constructors
+            #feed_constructors
         }
     }
 }
@@ -188,6 +193,7 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
             ) -> impl ::core::future::Future<Output = ::core::result::Result<(), ::eventwire::Forbidden>> + ::core::marker::Send;
         }
     });
+    let feed_methods = feed_expand::trait_methods(contract);
     let authenticate = contract.attrs.auth.as_ref().map(|(_, auth)| {
         let identity = identity_type(contract);
         let body = match &contract.attrs.identity {
@@ -213,6 +219,8 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
             #(#methods)*
 
             #(#guards)*
+
+            #feed_methods
 
             #authenticate
 
@@ -296,6 +304,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
             }
         }
     });
+    let feeds = feed_expand::descriptions(contract, docs);
     quote! {
         #[automatically_derived]
         impl ::eventwire::Contract for #ident {
@@ -321,6 +330,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
                     ordered: #ordered,
                     auth: #auth,
                     events: ::std::vec![#(#events),*],
+                    feeds: ::std::vec![#(#feeds),*],
                 }
             }
         }
@@ -398,6 +408,8 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                 }
             }
         });
+    let feed_arms = feed_expand::dispatch_arms(contract, &trait_ident);
+    let release = feed_expand::release(contract);
     quote! {
         #[automatically_derived]
         impl<__H: #trait_ident> ::eventwire::__private::Dispatch<__H> for #ident {
@@ -409,6 +421,7 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                 async move {
                     match incoming.event() {
                         #(#arms)*
+                        #feed_arms
                         _ => ::eventwire::__private::Outcome::unknown_event(&incoming),
                     }
                 }
@@ -425,7 +438,10 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                 handlers: ::std::sync::Arc<__H>,
                 cx: ::eventwire::Cx<Self>,
             ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send + 'static {
-                async move { <__H as #trait_ident>::on_disconnect(&*handlers, &cx).await }
+                async move {
+                    #release
+                    <__H as #trait_ident>::on_disconnect(&*handlers, &cx).await
+                }
             }
         }
     }
@@ -531,12 +547,22 @@ fn declared_variants(contract: &Contract<'_>) -> TokenStream {
             None => quote!(#ident::#variant => {}),
         }
     });
+    let feed_uses = contract.feeds.iter().map(|feed| {
+        let variant = &feed.variant.ident;
+        quote!(let _ = #ident::#variant;)
+    });
+    let feed_reads = contract.feeds.iter().map(|feed| {
+        let variant = &feed.variant.ident;
+        quote!(#ident::#variant => {})
+    });
     quote! {
         #[allow(dead_code)]
         fn __declared_variants(value: &#ident) {
             #(#uses)*
+            #(#feed_uses)*
             match value {
                 #(#reads)*
+                #(#feed_reads)*
             }
         }
     }

@@ -5,3 +5,4 @@ pub(crate) mod attr;
 pub(crate) mod check;
 pub(crate) mod client_only;
 pub(crate) mod expand;
+mod feed_expand;

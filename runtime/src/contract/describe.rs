@@ -116,6 +116,30 @@ pub struct ContractDescription {
     pub auth: Option<Schema>,
     /// The events, in declaration order.
     pub events: Vec<EventDescription>,
+    /// The feeds (live subscriptions), in declaration order.
+    pub feeds: Vec<FeedDescription>,
+}
+
+/// One feed of a contract: a live subscription to a collection.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FeedDescription {
+    /// The feed's name on the wire.
+    pub name: &'static str,
+    /// The enum variant it was declared as.
+    pub variant: &'static str,
+    /// Its doc comment.
+    pub docs: &'static str,
+    /// `true` for `mode = notify`: changes carry only keys and actions.
+    pub notify: bool,
+    /// The item's schema (written by the server).
+    pub item: Schema,
+    /// The key field's schema.
+    pub key: Schema,
+    /// The filter's schema (read by the server).
+    pub filter: Schema,
+    /// The app error a subscribe may answer with (`error = E`).
+    pub error: Option<Schema>,
 }
 
 /// Collects schemas while contracts describe themselves.

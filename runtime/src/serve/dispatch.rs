@@ -52,6 +52,10 @@ pub enum Outcome {
     Error(Boxed),
     /// eventwire refused or failed the event.
     Fault(Fault),
+    /// The handler answered, and the closure runs right after the answer is queued (a
+    /// feed's snapshot, then its buffered changes: the snapshot must reach the client
+    /// first).
+    DataThen(Boxed, Box<dyn FnOnce() + Send>),
 }
 
 impl Outcome {
@@ -250,6 +254,18 @@ fn respond<A: Adapter>(
         },)),
         (Outcome::Fault(fault), true) => {
             ack.send(&(AckResponse::<(), ()>::Fault { ok: False, fault },))
+        }
+        (Outcome::DataThen(data, then), wants_ack) => {
+            let sent = if wants_ack {
+                ack.send(&(AckResponse::<_, ()>::Data {
+                    ok: True,
+                    data: &*data,
+                },))
+            } else {
+                Ok(())
+            };
+            then();
+            sent
         }
         // No ack to answer through: the documented fault event.
         (Outcome::Fault(fault), false) => socket.emit(FAULT_EVENT, &(fault,)),

@@ -14,6 +14,8 @@ use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
 use crate::auth::{Authenticated, Refusal};
 use crate::contract::Contract;
 use crate::contract::{DEFAULT_RATE_LIMIT, RateLimit};
+use crate::feed::Feeds;
+use crate::feed::hub::{FeedHub, SocketFeeds};
 use crate::serve::Handlers;
 use crate::serve::access::{Access, Origins};
 use crate::serve::dispatch::RawAuth;
@@ -103,6 +105,8 @@ pub struct Server<A: Adapter = LocalAdapter> {
     limits: Limits,
     /// Filled with the socket.io handle when built, for [`Server::emitter`]s.
     handle: Slot,
+    /// Every feed of every contract served; sockets reach it through their extensions.
+    feeds: Arc<FeedHub>,
 }
 
 /// The layer of [`Server::layer`]: socket.io with the server's CORS headers around it.
@@ -168,6 +172,7 @@ impl<A: ServerAdapter> Server<A> {
             mounts: Vec::new(),
             limits,
             handle: Slot::default(),
+            feeds: Arc::default(),
         }
     }
 
@@ -322,6 +327,51 @@ impl<A: ServerAdapter> Server<A> {
         self
     }
 
+    /// How many feed subscriptions one socket may hold at once; one more is refused with
+    /// a `subscription_limit` fault. Defaults to 100.
+    pub fn max_subscriptions_per_socket(self, max: usize) -> Self {
+        self.feeds
+            .limits
+            .max_per_socket
+            .store(max, std::sync::atomic::Ordering::Relaxed);
+        self
+    }
+
+    /// How many changes a subscription buffers while its handler loads the snapshot;
+    /// past it, the subscription ends with reason `overflow` right after its snapshot
+    /// (the client may subscribe again). Defaults to 1,000.
+    pub fn subscription_buffer(self, changes: usize) -> Self {
+        self.feeds
+            .limits
+            .buffer
+            .store(changes, std::sync::atomic::Ordering::Relaxed);
+        self
+    }
+
+    /// The feeds of contract `C` on this server, to publish changes from anywhere (a
+    /// background task, an HTTP route). Call it before or after mounting `C`; every
+    /// handle of one server publishes to the same subscriptions.
+    ///
+    /// ```
+    /// # use eventwire::{payload, Contract, Cx, Filter, Server, feed::Refused};
+    /// # #[payload] #[derive(Clone)] pub struct Task { pub id: u32 }
+    /// # #[payload] #[derive(Filter)] #[serde(deny_unknown_fields)] #[filter(item = Task)]
+    /// # pub struct TaskFilter { #[filter(eq)] pub id: Option<u32> }
+    /// # #[derive(Contract)] pub enum Board { #[feed(item = Task, key = id, filter = TaskFilter)] Tasks }
+    /// # struct App;
+    /// # impl BoardHandlers for App {
+    /// #     async fn subscribe_tasks(&self, _: &Cx<Board>, _: &mut TaskFilter) -> Result<Vec<Task>, Refused> { Ok(vec![]) }
+    /// # }
+    /// let server = Server::new();
+    /// let feeds = server.feeds::<Board>();
+    /// let server = server.contract::<Board>(App);
+    /// feeds.feed(Board::tasks()).created(Task { id: 1 });
+    /// # let _ = server;
+    /// ```
+    pub fn feeds<C: Contract>(&self) -> Feeds<C> {
+        Feeds::new(self.feeds.clone())
+    }
+
     /// Serves contract `C` on its namespace with these handlers.
     pub fn contract<C: Contract>(self, handlers: impl Handlers<C>) -> Self {
         self.contract_at::<C>(C::NAMESPACE, handlers)
@@ -338,6 +388,7 @@ impl<A: ServerAdapter> Server<A> {
     ) -> Self {
         let path = path.into();
         let handlers = Arc::new(handlers);
+        let feeds = self.feeds.clone();
         self.mounts.push(Box::new(
             move |io: &SocketIo<A>, taken: &mut Vec<String>, policy: Policy, access: Access| {
                 let policy = Policy {
@@ -367,6 +418,7 @@ impl<A: ServerAdapter> Server<A> {
                 // refused client never sees it and no event can arrive before the entry exists.
                 let register = move |socket: SocketRef<A>, RawAuth(auth): RawAuth| {
                     let handlers = handlers.clone();
+                    let feeds = feeds.clone();
                     let admitted = access.admit(socket.req_parts());
                     let auth = fingerprints.check(auth);
                     async move {
@@ -376,6 +428,7 @@ impl<A: ServerAdapter> Server<A> {
                         let identity = handlers.clone().authenticate(auth).await?;
                         let expires_at = C::expires_at(&identity);
                         socket.extensions.insert(Authenticated::<C>(identity));
+                        socket.extensions.insert(SocketFeeds::new(feeds));
                         handlers.install(&socket, &policy);
                         if let Some(at) = expires_at {
                             crate::serve::dispatch::disconnect_at(&socket, at);

@@ -67,6 +67,11 @@ impl<C: Contract> Cx<C> {
         }
     }
 
+    /// The erased socket, for parts that keep it (feeds).
+    pub(crate) fn ops(&self) -> &Arc<dyn SocketOps> {
+        &self.socket
+    }
+
     /// The socket's id, unique on the server (across nodes).
     pub fn id(&self) -> Sid {
         self.socket.id()

@@ -236,6 +236,15 @@ fn answer(outcome: Outcome) -> Value {
             ok: True,
             data: &*data,
         }),
+        // A feed's snapshot: answered, then the changes buffered while it loaded.
+        Outcome::DataThen(data, then) => {
+            let answer = serde_json::to_value(AckResponse::<_, ()>::Data {
+                ok: True,
+                data: &*data,
+            });
+            then();
+            answer
+        }
         Outcome::Error(error) => serde_json::to_value(AckResponse::<(), _>::Error {
             ok: False,
             error: &*error,

@@ -137,6 +137,11 @@ pub enum FaultCode {
     Forbidden,
     /// The socket sent too many events; `retryAfterMs` says when to try again.
     RateLimited,
+    /// A subscribe named a feed the contract does not declare.
+    UnknownFeed,
+    /// The connection already holds as many subscriptions as it may
+    /// (`Server::max_subscriptions_per_socket`); unsubscribe from one first.
+    SubscriptionLimit,
 }
 
 crate::wire::message::message_error! {

@@ -13,7 +13,7 @@ export interface Issue {
 }
 
 /** The kinds of {@link Fault}. */
-export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited";
+export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit";
 
 /** eventwire's own answer when it refused or failed an event (the app's errors travel apart). */
 export interface Fault {
@@ -33,6 +33,48 @@ export type AckResponse<T, E = never> =
   | { ok: true; data: T }
   | ([E] extends [never] ? never : { ok: false; error: E })
   | { ok: false; fault: Fault };
+
+/** A feed's snapshot, the answer to `eventwire:subscribe`: keys and, in data mode, items, in the same order. */
+export interface FeedSnapshot<K, T> {
+  /** The subscription's id, named by its changes and its end. */
+  id: string;
+  /** The feed's epoch: offsets count within it. */
+  epoch: string;
+  /** The offset of the last change the snapshot reflects at least (a decimal string: offsets are 64-bit). */
+  offset: string;
+  keys: K[];
+  items: T[];
+}
+
+/** A notify feed's snapshot: keys only. */
+export interface FeedKeys<K> {
+  id: string;
+  epoch: string;
+  offset: string;
+  keys: K[];
+}
+
+/**
+ * One change of a data feed, as this subscriber's view: `added` (created, or updated into the
+ * filter), `updated`, `removed` (deleted, updated out of the filter, or no longer allowed).
+ * Apply by key: set the item, or delete it.
+ */
+export type FeedChange<K, T> =
+  | { id: string; offset: string; action: "added" | "updated"; key: K; item: T }
+  | { id: string; offset: string; action: "removed"; key: K };
+
+/** One change of a notify feed: the key and the action only. */
+export interface FeedNotice<K> {
+  id: string;
+  offset: string;
+  action: "added" | "updated" | "removed";
+  key: K;
+}
+
+/** Why the server ended a subscription (`eventwire:end`). */
+export type FeedEnd =
+  | { id: string; reason: "revoked"; message: string }
+  | { id: string; reason: "overflow"; message: string };
 
 /** The chat's own errors. */
 export type ChatError = {
@@ -163,6 +205,48 @@ export type TypedAppError<E> = AppError & { readonly error: E };
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
   readonly timeoutMs: number;
+}
+
+/**
+ * Why a subscription ended: the server's reasons (`revoked`: the app ended it; `overflow`: the
+ * subscriber did not keep up and may subscribe again) or `disconnected`, when the connection
+ * was lost (subscriptions do not survive it: subscribe again after reconnecting).
+ */
+export type EndReason =
+  | { reason: "revoked"; message: string }
+  | { reason: "overflow"; message: string }
+  | { reason: "disconnected"; message: string }
+  /** Set by `close()`; `onEnd` listeners do not run for it. */
+  | { reason: "closed"; message: string };
+
+/** A live subscription to a data feed: the collection its filter selects, kept current. */
+export interface LiveCollection<K, T> {
+  readonly id: string;
+  readonly epoch: string;
+  /** The offset of the last change applied. */
+  readonly offset: string;
+  /** The items, by key, as the filter selects them now. */
+  readonly items: Map<K, T>;
+  /** `null` while live; why it ended otherwise. */
+  readonly ended: EndReason | null;
+  /** Runs after each change is applied to `items`; returns a function that stops listening. */
+  on(listener: (change: FeedChange<K, T>) => void): () => void;
+  /** Runs once when the subscription ends (not after `close()`); returns a function that stops listening. */
+  onEnd(listener: (reason: EndReason) => void): () => void;
+  /** Ends the subscription. */
+  close(): Promise<void>;
+}
+
+/** A live subscription to a notify feed: the keys its filter selects, kept current. */
+export interface LiveKeys<K> {
+  readonly id: string;
+  readonly epoch: string;
+  readonly offset: string;
+  readonly keys: Set<K>;
+  readonly ended: EndReason | null;
+  on(listener: (change: FeedNotice<K>) => void): () => void;
+  onEnd(listener: (reason: EndReason) => void): () => void;
+  close(): Promise<void>;
 }
 
 /** Options of one call. */

@@ -30,14 +30,55 @@ export class TimeoutError extends EventwireError {
   }
 }
 
+// A live subscription: the snapshot, then each change applied in order (set or delete by
+// key); `notify` feeds keep keys only.
+function liveFeed(client, feed, snapshot, notify, forget) {
+  const listeners = new Set();
+  const endListeners = new Set();
+  const keys = new Set(snapshot.keys);
+  const items = new Map();
+  if (!notify) snapshot.keys.forEach((key, i) => items.set(key, snapshot.items[i]));
+  const live = {
+    id: snapshot.id,
+    epoch: snapshot.epoch,
+    offset: snapshot.offset,
+    ended: null,
+    on(listener) { listeners.add(listener); return () => listeners.delete(listener); },
+    onEnd(listener) { endListeners.add(listener); return () => endListeners.delete(listener); },
+    close() {
+      forget(live.id);
+      if (live.ended) return Promise.resolve();
+      live.ended = { reason: "closed", message: "closed by the client" };
+      return client.socket.timeout(5000).emitWithAck("eventwire:unsubscribe", { id: live.id }).then(() => {}, () => {});
+    },
+    apply(change) {
+      if (live.ended) return;
+      live.offset = change.offset;
+      if (change.action === "removed") {
+        if (notify) keys.delete(change.key);
+        else items.delete(change.key);
+      } else if (notify) keys.add(change.key);
+      else items.set(change.key, change.item);
+      for (const listener of listeners) listener(change);
+    },
+    end(reason) {
+      if (live.ended) return;
+      forget(live.id);
+      live.ended = reason;
+      for (const listener of endListeners) listener(reason);
+    },
+  };
+  if (notify) live.keys = keys;
+  else live.items = items;
+  return live;
+}
+
 // Builds a typed client from a contract's event table:
 // calls: [event, takesPayload] answered by the server; sends: [event, takesPayload] without
 // answer; answers: server events the client must answer.
 // With several URLs (nodes of one server), a client that loses its node, or cannot reach
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
-// fingerprint: the contract's, sent in the handshake so that a server whose contract changed
-// incompatibly refuses the connection instead of failing events one by one.
-function connect(url, namespace, options, { calls, sends, answers, fingerprint }) {
+function connect(url, namespace, options, { calls, sends, answers, feeds = [] }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -47,16 +88,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint }
   const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
   const open = (attempt) => {
     const failover = urls.length > 1;
-    // socket.io-client also takes `auth` as a function that hands the object to a callback.
-    const signed = (data) => ({ ...data, "eventwire:fingerprint": fingerprint });
-    const auth = typeof options.auth === "function" ? (cb) => options.auth((data) => cb(signed(data))) : signed(options.auth);
-    const socket = io(urls[index], { ...options.socket, auth, ...(failover ? { reconnection: false } : {}) });
-    // socket.io's connect_error carries only a message, so the server writes the code and
-    // both fingerprints into it; here they become fields of the error.
-    socket.on("connect_error", (error) => {
-      const mismatch = /^contract_mismatch: .* \(client (\w*), server (\w+)\)$/.exec(error.message);
-      if (mismatch) Object.assign(error, { code: "contract_mismatch", clientFingerprint: mismatch[1], serverFingerprint: mismatch[2] });
-    });
+    const socket = io(urls[index], { ...options.socket, auth: options.auth, ...(failover ? { reconnection: false } : {}) });
     for (const [event, listener] of listeners) socket.on(event, listener);
     if (failover) {
       const moveOn = () => {
@@ -123,7 +155,37 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint }
         : listen(event, handler),
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
-  client.isAppError = (event, error) => error instanceof AppError && error.event === event;
+  if (feeds.length > 0) {
+    const subscriptions = new Map();
+    const forget = (id) => subscriptions.delete(id);
+    listen("eventwire:change", (change) => subscriptions.get(change.id)?.apply(change));
+    listen("eventwire:end", ({ id, reason, message }) => subscriptions.get(id)?.end({ reason, message }));
+    // Subscriptions live as long as the connection that made them.
+    const lost = () => {
+      for (const live of [...subscriptions.values()]) live.end({ reason: "disconnected", message: "the connection was lost; subscribe again" });
+    };
+    listen("disconnect", lost);
+    for (const [feed, notify] of feeds) {
+      client[feed] = {
+        subscribe: (filter = {}, callOptions = {}) => {
+          const timeoutMs = callOptions.timeoutMs ?? defaultTimeout;
+          return new Promise((resolve, reject) => {
+            // A plain ack callback, not a promise: it runs while the answer is read, so the
+            // subscription is registered before the changes that follow it are dispatched.
+            client.socket.timeout(timeoutMs).emit("eventwire:subscribe", { feed, filter }, (error, response) => {
+              if (error) return reject(new TimeoutError(feed, timeoutMs));
+              if (!response.ok) {
+                return reject("fault" in response ? new FaultError(response.fault) : new AppError(feed, response.error));
+              }
+              const live = liveFeed(client, feed, response.data, notify, forget);
+              subscriptions.set(live.id, live);
+              resolve(live);
+            });
+          });
+        },
+      };
+    }
+  }
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -133,13 +195,10 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint }
 
 export const chatNamespace = "/chat";
 
-export const chatFingerprint = "7353506607c38361";
-
 export function connectChat(url, options = {}) {
   return connect(url, chatNamespace, options, {
     calls: [["join", true], ["leave", true], ["send", true]],
     sends: [["typing", true]],
     answers: [],
-    fingerprint: chatFingerprint,
   });
 }

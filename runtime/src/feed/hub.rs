@@ -1,0 +1,192 @@
+//! The feeds of one server ([`FeedHub`]) and of one socket ([`SocketFeeds`]): where a
+//! subscription is found by its id, counted against the socket's limit, and released.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+use crate::feed::filter::Filter;
+use crate::feed::state::{EndFrame, Ended, FeedState, Limits};
+use crate::feed::{END_EVENT, FeedRef};
+use crate::socket::ops::SocketOps;
+
+/// A feed's state, type-erased: `FeedState<I, F>` behind `Any`.
+type AnyFeed = Arc<dyn Any + Send + Sync>;
+
+/// Every feed of a server, created on first use, by contract and feed name.
+#[derive(Default)]
+pub(crate) struct FeedHub {
+    feeds: Mutex<HashMap<(TypeId, &'static str), AnyFeed>>,
+    pub(crate) limits: Arc<Limits>,
+    next_id: AtomicU64,
+}
+
+impl FeedHub {
+    /// The state of `feed`, created on first use.
+    pub(crate) fn feed<C: 'static, I, F>(&self, feed: &FeedRef<C, I, F>) -> Arc<FeedState<I, F>>
+    where
+        I: Serialize + Send + Sync + 'static,
+        F: Filter<Item = I>,
+    {
+        let mut feeds = self.feeds.lock().unwrap_or_else(|e| e.into_inner());
+        let state = feeds
+            .entry((TypeId::of::<C>(), feed.name))
+            .or_insert_with(|| {
+                Arc::new(FeedState::<I, F>::new(
+                    feed.name,
+                    feed.mode,
+                    feed.key,
+                    self.limits.clone(),
+                ))
+            })
+            .clone();
+        drop(feeds);
+        // The key is the contract and the feed name, which the derive makes unique, and a
+        // feed name has one item and filter type.
+        state
+            .downcast::<FeedState<I, F>>()
+            .unwrap_or_else(|_| unreachable!("one feed name, one item and filter type"))
+    }
+
+    /// A subscription id, unique on this server.
+    pub(crate) fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+}
+
+/// Frees a subscription in its feed.
+type Remover = Box<dyn FnOnce() + Send>;
+
+/// The subscriptions of one socket, kept in its extensions.
+pub(crate) struct SocketFeeds {
+    pub(crate) hub: Arc<FeedHub>,
+    slots: Mutex<Slots>,
+}
+
+#[derive(Default)]
+struct Slots {
+    removers: HashMap<u64, Remover>,
+    /// Set when the socket disconnected: a subscribe still in flight takes no slot.
+    closed: bool,
+}
+
+impl SocketFeeds {
+    pub(crate) fn new(hub: Arc<FeedHub>) -> Arc<Self> {
+        Arc::new(Self {
+            hub,
+            slots: Mutex::default(),
+        })
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Takes a slot for subscription `id`, already registered in its feed.
+    pub(crate) fn reserve(&self, id: u64, remover: Remover) -> Result<(), Refused> {
+        let max = self.hub.limits.max_per_socket.load(Ordering::Relaxed);
+        let mut slots = self.slots();
+        if slots.closed {
+            return Err(Refused::Closed(remover));
+        }
+        if slots.removers.len() >= max {
+            return Err(Refused::Full(remover, max));
+        }
+        slots.removers.insert(id, remover);
+        Ok(())
+    }
+
+    /// Frees the slot of `id` and the subscription in its feed (the client unsubscribed,
+    /// or the subscribe call failed); whether it existed.
+    pub(crate) fn release(&self, id: u64) -> bool {
+        // The remover runs after the slots are unlocked: the feed's lock is never taken
+        // while holding them (the feed takes them while holding its own).
+        let remover = self.slots().removers.remove(&id);
+        match remover {
+            Some(remover) => {
+                remover();
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Frees the slot of a subscription its feed already removed.
+    pub(crate) fn forget(&self, id: u64) {
+        self.slots().removers.remove(&id);
+    }
+
+    /// Frees everything and takes no more (the socket disconnected).
+    pub(crate) fn release_all(&self) {
+        let removers: Vec<Remover> = {
+            let mut slots = self.slots();
+            slots.closed = true;
+            slots.removers.drain().map(|(_, r)| r).collect()
+        };
+        for remover in removers {
+            remover();
+        }
+    }
+
+    /// How many subscriptions the socket holds.
+    pub(crate) fn len(&self) -> usize {
+        self.slots().removers.len()
+    }
+}
+
+/// Why a slot was not given; the remover comes back, to undo the registration.
+pub(crate) enum Refused {
+    /// The socket holds `max` subscriptions.
+    Full(Remover, usize),
+    /// The socket disconnected.
+    Closed(Remover),
+}
+
+/// Tells the clients of `ended` subscriptions why, and frees their slots.
+pub(crate) fn notify_ended(ended: Vec<Ended>) {
+    for ended in ended {
+        if let Some(feeds) = ended.socket.extensions().get::<Arc<SocketFeeds>>() {
+            feeds.forget(ended.id);
+        }
+        tracing::debug!(subscription = %ended.wire_id, reason = ?ended.reason, "subscription ended by the server");
+        send_end(ended.socket, ended.wire_id, ended.reason);
+    }
+}
+
+/// Sends the end frame; an overflowed socket's queue is full, so keep trying for a while
+/// (on a tokio runtime), then close the socket: its client must not believe a
+/// subscription lives that the server ended.
+fn send_end(socket: Arc<dyn SocketOps>, wire_id: String, reason: crate::feed::EndReason) {
+    let frame = EndFrame {
+        id: &wire_id,
+        reason: &reason,
+    };
+    match socket.emit(END_EVENT, &(frame,)) {
+        Err(socketioxide::SendError::Socket(socketioxide::SocketError::InternalChannelFull)) => {}
+        _ => return,
+    }
+    let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+        socket.disconnect();
+        return;
+    };
+    runtime.spawn(async move {
+        for _ in 0..100 {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            let frame = EndFrame {
+                id: &wire_id,
+                reason: &reason,
+            };
+            match socket.emit(END_EVENT, &(frame,)) {
+                Err(socketioxide::SendError::Socket(
+                    socketioxide::SocketError::InternalChannelFull,
+                )) => continue,
+                _ => return,
+            }
+        }
+        tracing::warn!(socket = %socket.id(), "could not tell a client its subscription ended: disconnecting it");
+        socket.disconnect();
+    });
+}

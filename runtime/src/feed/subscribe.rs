@@ -1,0 +1,287 @@
+//! The subscribe exchange, as generated dispatch runs it: decode the request, take a slot,
+//! register (buffering), run the handler, answer with the snapshot, then go live.
+
+use std::sync::Arc;
+
+use erased_serde::Serialize as ErasedSerialize;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::contract::Contract;
+use crate::feed::filter::Filter;
+use crate::feed::hub::{Refused as SlotRefused, SocketFeeds, notify_ended};
+use crate::feed::state::{Check, FeedState, raw};
+use crate::feed::{FeedRef, Mode, SUBSCRIBE_EVENT};
+use crate::socket::cx::Cx;
+use crate::validate::{PathSegment, Report, Validate};
+use crate::wire::fault::{Fault, FaultCode, Forbidden};
+use crate::wire::incoming::{Incoming, type_issue};
+
+/// Why a subscribe handler refused: `forbidden` (a fault, as for a guard) or the app's
+/// typed error `E` (declared with `#[feed(..., error = E)]`), which the client receives as
+/// `{ "ok": false, "error": E }`.
+///
+/// ```
+/// use eventwire::{Forbidden, feed::Refused};
+///
+/// let refused: Refused = Forbidden::new("not your workspace").into();
+/// assert!(matches!(refused, Refused::Forbidden(_)));
+/// ```
+#[derive(Debug)]
+pub enum Refused<E = NoError> {
+    /// eventwire answers with a `forbidden` fault carrying this message.
+    Forbidden(Forbidden),
+    /// The app's typed error.
+    App(E),
+}
+
+impl<E> From<Forbidden> for Refused<E> {
+    fn from(denied: Forbidden) -> Self {
+        Self::Forbidden(denied)
+    }
+}
+
+/// The error type of a feed that declares none: it has no values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoError {}
+
+impl Serialize for NoError {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        match *self {}
+    }
+}
+
+/// `{"feed": "tasks", "filter": {...}}`.
+#[doc(hidden)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubscribeRequest {
+    feed: String,
+    #[serde(default)]
+    filter: Option<serde_json::Value>,
+}
+
+impl Validate for SubscribeRequest {
+    fn validate_into(&self, _: &mut Report) {}
+}
+
+impl SubscribeRequest {
+    /// Decodes `["eventwire:subscribe", {feed, filter}]`.
+    pub fn decode(incoming: &mut Incoming) -> Result<Self, Fault> {
+        incoming.decode()
+    }
+
+    /// The feed's name.
+    pub fn feed(&self) -> &str {
+        &self.feed
+    }
+}
+
+/// `{"id": "7"}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UnsubscribeRequest {
+    id: String,
+}
+
+impl Validate for UnsubscribeRequest {
+    fn validate_into(&self, _: &mut Report) {}
+}
+
+/// The subscribe answer: `{id, epoch, offset, keys, items?}`.
+#[derive(Serialize)]
+struct Snapshot<I> {
+    id: String,
+    epoch: String,
+    offset: String,
+    keys: Vec<Box<RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    items: Option<Vec<I>>,
+}
+
+/// How a subscribe call ended, for dispatch to answer.
+#[doc(hidden)]
+pub enum Finished {
+    /// Answer with the snapshot, then run the closure (which sends what was buffered and
+    /// makes the subscription live), so the snapshot reaches the client first.
+    Snapshot(Box<dyn ErasedSerialize + Send>, Box<dyn FnOnce() + Send>),
+    /// The app's typed error.
+    Error(Box<dyn ErasedSerialize + Send>),
+    /// A fault.
+    Fault(Fault),
+}
+
+/// A fault answering the subscribe event.
+fn fault(code: FaultCode, message: impl Into<String>) -> Fault {
+    Fault::new(code, SUBSCRIBE_EVENT, message)
+}
+
+/// The fault for a feed name the contract does not declare.
+#[doc(hidden)]
+pub fn unknown_feed(feed: &str) -> Fault {
+    fault(FaultCode::UnknownFeed, format!("no feed is named `{feed}`"))
+}
+
+/// A subscription between its request and its snapshot: registered, buffering, counted
+/// against the socket's limit. Dropped unfinished (the handler failed or panicked), it
+/// frees everything.
+#[doc(hidden)]
+pub struct Pending<C, I, F> {
+    cx: Cx<C>,
+    socket: Arc<SocketFeeds>,
+    state: Arc<FeedState<I, F>>,
+    id: u64,
+    offset: u64,
+    /// `None` once finished.
+    filter: Option<F>,
+}
+
+impl<C, I, F> Pending<C, I, F>
+where
+    C: Contract,
+    I: Serialize + Send + Sync + 'static,
+    F: Filter<Item = I>,
+{
+    /// Validates the filter, takes a slot and registers the subscription.
+    pub fn start(
+        cx: &Cx<C>,
+        request: SubscribeRequest,
+        feed: FeedRef<C, I, F>,
+    ) -> Result<Self, Fault> {
+        let filter = decode_filter::<F>(request.filter)?;
+        let socket = cx.socket_feeds();
+        let state = socket.hub.feed(&feed);
+        let id = socket.hub.next_id();
+        // Registered before the slot is taken: a disconnect that frees the slots between
+        // the two would otherwise leave the registration behind.
+        let offset = state.register(id);
+        let remover = {
+            let state = state.clone();
+            Box::new(move || {
+                state.remove(id);
+            })
+        };
+        match socket.reserve(id, remover) {
+            Ok(()) => {}
+            Err(SlotRefused::Full(undo, max)) => {
+                undo();
+                return Err(fault(
+                    FaultCode::SubscriptionLimit,
+                    format!(
+                        "this connection already holds {max} subscriptions, the most it may; unsubscribe from one first"
+                    ),
+                ));
+            }
+            Err(SlotRefused::Closed(undo)) => {
+                undo();
+                return Err(fault(FaultCode::Internal, "the connection is closing"));
+            }
+        }
+        Ok(Self {
+            cx: cx.clone(),
+            socket,
+            state,
+            id,
+            offset,
+            filter: Some(filter),
+        })
+    }
+
+    /// The filter, for the handler to check and complete.
+    pub fn filter(&mut self) -> &mut F {
+        self.filter.as_mut().unwrap_or_else(|| {
+            unreachable!("a pending subscription has its filter until it finishes")
+        })
+    }
+
+    /// Answers with the snapshot (or the refusal).
+    pub fn finish<E: Serialize + Send + 'static>(
+        mut self,
+        result: Result<Vec<I>, Refused<E>>,
+        check: Option<Check<I>>,
+    ) -> Finished {
+        let items = match result {
+            Ok(items) => items,
+            // Dropping `self` frees the registration.
+            Err(Refused::Forbidden(denied)) => {
+                return Finished::Fault(Fault::forbidden(SUBSCRIBE_EVENT, denied));
+            }
+            Err(Refused::App(error)) => return Finished::Error(Box::new(error)),
+        };
+        let Some(filter) = self.filter.take() else {
+            unreachable!("finish consumes the pending subscription")
+        };
+        let wire_id = self.id.to_string();
+        let keys = items.iter().map(|item| (self.state.key)(item)).collect();
+        let snapshot = Snapshot {
+            id: wire_id.clone(),
+            epoch: self.state.epoch.clone(),
+            offset: self.offset.to_string(),
+            keys,
+            items: match self.state.mode {
+                Mode::Data => Some(items),
+                Mode::Notify => None,
+            },
+        };
+        let state = self.state.clone();
+        let socket = self.cx.ops().clone();
+        let id = self.id;
+        let go_live = move || {
+            if let Some(ended) = state.activate(id, wire_id, filter, check, socket) {
+                notify_ended(vec![ended]);
+            }
+        };
+        Finished::Snapshot(Box::new(snapshot), Box::new(go_live))
+    }
+}
+
+impl<C, I, F> Drop for Pending<C, I, F> {
+    fn drop(&mut self) {
+        // Unfinished (refused, failed or panicked): free the slot and the registration.
+        if self.filter.is_some() {
+            self.socket.release(self.id);
+        }
+    }
+}
+
+/// Deserializes and validates the filter; issues' paths start with `filter`.
+fn decode_filter<F: Filter>(filter: Option<serde_json::Value>) -> Result<F, Fault> {
+    let value = filter.unwrap_or_else(|| serde_json::Value::Object(Default::default()));
+    let filter: F = serde_path_to_error::deserialize(value).map_err(|error| {
+        let mut issue = type_issue(error.inner(), error.path());
+        issue.path.insert(0, PathSegment::Key("filter".into()));
+        Fault::invalid_payload(SUBSCRIBE_EVENT, vec![issue])
+    })?;
+    filter.validate().map_err(|mut issues| {
+        for issue in &mut issues {
+            issue.path.insert(0, PathSegment::Key("filter".into()));
+        }
+        Fault::invalid_payload(SUBSCRIBE_EVENT, issues)
+    })?;
+    Ok(filter)
+}
+
+/// Handles `["eventwire:unsubscribe", {id}]`: ends the socket's subscription `id` (an id
+/// it does not hold, e.g. one the server just ended, is not an error).
+#[doc(hidden)]
+pub fn unsubscribe<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Result<(), Fault> {
+    let request: UnsubscribeRequest = incoming.decode()?;
+    if let Ok(id) = request.id.parse::<u64>() {
+        cx.socket_feeds().release(id);
+    }
+    Ok(())
+}
+
+/// Frees every subscription of a disconnecting socket.
+#[doc(hidden)]
+pub fn release<C: Contract>(cx: &Cx<C>) {
+    if let Some(feeds) = cx.extensions().get::<Arc<SocketFeeds>>() {
+        feeds.release_all();
+    }
+}
+
+/// The key of an item as JSON.
+#[doc(hidden)]
+pub fn key_json<K: Serialize + ?Sized>(key: &K) -> Box<RawValue> {
+    raw(key)
+}

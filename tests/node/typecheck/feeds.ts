@@ -1,0 +1,58 @@
+// The typed client's feeds accept exactly the contract's filters and give typed live
+// collections: every `@ts-expect-error` below must be an error.
+import { connectBoard, type BoardSocket, type EndReason, type Task } from "../generated/board.js";
+import { io } from "socket.io-client";
+
+const board = connectBoard("http://127.0.0.1", { auth: { workspace: 1, name: "ann" } });
+
+const tasks = await board.tasks.subscribe({ status: "doing", minPriority: 3, statuses: ["todo"], priorityBetween: [1, 5], search: "x" });
+const first: Task | undefined = tasks.items.get(1);
+void first;
+tasks.on((change) => {
+  if (change.action === "removed") {
+    const key: number = change.key;
+    void key;
+    // @ts-expect-error: a removal carries no item
+    void change.item;
+  } else {
+    const title: string = change.item.title;
+    void title;
+  }
+});
+tasks.onEnd((reason: EndReason) => {
+  if (reason.reason === "overflow") void board.tasks.subscribe({ status: "doing" });
+});
+await tasks.close();
+
+const activity = await board.activity.subscribe();
+const has: boolean = activity.keys.has(3);
+void has;
+activity.on((notice) => {
+  const action: "added" | "updated" | "removed" = notice.action;
+  void action;
+  // @ts-expect-error: notify changes carry no item
+  void notice.item;
+});
+// @ts-expect-error: a notify feed keeps keys, not items
+void activity.items;
+
+// @ts-expect-error: a filter field the filter does not declare
+void board.tasks.subscribe({ colour: "red" });
+// @ts-expect-error: a status that does not exist
+void board.tasks.subscribe({ status: "blocked" });
+// @ts-expect-error: `between` takes two bounds
+void board.tasks.subscribe({ priorityBetween: [1] });
+// @ts-expect-error: the activity feed's filter has no status
+void board.activity.subscribe({ status: "doing" });
+// @ts-expect-error: keys are numbers
+void tasks.items.get("1");
+// @ts-expect-error: the contract has no such feed
+void board.comments;
+
+// The plain typed socket knows the feed events too.
+const socket: BoardSocket = io("http://127.0.0.1/board");
+socket.emit("eventwire:subscribe", { feed: "tasks", filter: { status: "done" } }, (response) => void response.ok);
+// @ts-expect-error: the filter of another feed
+socket.emit("eventwire:subscribe", { feed: "activity", filter: { status: "done" } }, () => {});
+socket.on("eventwire:change", (change) => void change.key);
+socket.on("eventwire:end", (end) => void end.reason);

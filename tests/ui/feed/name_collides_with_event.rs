@@ -1,0 +1,25 @@
+use eventwire::{payload, Contract, Filter};
+
+#[payload]
+pub struct Task { pub id: u32 }
+
+#[payload]
+#[derive(Filter)]
+#[serde(deny_unknown_fields)]
+#[filter(item = Task)]
+pub struct TaskFilter {
+    #[filter(eq)]
+    pub id: Option<u32>,
+}
+
+#[derive(Contract)]
+pub enum Board {
+    #[server]
+    Tasks(Task),
+    #[feed(item = Task, key = id, filter = TaskFilter)]
+    TaskList,
+    #[feed(item = Task, key = id, filter = TaskFilter, rename = "tasks")]
+    AllTasks,
+}
+
+fn main() {}
