@@ -7,7 +7,7 @@ pub mod contract;
 pub mod store;
 pub mod web;
 
-use eventwire::feed::Refused;
+use eventwire::feed::{Placeholders, Refused};
 use eventwire::{BuildError, Cx, Feed, Feeds, Filter, Refusal, Server};
 
 use crate::contract::*;
@@ -232,8 +232,10 @@ impl BoardHandlers for BoardApp {
     ) -> Result<Vec<Task>, Refused<BoardError>> {
         let member = cx.identity();
         force_workspace(&mut filter.workspace, &member)?;
+        // `"workspace" = ?1 AND ...`, with the values bound, never written into the text.
+        let condition = filter.to_sql(Placeholders::Sqlite);
         self.store
-            .select(filter.clone())
+            .select(condition)
             .await
             .map_err(|error| Refused::App(storage(error)))
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use eventwire::Filter;
-use eventwire::feed::{Placeholders, SqlValue};
+use eventwire::feed::{Placeholders, SqlValue, Where};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
@@ -72,10 +72,11 @@ impl Store {
         .expect("a store task does not panic")
     }
 
-    /// The tasks `filter` selects, in id order: the filter's SQL fragment, with its values
-    /// bound, never written into the text.
-    pub async fn select(&self, filter: TaskFilter) -> Result<Vec<Task>, StoreError> {
-        self.with(move |connection| select(connection, &filter))
+    /// The tasks a filter's SQL fragment selects ([`Filter::to_sql`] with
+    /// [`Placeholders::Sqlite`]), in id order; its values are bound, never written into the
+    /// text.
+    pub async fn select(&self, condition: Where) -> Result<Vec<Task>, StoreError> {
+        self.with(move |connection| select(connection, &condition))
             .await
     }
 
@@ -85,16 +86,12 @@ impl Store {
             workspace: Some(workspace.to_owned()),
             ..TaskFilter::default()
         };
-        self.select(filter).await
+        self.select(filter.to_sql(Placeholders::Sqlite)).await
     }
 }
 
-/// The tasks `filter` selects.
-pub(crate) fn select(
-    connection: &Connection,
-    filter: &TaskFilter,
-) -> Result<Vec<Task>, StoreError> {
-    let condition = filter.to_sql(Placeholders::Sqlite);
+/// The tasks `condition` selects.
+fn select(connection: &Connection, condition: &Where) -> Result<Vec<Task>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM tasks WHERE {} ORDER BY id",
         condition.clause
