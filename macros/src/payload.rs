@@ -12,8 +12,9 @@ use serde_derive_internals::{Ctxt, Derive};
 use crate::ctxt::Errors;
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let input: syn::DeriveInput = syn::parse2(item.clone())?;
+    let mut input: syn::DeriveInput = syn::parse2(item.clone())?;
     let errors = Errors::new();
+    crate::binary::rewrite_fields(&errors, &mut input);
     if !args.is_empty() {
         errors.error_at(&args, "`#[payload]` takes no arguments; configure the type with `#[serde(...)]` and `#[validate(...)]`");
     }
