@@ -134,6 +134,15 @@ impl<'a, D> AttachmentDeserializer<'a, D> {
     }
 }
 
+/// Forwards `deserialize_*` methods of leaf values, whose visitor sees no nested value.
+macro_rules! forward_plain {
+    ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+            self.inner.$method($($arg,)* visitor)
+        }
+    )*};
+}
+
 /// Forwards `deserialize_*` methods whose visitor may see nested values (wrapped).
 macro_rules! forward_wrapped {
     ($($method:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
@@ -172,17 +181,21 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for AttachmentDeserializer<'_,
         self.deserialize_bytes(visitor)
     }
 
-    forward_wrapped! {
+    // Leaves cannot hold bytes: their visitors go to serde_json as they are.
+    forward_plain! {
         deserialize_bool(), deserialize_i8(), deserialize_i16(), deserialize_i32(),
         deserialize_i64(), deserialize_i128(), deserialize_u8(), deserialize_u16(),
         deserialize_u32(), deserialize_u64(), deserialize_u128(), deserialize_f32(),
         deserialize_f64(), deserialize_char(), deserialize_str(), deserialize_string(),
-        deserialize_option(), deserialize_unit(), deserialize_unit_struct(name: &'static str),
-        deserialize_newtype_struct(name: &'static str), deserialize_seq(),
+        deserialize_unit(), deserialize_unit_struct(name: &'static str),
+        deserialize_identifier(), deserialize_ignored_any(),
+    }
+
+    forward_wrapped! {
+        deserialize_option(), deserialize_newtype_struct(name: &'static str), deserialize_seq(),
         deserialize_tuple(len: usize), deserialize_tuple_struct(name: &'static str, len: usize),
         deserialize_map(), deserialize_struct(name: &'static str, fields: &'static [&'static str]),
         deserialize_enum(name: &'static str, variants: &'static [&'static str]),
-        deserialize_identifier(), deserialize_ignored_any(),
     }
 
     fn is_human_readable(&self) -> bool {
