@@ -4,6 +4,7 @@
 mod binary;
 mod contract;
 mod ctxt;
+mod integers;
 mod payload;
 mod validate;
 

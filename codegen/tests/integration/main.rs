@@ -5,6 +5,7 @@
 #![allow(unreachable_pub)]
 
 mod binary;
+mod check;
 mod docs;
 mod enums;
 mod events;

@@ -29,9 +29,9 @@ pub fn router_on<A: ServerAdapter>(
     // Room for a shared file of 1 MiB and more: a file of 1–2 MiB gets a `too_large`
     // fault (`ShareFile`'s `max_bytes`) instead of a closed connection.
     let server = server.max_message_size(MAX_MESSAGE);
-    let cors = server.cors_layer();
-    let (layer, _io) = server.contract::<Chat>(chat).build()?;
-    Ok(web::router().layer(layer).layer(cors))
+    // `layer` carries the CORS headers of the allowed origins with socket.io.
+    let (layer, _io) = server.contract::<Chat>(chat).layer()?;
+    Ok(web::router().layer(layer))
 }
 
 /// The largest message a client may send: 2 MiB.

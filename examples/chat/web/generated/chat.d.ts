@@ -211,10 +211,16 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/** The handler answered with the app's typed error. */
-export declare class AppError<E> extends EventwireError {
-  readonly error: E;
+/**
+ * The handler answered with the app's error. `error` is `unknown` after `instanceof
+ * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
+ */
+export declare class AppError extends EventwireError {
+  readonly error: unknown;
 }
+
+/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
+export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -274,6 +280,14 @@ export type ChatSocket = Socket<ChatServerToClientEvents, ChatClientToServerEven
 /** The namespace Chat is served on. */
 export declare const chatNamespace: "/chat";
 
+/** The app error of each Chat event declared `ack = Result<T, E>`. */
+export interface ChatAppErrors {
+  join: ChatError;
+  leave: ChatError;
+  send: ChatError;
+  shareFile: ChatError;
+}
+
 /** A typed client of Chat: one method per client event, one listener per server event. */
 export interface ChatClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -281,19 +295,19 @@ export interface ChatClient {
   /**
    * Joins a room; the answer carries its members and recent history.
    *
-   * Rejects with FaultError | AppError<ChatError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<ChatError> | TimeoutError.
    */
   join(payload: RoomRef, options?: CallOptions): Promise<Joined>;
   /**
    * Leaves a room.
    *
-   * Rejects with FaultError | AppError<ChatError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<ChatError> | TimeoutError.
    */
   leave(payload: RoomRef, options?: CallOptions): Promise<null>;
   /**
    * Posts a message to a joined room.
    *
-   * Rejects with FaultError | AppError<ChatError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<ChatError> | TimeoutError.
    */
   send(payload: SendMessage, options?: CallOptions): Promise<Sent>;
   /** Tells the room you are typing. */
@@ -302,7 +316,7 @@ export interface ChatClient {
    * Shares a file of at most 1 MiB with a joined room. A larger one (up to the server's
    * 2 MiB message limit) is refused with an `invalid_payload` fault, code `too_large`.
    *
-   * Rejects with FaultError | AppError<ChatError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<ChatError> | TimeoutError.
    */
   shareFile(payload: ShareFile, options?: CallOptions): Promise<Sent>;
   /** Listens to a server event; each returns a function that stops listening. */
@@ -318,6 +332,11 @@ export interface ChatClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof ChatAppErrors>(event: K, error: unknown): error is TypedAppError<ChatAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
