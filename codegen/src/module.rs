@@ -261,6 +261,22 @@ function liveFeed(client, feed, snapshot, notify, forget) {
   return live;
 }
 
+// Binary data arrives as an ArrayBuffer in browsers and as a Buffer in Node; the app gets a
+// Uint8Array either way, wherever it sits in the payload.
+function binaryAsBytes(value) {
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) {
+    return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = binaryAsBytes(value[i]);
+    return value;
+  }
+  for (const key of Object.keys(value)) value[key] = binaryAsBytes(value[key]);
+  return value;
+}
+
 // Builds a typed client from a contract's event table:
 // calls: [event, takesPayload] answered by the server; sends: [event, takesPayload] without
 // answer; answers: server events the client must answer.
@@ -317,6 +333,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       const timeoutMs = args[0]?.timeoutMs ?? defaultTimeout;
       return client.socket.timeout(timeoutMs).emitWithAck(event, ...payload).then(
         (response) => {
+          response = binaryAsBytes(response);
           if (response.ok) return response.data;
           if ("fault" in response) throw new FaultError(response.fault);
           throw new AppError(event, response.error);
@@ -348,10 +365,10 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
         ? listen(event, (...args) => {
             const reply = args.pop();
             Promise.resolve()
-              .then(() => handler(...args))
+              .then(() => handler(...args.map(binaryAsBytes)))
               .then(reply, (error) => console.error(`eventwire: the ${event} handler failed`, error));
           })
-        : listen(event, handler),
+        : listen(event, (...args) => handler(...args.map(binaryAsBytes))),
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
   client.isAppError = (event, error) => error instanceof AppError && error.event === event;

@@ -92,6 +92,7 @@ fn primitive(
     names: &dyn Resolve,
 ) -> Result<String, GenerateError> {
     Ok(match ty {
+        "string" if is_binary(object) => binary_type(object),
         "string" => "string".into(),
         "boolean" => "boolean".into(),
         "null" => "null".into(),
@@ -104,6 +105,22 @@ fn primitive(
         "object" => object_type(object, location, names)?,
         other => return Err(unsupported(location, &format!("type `{other}`"))),
     })
+}
+
+/// Binary data (`eventwire::wire::Binary`): raw octets in a Socket.IO attachment.
+fn is_binary(object: &Map<String, Value>) -> bool {
+    object.get("contentEncoding").and_then(Value::as_str) == Some("binary")
+}
+
+/// The client receives a `Uint8Array` (the typed client converts `ArrayBuffer` and
+/// `Buffer`); it may send any binary socket.io-client sends (a Node `Buffer` is a
+/// `Uint8Array`).
+fn binary_type(object: &Map<String, Value>) -> String {
+    if object.contains_key("x-eventwire-binary") {
+        "Uint8Array | ArrayBuffer".into()
+    } else {
+        "Uint8Array".into()
+    }
 }
 
 /// 64-bit (and pointer-sized) integers must be bounded to the safe range to be `number`s.
@@ -231,6 +248,11 @@ pub(crate) fn jsdoc(schema: &Value, indent: &str) -> String {
                 Value::String(s) if key != "default" => s.clone(),
                 other => other.to_string(),
             };
+            // A binary's length counts bytes, not characters.
+            if is_binary(object) && key.ends_with("Length") {
+                lines.push(format!("@{tag} {value} bytes"));
+                continue;
+            }
             lines.push(format!("@{tag} {value}"));
         }
     }

@@ -1,6 +1,7 @@
 //! Derive macros for [eventwire](https://docs.rs/eventwire). Use them through the
 //! `eventwire` crate, which re-exports them and provides the traits they implement.
 
+mod binary;
 mod contract;
 mod ctxt;
 mod integers;

@@ -15,6 +15,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let mut input: syn::DeriveInput = syn::parse2(item.clone())?;
     crate::filter::schema::annotate(&mut input);
     let errors = Errors::new();
+    crate::binary::rewrite_fields(&errors, &mut input);
     if !args.is_empty() {
         errors.error_at(&args, "`#[payload]` takes no arguments; configure the type with `#[serde(...)]` and `#[validate(...)]`");
     }

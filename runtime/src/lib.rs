@@ -68,6 +68,10 @@ pub use auth::jwt;
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use adapter::redis;
 
+/// Re-exported so payloads name binary fields (`eventwire::Bytes`) without a version skew.
+pub use bytes;
+pub use bytes::Bytes;
+
 /// Re-exported so apps name socket ids, the io handle and adapters without a version skew.
 pub use socketioxide;
 pub use socketioxide::SocketIo;

@@ -6,6 +6,7 @@ pub use serde;
 pub use crate::auth::decode_auth;
 pub use crate::serve::dispatch::{Dispatch, Outcome};
 pub use crate::validate::check;
+pub use crate::wire::bytes::byte_vec;
 pub use crate::wire::incoming::Incoming;
 
 /// The feed exchange, as generated dispatch runs it.

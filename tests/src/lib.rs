@@ -9,6 +9,7 @@ use std::time::Duration;
 use eventwire::{Contract, Cx, Server, ValidationError, payload};
 
 pub mod board;
+pub mod binary;
 pub mod fuzzing;
 mod node;
 pub mod raw;
@@ -582,6 +583,8 @@ pub fn generated_files() -> Vec<eventwire_codegen::GeneratedFile> {
             .files("shapes")
             .expect("the shapes contract generates"),
     );
+    let binary = eventwire_codegen::Generator::new().contract::<binary::Files>();
+    files.extend(binary.files("files").expect("the files contract generates"));
     files
 }
 

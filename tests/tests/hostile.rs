@@ -379,3 +379,193 @@ async fn a_flood_over_the_rate_limit_is_refused_then_disconnected() {
     assert!(limited >= 1, "{limited} rate limited");
     assert_serving(&server.url, &mut canary).await;
 }
+
+/// The files contract (binary payloads) and a canary on it.
+async fn setup_files() -> (String, RawSocket) {
+    let url = eventwire_tests::binary::start().await;
+    let canary = RawSocket::connect(&url, "/files").await;
+    (url, canary)
+}
+
+/// A small ack'd binary event from a well-behaved connection: the server still serves.
+async fn assert_files_serving(base: &str, canary: &mut RawSocket) {
+    for socket in [canary, &mut RawSocket::connect(base, "/files").await] {
+        socket
+            .send(r#"451-/files,900["small",{"data":{"_placeholder":true,"num":0}}]"#)
+            .await;
+        socket.send_binary(vec![7; 3]).await;
+        assert_eq!(
+            socket.next().await,
+            Next::Text(r#"43/files,900[{"ok":true,"data":3}]"#.into())
+        );
+    }
+}
+
+/// The issues of a fault answer to ack `id` on `/files`, as `(code, message)`.
+fn files_fault(next: &Next, id: u32) -> Vec<(String, String)> {
+    let Next::Text(text) = next else {
+        panic!("expected a fault, got {next:?}");
+    };
+    let json = text
+        .strip_prefix(&format!("43/files,{id}"))
+        .unwrap_or_else(|| panic!("expected the answer to {id}, got {text}"));
+    let value: serde_json::Value = serde_json::from_str(json).expect("JSON");
+    assert_eq!(value[0]["fault"]["code"], "invalid_payload", "{text}");
+    value[0]["fault"]["issues"]
+        .as_array()
+        .expect("issues")
+        .iter()
+        .map(|i| {
+            (
+                i["code"].as_str().unwrap_or_default().to_owned(),
+                i["message"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn wrong_attachment_references_get_faults() {
+    let (url, mut canary) = setup_files().await;
+    let upload = |data: &str, thumbnail: &str| {
+        format!(
+            r#"["upload",{{"title":"t","data":{data},"thumbnail":{thumbnail},"attachments":[],"raw":{{"_placeholder":true,"num":0}}}}]"#
+        )
+    };
+    let placeholder = |n: i64| format!(r#"{{"_placeholder":true,"num":{n}}}"#);
+    for (id, header, attachments, expected) in [
+        // An attachment the payload never references.
+        (
+            1,
+            format!("453-/files,1{}", upload(&placeholder(1), "null")),
+            3,
+            "not in the payload",
+        ),
+        // One attachment for two fields.
+        (
+            2,
+            format!("452-/files,2{}", upload(&placeholder(1), &placeholder(1))),
+            2,
+            "referenced twice",
+        ),
+        // A number beyond the attachments sent.
+        (
+            3,
+            format!("452-/files,3{}", upload(&placeholder(5), "null")),
+            2,
+            "binary attachment 5 is missing",
+        ),
+        // A placeholder with a negative or non-numeric number, or extra keys.
+        (
+            4,
+            format!("452-/files,4{}", upload(&placeholder(-1), "null")),
+            2,
+            "invalid value",
+        ),
+        (
+            5,
+            format!(
+                "452-/files,5{}",
+                upload(r#"{"_placeholder":true,"num":"1"}"#, "null")
+            ),
+            2,
+            "invalid type",
+        ),
+        (
+            6,
+            format!(
+                "452-/files,6{}",
+                upload(r#"{"_placeholder":true,"num":1,"x":2}"#, "null")
+            ),
+            2,
+            "expected a binary placeholder",
+        ),
+        // A placeholder where text is declared.
+        (
+            7,
+            format!(
+                r#"452-/files,7["upload",{{"title":{},"data":{},"thumbnail":null,"attachments":[],"raw":{}}}]"#,
+                placeholder(0),
+                placeholder(1),
+                placeholder(0)
+            ),
+            2,
+            "invalid type: map, expected a string",
+        ),
+    ] {
+        let mut socket = RawSocket::connect(&url, "/files").await;
+        socket.send(&header).await;
+        for _ in 0..attachments {
+            socket.send_binary(vec![1, 2, 3]).await;
+        }
+        let issues = files_fault(&socket.next().await, id);
+        assert!(
+            issues.iter().any(|(_, message)| message.contains(expected)),
+            "{id}: {issues:?}"
+        );
+    }
+    assert_files_serving(&url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn broken_attachment_sequences_close_the_connection() {
+    let (url, mut canary) = setup_files().await;
+    // A binary frame with no packet waiting for it; a text packet before the attachments
+    // its predecessor declared; more attachments than the server accepts.
+    let cases: [(&str, bool); 3] = [
+        ("", true),
+        (
+            r#"452-/files,1["small",{"data":{"_placeholder":true,"num":0}}]"#,
+            false,
+        ),
+        (
+            r#"4511-/files,1["small",{"data":{"_placeholder":true,"num":0}}]"#,
+            false,
+        ),
+    ];
+    for (header, binary_first) in cases {
+        let mut socket = RawSocket::connect(&url, "/files").await;
+        if binary_first {
+            socket.send_binary(vec![0; 16]).await;
+        } else {
+            socket.send(header).await;
+            socket
+                .send(r#"42/files,2["small",{"data":{"_placeholder":true,"num":0}}]"#)
+                .await;
+        }
+        socket.expect_closed().await;
+    }
+    assert_files_serving(&url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn attachment_floods_are_refused_and_memory_stays_flat() {
+    let (url, mut canary) = setup_files().await;
+    // Each packet carries 64 KiB, far over `small`'s 256 bytes: refused before decoding.
+    // 80 per connection stays under the rate limit's disconnect. The first round warms the
+    // allocator and buffers (and other tests of this binary run meanwhile); the four after it
+    // must not keep what they sent.
+    let mut before = 0;
+    for round in 0..5 {
+        if round == 1 {
+            before = rss_kib();
+        }
+        let mut socket = RawSocket::connect(&url, "/files").await;
+        for i in 0..80 {
+            socket
+                .send(&format!(
+                    r#"451-/files,{i}["small",{{"data":{{"_placeholder":true,"num":0}}}}]"#
+                ))
+                .await;
+            socket.send_binary(vec![0xAB; 64 * 1024]).await;
+        }
+        for i in 0..80 {
+            let issues = files_fault(&socket.next().await, i);
+            assert_eq!(issues[0].0, "too_large");
+        }
+    }
+    assert_files_serving(&url, &mut canary).await;
+    let grown = rss_kib().saturating_sub(before);
+    eprintln!("RSS growth over 320 packets of 64 KiB attachments (20 MiB): {grown} KiB");
+    assert!(grown < 64 * 1024, "memory grew by {grown} KiB");
+}

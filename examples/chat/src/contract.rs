@@ -2,7 +2,7 @@
 
 use std::sync::LazyLock;
 
-use eventwire::{Contract, payload};
+use eventwire::{Bytes, Contract, payload};
 
 static ROOM_NAME: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new("^[a-z0-9-]+$").expect("valid regex"));
@@ -33,6 +33,8 @@ pub struct Joined {
     pub members: Vec<String>,
     /// Its last 50 messages, oldest first.
     pub history: Vec<ChatMessage>,
+    /// Its last 50 shared files (their metadata; the data went to who was there), oldest first.
+    pub files: Vec<FileRecord>,
 }
 
 /// A message to post.
@@ -70,6 +72,63 @@ pub struct ChatMessage {
     pub text: String,
     /// When the server stored it (RFC 3339).
     pub sent_at: String,
+}
+
+/// The largest file a message carries: 1 MiB.
+pub const MAX_FILE: usize = 1024 * 1024;
+
+/// A file to share with a joined room, in one message.
+#[payload]
+pub struct ShareFile {
+    /// The room, which the sender must have joined.
+    pub room: String,
+    /// The file's name, 1–255 characters.
+    #[validate(length(min = 1, max = 255))]
+    pub name: String,
+    /// Its media type, as the browser reports it (`image/png`), 1–127 characters.
+    #[validate(length(min = 1, max = 127))]
+    pub mime: String,
+    /// The content, at most 1 MiB.
+    #[validate(length(max = 1048576))]
+    pub data: Bytes,
+}
+
+/// A file someone shared, to the others in the room.
+#[payload]
+#[derive(Clone, Debug)]
+pub struct FileShared {
+    /// The room.
+    pub room: String,
+    /// Who shared it.
+    pub user: String,
+    /// The file's name.
+    pub name: String,
+    /// Its media type.
+    pub mime: String,
+    /// The content.
+    pub data: Bytes,
+    /// When the server received it (RFC 3339).
+    pub at: String,
+}
+
+/// What the history keeps of a shared file: everything but the data.
+#[payload]
+#[derive(Clone, Debug, PartialEq)]
+pub struct FileRecord {
+    /// Unique within the room.
+    pub id: String,
+    /// The room.
+    pub room: String,
+    /// Who shared it.
+    pub user: String,
+    /// The file's name.
+    pub name: String,
+    /// Its media type.
+    pub mime: String,
+    /// Its size in bytes.
+    pub size: u32,
+    /// When the server received it (RFC 3339).
+    pub at: String,
 }
 
 /// Someone joined or left a room.
@@ -141,12 +200,19 @@ pub enum Chat {
     /// Tells the room you are typing.
     #[client]
     Typing(RoomRef),
+    /// Shares a file of at most 1 MiB with a joined room. A larger one (up to the server's
+    /// 2 MiB message limit) is refused with an `invalid_payload` fault, code `too_large`.
+    #[client(ack = Result<Sent, ChatError>, max_bytes = 1052672)]
+    ShareFile(ShareFile),
     /// A new message, to everyone in the room (sender included).
     #[server]
     Message(ChatMessage),
     /// A member joined or left, to the others in the room.
     #[server]
     Presence(Presence),
+    /// A file a member shared, to the others in the room.
+    #[server]
+    FileShared(FileShared),
     /// A member is typing, to the others in the room.
     #[server(rename = "typing")]
     UserTyping(UserTyping),

@@ -26,10 +26,16 @@ pub fn router_on<A: ServerAdapter>(
     server: Server<A>,
     chat: ChatApp,
 ) -> Result<axum::Router, BuildError> {
+    // Room for a shared file of 1 MiB and more: a file of 1–2 MiB gets a `too_large`
+    // fault (`ShareFile`'s `max_bytes`) instead of a closed connection.
+    let server = server.max_message_size(MAX_MESSAGE);
     // `layer` carries the CORS headers of the allowed origins with socket.io.
     let (layer, _io) = server.contract::<Chat>(chat).layer()?;
     Ok(web::router().layer(layer))
 }
+
+/// The largest message a client may send: 2 MiB.
+pub const MAX_MESSAGE: usize = 2 * 1024 * 1024;
 
 /// The chat's handlers and state, shared by every socket.
 pub struct ChatApp {
@@ -86,6 +92,14 @@ impl ChatApp {
     }
 }
 
+/// Now, to the second (RFC 3339).
+fn now() -> String {
+    jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or_else(|_| jiff::Timestamp::now())
+        .to_string()
+}
+
 /// Logs a store failure and turns it into the client-visible error.
 fn unavailable(error: store::StoreError) -> ChatError {
     tracing::error!(%error, "the message store failed");
@@ -114,12 +128,18 @@ impl ChatHandlers for ChatApp {
             .history(req.room.clone())
             .await
             .map_err(unavailable)?;
+        let files = self
+            .store
+            .files(req.room.clone())
+            .await
+            .map_err(unavailable)?;
         self.announce(cx, req.room.clone(), PresenceKind::Joined)
             .await;
         Ok(Joined {
             room: req.room,
             members,
             history,
+            files,
         })
     }
 
@@ -149,6 +169,38 @@ impl ChatHandlers for ChatApp {
         };
         let _ = cx.within(req.room).emit(Chat::message(message)).await;
         Ok(receipt)
+    }
+
+    async fn share_file(&self, cx: &Cx<Chat>, req: ShareFile) -> Result<Sent, ChatError> {
+        self.require_member(cx, &req.room)?;
+        let at = now();
+        let record = self
+            .store
+            .append_file(FileRecord {
+                id: String::new(),
+                room: req.room.clone(),
+                user: cx.identity().user,
+                name: req.name.clone(),
+                mime: req.mime.clone(),
+                // At most 1 MiB: the payload's rule.
+                size: u32::try_from(req.data.len()).unwrap_or(u32::MAX),
+                at: at.clone(),
+            })
+            .await
+            .map_err(unavailable)?;
+        let shared = FileShared {
+            room: req.room.clone(),
+            user: record.user,
+            name: req.name,
+            mime: req.mime,
+            data: req.data,
+            at: at.clone(),
+        };
+        let _ = cx.to(req.room).emit(Chat::file_shared(shared)).await;
+        Ok(Sent {
+            id: record.id,
+            sent_at: at,
+        })
     }
 
     async fn typing(&self, cx: &Cx<Chat>, req: RoomRef) {

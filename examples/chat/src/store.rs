@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, params};
 
-use crate::contract::ChatMessage;
+use crate::contract::{ChatMessage, FileRecord};
 
 /// Messages a room keeps for whoever joins.
 pub const HISTORY: u32 = 50;
@@ -42,7 +42,17 @@ impl Store {
                  text    TEXT NOT NULL,
                  sent_at TEXT NOT NULL
              );
-             CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room, id);",
+             CREATE INDEX IF NOT EXISTS messages_by_room ON messages (room, id);
+             CREATE TABLE IF NOT EXISTS files (
+                 id   INTEGER PRIMARY KEY AUTOINCREMENT,
+                 room TEXT NOT NULL,
+                 user TEXT NOT NULL,
+                 name TEXT NOT NULL,
+                 mime TEXT NOT NULL,
+                 size INTEGER NOT NULL,
+                 at   TEXT NOT NULL
+             );
+             CREATE INDEX IF NOT EXISTS files_by_room ON files (room, id);",
         )?;
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
@@ -109,6 +119,47 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Records a shared file's metadata (the data itself is not kept).
+    pub async fn append_file(&self, file: FileRecord) -> Result<FileRecord, StoreError> {
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO files (room, user, name, mime, size, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![file.room, file.user, file.name, file.mime, file.size, file.at],
+            )?;
+            Ok(FileRecord {
+                id: c.last_insert_rowid().to_string(),
+                ..file
+            })
+        })
+        .await
+    }
+
+    /// The room's last [`HISTORY`] shared files, oldest first.
+    pub async fn files(&self, room: String) -> Result<Vec<FileRecord>, StoreError> {
+        self.with(move |c| {
+            let mut statement = c.prepare_cached(
+                "SELECT id, room, user, name, mime, size, at FROM
+                   (SELECT * FROM files WHERE room = ?1 ORDER BY id DESC LIMIT ?2)
+                 ORDER BY id",
+            )?;
+            let rows = statement.query_map(params![room, HISTORY], |row| {
+                Ok(FileRecord {
+                    id: row.get::<_, i64>(0)?.to_string(),
+                    room: row.get(1)?,
+                    user: row.get(2)?,
+                    name: row.get(3)?,
+                    mime: row.get(4)?,
+                    size: row.get(5)?,
+                    at: row.get(6)?,
+                })
+            })?;
+            rows.collect()
+        })
+        .await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +182,23 @@ mod tests {
         assert_eq!(history.first().unwrap().text, "m10");
         assert_eq!(history.last().unwrap().text, "m59");
         assert_eq!(store.history("b".into()).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn shared_files_keep_their_metadata_per_room() {
+        let store = Store::in_memory().unwrap();
+        let record = |room: &str, name: &str| FileRecord {
+            id: String::new(),
+            room: room.into(),
+            user: "u".into(),
+            name: name.into(),
+            mime: "image/png".into(),
+            size: 3,
+            at: "t".into(),
+        };
+        let stored = store.append_file(record("a", "one.png")).await.unwrap();
+        store.append_file(record("b", "other.png")).await.unwrap();
+        assert_eq!(store.files("a".into()).await.unwrap(), vec![stored]);
     }
 
     #[tokio::test]

@@ -1,5 +1,5 @@
 // The chat page in headless Chromium, as two people: join, chat both ways, see presence and
-// typing, reload and see history. Saves a screenshot to argv[3].
+// typing, reload and see history, share an image. Saves a screenshot to argv[3].
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 
@@ -78,6 +78,17 @@ try {
 
   await send(bob, "back again");
   await expectText(ada.locator("#messages li"), "back again");
+
+  // An image shared in one tab shows inline in the other, decoded from the bytes that arrived.
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEElEQVR4nGP4z8AARAwQCgAf7gP9i18U1AAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  await bob.setInputFiles("#file", { name: "dot.png", mimeType: "image/png", buffer: png });
+  const image = ada.locator("#messages li.file img[alt='dot.png']");
+  await image.waitFor({ timeout: 5000 });
+  await ada.waitForFunction(() => document.querySelector("#messages li.file img")?.naturalWidth === 2, null, { timeout: 5000 });
+  await bob.locator("#messages li.file.mine img").waitFor({ timeout: 5000 });
   await ada.screenshot({ path: screenshot });
   console.log("browser: ok");
 } catch (error) {

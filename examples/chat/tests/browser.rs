@@ -1,5 +1,6 @@
 //! The chat page in headless Chromium (Debian's `chromium`, driven by playwright-core):
-//! two people join, chat both ways, see presence and typing, reload and see history.
+//! two people join, chat both ways, see presence and typing, reload and see history, and an
+//! image shared in one tab shows in the other.
 //!
 //! Skipped with a loud message when Chromium is not installed, unless
 //! `EVENTWIRE_REQUIRE_BROWSER=1` (set by CI) makes that a failure. The screenshot goes to

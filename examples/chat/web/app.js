@@ -47,6 +47,13 @@ function start(chat, user) {
     clearTyping(message.room, message.user);
     render();
   });
+  chat.on.fileShared((file) => {
+    const room = state.rooms.get(file.room);
+    if (!room) return;
+    room.messages.push({ kind: "file", ...file });
+    if (file.room !== state.current) room.unread = true;
+    render();
+  });
   chat.on.presence(({ room: name, user: who, kind }) => {
     const room = state.rooms.get(name);
     if (!room) return;
@@ -81,7 +88,11 @@ function clearTyping(room, who) {
 async function join(name) {
   try {
     const joined = await state.chat.join({ room: name });
-    const messages = joined.history.map((m) => ({ kind: "message", ...m }));
+    // Files from before joining come without their data: listed by name and size.
+    const messages = [
+      ...joined.history.map((m) => ({ kind: "message", ...m })),
+      ...joined.files.map((f) => ({ kind: "file", ...f, sentAt: f.at })),
+    ].sort((a, b) => (a.sentAt < b.sentAt ? -1 : a.sentAt > b.sentAt ? 1 : 0));
     state.rooms.set(name, { members: joined.members, messages, unread: false });
     state.current = name;
     $("join-error").textContent = "";
@@ -122,6 +133,55 @@ $("send").addEventListener("submit", async (event) => {
   }
 });
 
+// A file goes to the room in one message (at most 1 MiB); it shows here at once.
+$("file").addEventListener("change", async () => {
+  const file = $("file").files[0];
+  $("file").value = "";
+  if (!file || !state.current) return;
+  const room = state.current;
+  const data = new Uint8Array(await file.arrayBuffer());
+  const mime = file.type || "application/octet-stream";
+  try {
+    const sent = await state.chat.shareFile({ room, name: file.name, mime, data });
+    state.rooms.get(room)?.messages.push({ kind: "file", room, user: state.me, name: file.name, mime, data, at: sent.sentAt });
+    $("send-error").textContent = "";
+    render();
+  } catch (error) {
+    $("send-error").textContent = describe(error);
+  }
+});
+
+// Object URLs of shared files, made once per file.
+const fileUrls = new WeakMap();
+function fileUrl(file) {
+  if (!fileUrls.has(file)) fileUrls.set(file, URL.createObjectURL(new Blob([file.data], { type: file.mime })));
+  return fileUrls.get(file);
+}
+
+function fileItem(file) {
+  const item = document.createElement("li");
+  item.className = `file ${file.user === state.me ? "mine" : ""}`;
+  const who = document.createElement("span");
+  who.className = "who";
+  who.textContent = file.user;
+  item.append(who);
+  if (!file.data) {
+    item.append(document.createTextNode(`shared ${file.name} (${file.size} bytes)`));
+  } else if (file.mime.startsWith("image/")) {
+    const image = document.createElement("img");
+    image.src = fileUrl(file);
+    image.alt = file.name;
+    item.append(image);
+  } else {
+    const link = document.createElement("a");
+    link.href = fileUrl(file);
+    link.download = file.name;
+    link.textContent = `${file.name} (${file.data.byteLength} bytes)`;
+    item.append(link);
+  }
+  return item;
+}
+
 let lastTyping = 0;
 $("text").addEventListener("input", () => {
   if (Date.now() - lastTyping > 1500 && state.current) {
@@ -157,6 +217,7 @@ function render() {
   messages.replaceChildren(
     ...room.messages.map((m) => {
       const item = document.createElement("li");
+      if (m.kind === "file") return fileItem(m);
       if (m.kind === "notice") {
         item.className = "notice";
         item.textContent = m.text;

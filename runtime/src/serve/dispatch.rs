@@ -18,6 +18,7 @@ use crate::auth::ExpiryTimer;
 use crate::contract::Contract;
 use crate::serve::limit::{Policy, SocketLimiter};
 use crate::socket::cx::Cx;
+use crate::wire::bytes::Attaching;
 use crate::wire::fault::{AckResponse, FAULT_EVENT, False, Fault, True};
 use crate::wire::incoming::{Incoming, event_name};
 
@@ -244,13 +245,14 @@ fn respond<A: Adapter>(
     // Each arm builds the response with the types it has: no allocation, no copy.
     let sent = match (outcome, wants_ack) {
         (Outcome::Done, true) => ack.send(&(AckResponse::<(), ()>::Data { ok: True, data: () },)),
+        // `Attaching`: binary data in an `Option` or newtype becomes an attachment too.
         (Outcome::Data(data), true) => ack.send(&(AckResponse::<_, ()>::Data {
             ok: True,
-            data: &*data,
+            data: Attaching(&*data),
         },)),
         (Outcome::Error(error), true) => ack.send(&(AckResponse::<(), _>::Error {
             ok: False,
-            error: &*error,
+            error: Attaching(&*error),
         },)),
         (Outcome::Fault(fault), true) => {
             ack.send(&(AckResponse::<(), ()>::Fault { ok: False, fault },))

@@ -13,6 +13,7 @@ use socketioxide::socket::Sid;
 use crate::contract::Contract;
 use crate::socket::ops::{OperatorOps, Room};
 use crate::validate::{Issue, PathSegment};
+use crate::wire::bytes::Attaching;
 
 /// The reply type of a server event that expects no answer.
 #[derive(Debug, Clone, Copy)]
@@ -102,7 +103,8 @@ impl<P: Serialize> Serialize for Args<'_, P> {
         if self.empty {
             <[(); 0] as Serialize>::serialize(&[], s)
         } else {
-            (self.payload,).serialize(s)
+            // `Attaching`: binary data in an `Option` or newtype becomes an attachment too.
+            (Attaching(self.payload),).serialize(s)
         }
     }
 }

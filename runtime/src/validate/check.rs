@@ -45,6 +45,14 @@ macro_rules! collection_length {
 
 collection_length!(Vec<T>, VecDeque<T>, HashSet<T, S>, BTreeSet<T>, HashMap<K, V, S>, BTreeMap<K, V>);
 
+/// Binary data counts bytes.
+impl HasLength for bytes::Bytes {
+    fn length(&self) -> Option<usize> {
+        Some(self.len())
+    }
+    const UNIT: &'static str = "byte";
+}
+
 impl<T> HasLength for [T] {
     fn length(&self) -> Option<usize> {
         Some(self.len())

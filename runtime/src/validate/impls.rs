@@ -35,6 +35,7 @@ always_valid!(
     f32,
     f64,
     serde_json::Value,
+    bytes::Bytes,
 );
 
 impl<T: Validate + ?Sized> Validate for &T {

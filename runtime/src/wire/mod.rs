@@ -6,15 +6,20 @@
 //! `string` in TypeScript, so no client silently rounds it. The code generator refuses
 //! unbounded 64-bit numbers and points here.
 //!
+//! A [`Bytes`](crate::Bytes) field travels as a Socket.IO binary attachment, described by
+//! [`Binary`] (`Uint8Array` in TypeScript).
+//!
 //! The rest of this part is re-exported at the crate root: [`Fault`](crate::Fault) and
 //! [`AckResponse`](crate::AckResponse) (what an answer looks like), the payload bounds
 //! [`IncomingPayload`](crate::IncomingPayload) and [`OutgoingPayload`](crate::OutgoingPayload),
 //! and the decoding of incoming arguments that generated code uses.
 
+pub(crate) mod bytes;
 pub(crate) mod fault;
 pub(crate) mod incoming;
 mod integers;
 pub(crate) mod message;
 pub(crate) mod payload;
 
+pub use bytes::Binary;
 pub use integers::{I64, U64};

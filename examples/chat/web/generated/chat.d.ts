@@ -108,8 +108,47 @@ export interface ChatMessage {
   user: string;
 }
 
+/** What the history keeps of a shared file: everything but the data. */
+export interface FileRecord {
+  /** When the server received it (RFC 3339). */
+  at: string;
+  /** Unique within the room. */
+  id: string;
+  /** Its media type. */
+  mime: string;
+  /** The file's name. */
+  name: string;
+  /** The room. */
+  room: string;
+  /**
+   * Its size in bytes.
+   * @minimum 0
+   */
+  size: number;
+  /** Who shared it. */
+  user: string;
+}
+
+/** A file someone shared, to the others in the room. */
+export interface FileShared {
+  /** When the server received it (RFC 3339). */
+  at: string;
+  /** The content. */
+  data: Uint8Array;
+  /** Its media type. */
+  mime: string;
+  /** The file's name. */
+  name: string;
+  /** The room. */
+  room: string;
+  /** Who shared it. */
+  user: string;
+}
+
 /** What a member learns on joining. */
 export interface Joined {
+  /** Its last 50 shared files (their metadata; the data went to who was there), oldest first. */
+  files: FileRecord[];
   /** Its last 50 messages, oldest first. */
   history: ChatMessage[];
   /** Its members' names, sorted. */
@@ -170,6 +209,29 @@ export interface Sent {
   id: string;
   /** When the server stored it (RFC 3339). */
   sentAt: string;
+}
+
+/** A file to share with a joined room, in one message. */
+export interface ShareFile {
+  /**
+   * The content, at most 1 MiB.
+   * @maxLength 1048576 bytes
+   */
+  data: Uint8Array | ArrayBuffer;
+  /**
+   * Its media type, as the browser reports it (`image/png`), 1–127 characters.
+   * @minLength 1
+   * @maxLength 127
+   */
+  mime: string;
+  /**
+   * The file's name, 1–255 characters.
+   * @minLength 1
+   * @maxLength 255
+   */
+  name: string;
+  /** The room, which the sender must have joined. */
+  room: string;
 }
 
 /** Someone is typing in a room. */
@@ -283,6 +345,8 @@ export interface ChatServerToClientEvents {
   message: (payload: ChatMessage) => void;
   /** A member joined or left, to the others in the room. */
   presence: (payload: Presence) => void;
+  /** A file a member shared, to the others in the room. */
+  fileShared: (payload: FileShared) => void;
   /** A member is typing, to the others in the room. */
   typing: (payload: UserTyping) => void;
   /** A fault for an event sent without acknowledgement. */
@@ -299,6 +363,11 @@ export interface ChatClientToServerEvents {
   send: (payload: SendMessage, ack: (response: AckResponse<Sent, ChatError>) => void) => void;
   /** Tells the room you are typing. */
   typing: (payload: RoomRef) => void;
+  /**
+   * Shares a file of at most 1 MiB with a joined room. A larger one (up to the server's
+   * 2 MiB message limit) is refused with an `invalid_payload` fault, code `too_large`.
+   */
+  shareFile: (payload: ShareFile, ack: (response: AckResponse<Sent, ChatError>) => void) => void;
 }
 
 /** A socket.io-client socket typed to Chat: `const socket: ChatSocket = io(url + "/chat")`. */
@@ -312,6 +381,7 @@ export interface ChatAppErrors {
   join: ChatError;
   leave: ChatError;
   send: ChatError;
+  shareFile: ChatError;
 }
 /** The fingerprint of the Chat contract this file was generated from, sent when connecting. */
 export declare const chatFingerprint: "7353506607c38361";
@@ -340,12 +410,21 @@ export interface ChatClient {
   send(payload: SendMessage, options?: CallOptions): Promise<Sent>;
   /** Tells the room you are typing. */
   typing(payload: RoomRef): void;
+  /**
+   * Shares a file of at most 1 MiB with a joined room. A larger one (up to the server's
+   * 2 MiB message limit) is refused with an `invalid_payload` fault, code `too_large`.
+   *
+   * Rejects with FaultError | TypedAppError<ChatError> | TimeoutError.
+   */
+  shareFile(payload: ShareFile, options?: CallOptions): Promise<Sent>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
     /** A new message, to everyone in the room (sender included). */
     message(handler: (payload: ChatMessage) => void): () => void;
     /** A member joined or left, to the others in the room. */
     presence(handler: (payload: Presence) => void): () => void;
+    /** A file a member shared, to the others in the room. */
+    fileShared(handler: (payload: FileShared) => void): () => void;
     /** A member is typing, to the others in the room. */
     typing(handler: (payload: UserTyping) => void): () => void;
   };

@@ -30,47 +30,20 @@ export class TimeoutError extends EventwireError {
   }
 }
 
-// A live subscription: the snapshot, then each change applied in order (set or delete by
-// key); `notify` feeds keep keys only.
-function liveFeed(client, feed, snapshot, notify, forget) {
-  const listeners = new Set();
-  const endListeners = new Set();
-  const keys = new Set(snapshot.keys);
-  const items = new Map();
-  if (!notify) snapshot.keys.forEach((key, i) => items.set(key, snapshot.items[i]));
-  const live = {
-    id: snapshot.id,
-    epoch: snapshot.epoch,
-    offset: snapshot.offset,
-    ended: null,
-    on(listener) { listeners.add(listener); return () => listeners.delete(listener); },
-    onEnd(listener) { endListeners.add(listener); return () => endListeners.delete(listener); },
-    close() {
-      forget(live.id);
-      if (live.ended) return Promise.resolve();
-      live.ended = { reason: "closed", message: "closed by the client" };
-      return client.socket.timeout(5000).emitWithAck("eventwire:unsubscribe", { id: live.id }).then(() => {}, () => {});
-    },
-    apply(change) {
-      if (live.ended) return;
-      live.offset = change.offset;
-      if (change.action === "removed") {
-        if (notify) keys.delete(change.key);
-        else items.delete(change.key);
-      } else if (notify) keys.add(change.key);
-      else items.set(change.key, change.item);
-      for (const listener of listeners) listener(change);
-    },
-    end(reason) {
-      if (live.ended) return;
-      forget(live.id);
-      live.ended = reason;
-      for (const listener of endListeners) listener(reason);
-    },
-  };
-  if (notify) live.keys = keys;
-  else live.items = items;
-  return live;
+// Binary data arrives as an ArrayBuffer in browsers and as a Buffer in Node; the app gets a
+// Uint8Array either way, wherever it sits in the payload.
+function binaryAsBytes(value) {
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) {
+    return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = binaryAsBytes(value[i]);
+    return value;
+  }
+  for (const key of Object.keys(value)) value[key] = binaryAsBytes(value[key]);
+  return value;
 }
 
 // Builds a typed client from a contract's event table:
@@ -78,7 +51,7 @@ function liveFeed(client, feed, snapshot, notify, forget) {
 // answer; answers: server events the client must answer.
 // With several URLs (nodes of one server), a client that loses its node, or cannot reach
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
-function connect(url, namespace, options, { calls, sends, answers, feeds = [] }) {
+function connect(url, namespace, options, { calls, sends, answers }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -118,6 +91,7 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
       const timeoutMs = args[0]?.timeoutMs ?? defaultTimeout;
       return client.socket.timeout(timeoutMs).emitWithAck(event, ...payload).then(
         (response) => {
+          response = binaryAsBytes(response);
           if (response.ok) return response.data;
           if ("fault" in response) throw new FaultError(response.fault);
           throw new AppError(event, response.error);
@@ -149,43 +123,13 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
         ? listen(event, (...args) => {
             const reply = args.pop();
             Promise.resolve()
-              .then(() => handler(...args))
+              .then(() => handler(...args.map(binaryAsBytes)))
               .then(reply, (error) => console.error(`eventwire: the ${event} handler failed`, error));
           })
-        : listen(event, handler),
+        : listen(event, (...args) => handler(...args.map(binaryAsBytes))),
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
-  if (feeds.length > 0) {
-    const subscriptions = new Map();
-    const forget = (id) => subscriptions.delete(id);
-    listen("eventwire:change", (change) => subscriptions.get(change.id)?.apply(change));
-    listen("eventwire:end", ({ id, reason, message }) => subscriptions.get(id)?.end({ reason, message }));
-    // Subscriptions live as long as the connection that made them.
-    const lost = () => {
-      for (const live of [...subscriptions.values()]) live.end({ reason: "disconnected", message: "the connection was lost; subscribe again" });
-    };
-    listen("disconnect", lost);
-    for (const [feed, notify] of feeds) {
-      client[feed] = {
-        subscribe: (filter = {}, callOptions = {}) => {
-          const timeoutMs = callOptions.timeoutMs ?? defaultTimeout;
-          return new Promise((resolve, reject) => {
-            // A plain ack callback, not a promise: it runs while the answer is read, so the
-            // subscription is registered before the changes that follow it are dispatched.
-            client.socket.timeout(timeoutMs).emit("eventwire:subscribe", { feed, filter }, (error, response) => {
-              if (error) return reject(new TimeoutError(feed, timeoutMs));
-              if (!response.ok) {
-                return reject("fault" in response ? new FaultError(response.fault) : new AppError(feed, response.error));
-              }
-              const live = liveFeed(client, feed, response.data, notify, forget);
-              subscriptions.set(live.id, live);
-              resolve(live);
-            });
-          });
-        },
-      };
-    }
-  }
+  client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -197,7 +141,7 @@ export const chatNamespace = "/chat";
 
 export function connectChat(url, options = {}) {
   return connect(url, chatNamespace, options, {
-    calls: [["join", true], ["leave", true], ["send", true]],
+    calls: [["join", true], ["leave", true], ["send", true], ["shareFile", true]],
     sends: [["typing", true]],
     answers: [],
   });

@@ -1,0 +1,81 @@
+// Sharing files through the generated client, over WebSocket and over long-polling: the
+// other members get the bytes exactly; a file over 1 MiB is refused with `too_large` and
+// reaches nobody; the history keeps each file's metadata.
+import { assert, url } from "../../../tests/node/lib.mjs";
+import { FaultError, AppError, connectChat } from "../web/generated/chat.js";
+import { randomBytes } from "node:crypto";
+
+function connected(client) {
+  return new Promise((resolve, reject) => {
+    client.socket.once("connect", () => resolve(client));
+    client.socket.once("connect_error", reject);
+  });
+}
+function next(subscribe, ms = 5000) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no event within ${ms} ms`)), ms);
+    const stop = subscribe((payload) => { clearTimeout(timer); stop(); resolve(payload); });
+  });
+}
+function silence(subscribe, ms = 500) {
+  return new Promise((resolve, reject) => {
+    const stop = subscribe((payload) => { stop(); reject(new Error(`unexpected event: ${payload.name}`)); });
+    setTimeout(() => { stop(); resolve(); }, ms);
+  });
+}
+
+for (const transports of [["websocket"], ["polling"]]) {
+  const options = { socket: { forceNew: true, reconnection: false, transports } };
+  const open = (user) => connected(connectChat(url, { ...options, auth: { user } }));
+  const room = `files-${transports[0]}`;
+  const [ada, bob] = await Promise.all([open("ada"), open("bob")]);
+  await ada.join({ room });
+  await bob.join({ room });
+
+  // Byte-exact: random data, including the largest file a message carries.
+  for (const size of [1, 300 * 1024 + 7, 1024 * 1024]) {
+    const data = randomBytes(size);
+    const received = next(bob.on.fileShared);
+    const sent = await ada.shareFile({ room, name: `blob-${size}.bin`, mime: "application/octet-stream", data });
+    const shared = await received;
+    assert.equal(shared.user, "ada");
+    assert.equal(shared.name, `blob-${size}.bin`);
+    assert.equal(shared.at, sent.sentAt);
+    assert.equal(shared.data.constructor, Uint8Array);
+    assert.ok(Buffer.from(shared.data).equals(data), `the ${size}-byte file arrived changed`);
+  }
+
+  // Between 1 and 2 MiB: a `too_large` fault, and nobody receives anything.
+  if (transports[0] === "websocket") {
+    const quiet = silence(bob.on.fileShared);
+    const refused = await ada
+      .shareFile({ room, name: "big.bin", mime: "application/octet-stream", data: randomBytes(1536 * 1024) })
+      .catch((error) => error);
+    assert.ok(refused instanceof FaultError, String(refused));
+    assert.equal(refused.fault.code, "invalid_payload");
+    assert.deepEqual(refused.fault.issues.map((i) => i.code), ["too_large"]);
+    await quiet;
+    // The connection survived: the next file goes through.
+    const received = next(bob.on.fileShared);
+    await ada.shareFile({ room, name: "after.txt", mime: "text/plain", data: Buffer.from("still here") });
+    assert.equal(Buffer.from((await received).data).toString(), "still here");
+  }
+
+  // The rules of the payload: a name of 1–255 characters, a joined room.
+  const unnamed = await ada.shareFile({ room, name: "", mime: "text/plain", data: new Uint8Array(1) }).catch((e) => e);
+  assert.deepEqual(unnamed.fault.issues.map((i) => [i.path.join("."), i.code]), [["name", "length"]]);
+  const outside = await ada.shareFile({ room: "elsewhere", name: "a", mime: "text/plain", data: new Uint8Array(1) }).catch((e) => e);
+  assert.ok(outside instanceof AppError);
+  assert.deepEqual(outside.error, { code: "notInRoom", room: "elsewhere" });
+
+  // Joining again: the history lists the files, without their data.
+  const rejoined = await bob.join({ room });
+  const names = rejoined.files.map((f) => f.name);
+  assert.deepEqual(names.slice(0, 3), ["blob-1.bin", `blob-${300 * 1024 + 7}.bin`, `blob-${1024 * 1024}.bin`]);
+  assert.deepEqual(rejoined.files.map((f) => f.size).slice(0, 3), [1, 300 * 1024 + 7, 1024 * 1024]);
+  assert.ok(!names.includes("big.bin"));
+  assert.equal(rejoined.files[0].user, "ada");
+  ada.close();
+  bob.close();
+}
+console.log("files: ok");
