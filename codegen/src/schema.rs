@@ -63,6 +63,29 @@ pub(crate) fn document(description: &Description) -> Value {
             if let Some(auth) = &contract.auth {
                 entry["auth"] = rename_refs(auth.as_value(), &names, Side::Input);
             }
+            if !contract.feeds.is_empty() {
+                let feeds: Vec<Value> = contract
+                    .feeds
+                    .iter()
+                    .map(|feed| {
+                        let mut entry = json!({
+                            "name": feed.name,
+                            "mode": if feed.notify { "notify" } else { "data" },
+                            "item": rename_refs(feed.item.as_value(), &names, Side::Output),
+                            "key": rename_refs(feed.key.as_value(), &names, Side::Output),
+                            "filter": rename_refs(feed.filter.as_value(), &names, Side::Input),
+                        });
+                        if !feed.docs.is_empty() {
+                            entry["description"] = json!(feed.docs);
+                        }
+                        if let Some(error) = &feed.error {
+                            entry["error"] = rename_refs(error.as_value(), &names, Side::Output);
+                        }
+                        entry
+                    })
+                    .collect();
+                entry["feeds"] = json!(feeds);
+            }
             entry
         })
         .collect();

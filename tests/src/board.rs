@@ -315,12 +315,19 @@ impl BoardHandlers for BoardApp {
         if filter.min_priority == Some(1) && member.name != "boss" {
             return Err(Refused::App(BoardError::TooBroad));
         }
-        let tasks = self.tasks.lock().unwrap();
-        Ok(tasks
-            .values()
-            .filter(|t| filter.matches(t))
-            .cloned()
-            .collect())
+        // A snapshot takes time to load, as from a database: changes published before and
+        // after it is read must neither be lost nor applied twice.
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let snapshot: Vec<Task> = {
+            let tasks = self.tasks.lock().unwrap();
+            tasks
+                .values()
+                .filter(|t| filter.matches(t))
+                .cloned()
+                .collect()
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        Ok(snapshot)
     }
 
     fn check_tasks(&self, cx: &Cx<Board>, task: &Task) -> bool {

@@ -23,3 +23,9 @@ async fn the_generated_client_keeps_live_collections() {
     let board = eventwire_tests::board::start_board().await;
     eventwire_tests::run_node("feeds_client.mjs", &board.url).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshots_and_changes_do_not_race() {
+    let board = eventwire_tests::board::start_board_with(|server| server.rate_limit(None)).await;
+    eventwire_tests::run_node("feeds_race.mjs", &board.url).await;
+}

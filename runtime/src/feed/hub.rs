@@ -63,7 +63,14 @@ type Remover = Box<dyn FnOnce() + Send>;
 /// The subscriptions of one socket, kept in its extensions.
 pub(crate) struct SocketFeeds {
     pub(crate) hub: Arc<FeedHub>,
-    slots: Mutex<HashMap<u64, Remover>>,
+    slots: Mutex<Slots>,
+}
+
+#[derive(Default)]
+struct Slots {
+    removers: HashMap<u64, Remover>,
+    /// Set when the socket disconnected: a subscribe still in flight takes no slot.
+    closed: bool,
 }
 
 impl SocketFeeds {
@@ -74,19 +81,22 @@ impl SocketFeeds {
         })
     }
 
-    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<u64, Remover>> {
+    fn slots(&self) -> std::sync::MutexGuard<'_, Slots> {
         self.slots.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Takes a slot for subscription `id`; `false` when the socket holds its limit.
-    pub(crate) fn reserve(&self, id: u64, remover: Remover) -> bool {
+    /// Takes a slot for subscription `id`, already registered in its feed.
+    pub(crate) fn reserve(&self, id: u64, remover: Remover) -> Result<(), Refused> {
         let max = self.hub.limits.max_per_socket.load(Ordering::Relaxed);
         let mut slots = self.slots();
-        if slots.len() >= max {
-            return false;
+        if slots.closed {
+            return Err(Refused::Closed(remover));
         }
-        slots.insert(id, remover);
-        true
+        if slots.removers.len() >= max {
+            return Err(Refused::Full(remover, max));
+        }
+        slots.removers.insert(id, remover);
+        Ok(())
     }
 
     /// Frees the slot of `id` and the subscription in its feed (the client unsubscribed,
@@ -94,7 +104,7 @@ impl SocketFeeds {
     pub(crate) fn release(&self, id: u64) -> bool {
         // The remover runs after the slots are unlocked: the feed's lock is never taken
         // while holding them (the feed takes them while holding its own).
-        let remover = self.slots().remove(&id);
+        let remover = self.slots().removers.remove(&id);
         match remover {
             Some(remover) => {
                 remover();
@@ -106,12 +116,16 @@ impl SocketFeeds {
 
     /// Frees the slot of a subscription its feed already removed.
     pub(crate) fn forget(&self, id: u64) {
-        self.slots().remove(&id);
+        self.slots().removers.remove(&id);
     }
 
-    /// Frees everything (the socket disconnected).
+    /// Frees everything and takes no more (the socket disconnected).
     pub(crate) fn release_all(&self) {
-        let removers: Vec<Remover> = self.slots().drain().map(|(_, r)| r).collect();
+        let removers: Vec<Remover> = {
+            let mut slots = self.slots();
+            slots.closed = true;
+            slots.removers.drain().map(|(_, r)| r).collect()
+        };
         for remover in removers {
             remover();
         }
@@ -119,8 +133,16 @@ impl SocketFeeds {
 
     /// How many subscriptions the socket holds.
     pub(crate) fn len(&self) -> usize {
-        self.slots().len()
+        self.slots().removers.len()
     }
+}
+
+/// Why a slot was not given; the remover comes back, to undo the registration.
+pub(crate) enum Refused {
+    /// The socket holds `max` subscriptions.
+    Full(Remover, usize),
+    /// The socket disconnected.
+    Closed(Remover),
 }
 
 /// Tells the clients of `ended` subscriptions why, and frees their slots.

@@ -9,7 +9,7 @@ use serde_json::value::RawValue;
 
 use crate::contract::Contract;
 use crate::feed::filter::Filter;
-use crate::feed::hub::{SocketFeeds, notify_ended};
+use crate::feed::hub::{Refused as SlotRefused, SocketFeeds, notify_ended};
 use crate::feed::state::{Check, FeedState, raw};
 use crate::feed::{FeedRef, Mode, SUBSCRIBE_EVENT};
 use crate::socket::cx::Cx;
@@ -152,26 +152,31 @@ where
         let socket = cx.socket_feeds();
         let state = socket.hub.feed(&feed);
         let id = socket.hub.next_id();
+        // Registered before the slot is taken: a disconnect that frees the slots between
+        // the two would otherwise leave the registration behind.
+        let offset = state.register(id);
         let remover = {
             let state = state.clone();
             Box::new(move || {
                 state.remove(id);
             })
         };
-        if !socket.reserve(id, remover) {
-            let max = socket
-                .hub
-                .limits
-                .max_per_socket
-                .load(std::sync::atomic::Ordering::Relaxed);
-            return Err(fault(
-                FaultCode::SubscriptionLimit,
-                format!(
-                    "this connection already holds {max} subscriptions, the most it may; unsubscribe from one first"
-                ),
-            ));
+        match socket.reserve(id, remover) {
+            Ok(()) => {}
+            Err(SlotRefused::Full(undo, max)) => {
+                undo();
+                return Err(fault(
+                    FaultCode::SubscriptionLimit,
+                    format!(
+                        "this connection already holds {max} subscriptions, the most it may; unsubscribe from one first"
+                    ),
+                ));
+            }
+            Err(SlotRefused::Closed(undo)) => {
+                undo();
+                return Err(fault(FaultCode::Internal, "the connection is closing"));
+            }
         }
-        let offset = state.register(id);
         Ok(Self {
             cx: cx.clone(),
             socket,
