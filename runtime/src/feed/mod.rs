@@ -31,6 +31,7 @@
 //! `eventwire::feed`); this is where feed metrics belong.
 
 mod filter;
+mod history;
 pub(crate) mod hub;
 mod index;
 pub(crate) mod state;
@@ -46,6 +47,7 @@ pub use filter::{
     Equality, Filter, Ordered, Placeholders, SqlValue, Text, Where, contains_ignore_case,
     index_text,
 };
+pub use history::{DEFAULT_HISTORY_AGE, DEFAULT_HISTORY_LENGTH};
 pub use index::Index;
 pub use state::{DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_SUBSCRIPTION_BUFFER};
 pub use subscribe::{NoError, Refused};
