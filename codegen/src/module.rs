@@ -129,9 +129,10 @@ export declare class TimeoutError extends EventwireError {
 
 /**
  * Why a subscription ended: the server's reasons (`revoked`: the app ended it; `overflow`: the
- * subscriber did not keep up and may subscribe again) or `disconnected`, when the connection
- * came back but the server refused or did not answer the resume (a live subscription
- * otherwise survives a lost connection: it resumes, or resyncs, after reconnecting).
+ * subscriber did not keep up and may subscribe again) or `disconnected`: the connection was
+ * closed on purpose (`socket.disconnect()`, or by the server), or it came back but the server
+ * refused or did not answer the resume. A subscription survives a lost connection: after
+ * socket.io-client reconnects, it resumes from its offset, or resyncs (see `onResync`).
  */
 export type EndReason =
   | { reason: "revoked"; message: string }
@@ -383,7 +384,14 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
     };
     listen("eventwire:change", (change) => subscriptions.get(change.id)?.apply(change));
     listen("eventwire:end", ({ id, reason, message }) => subscriptions.get(id)?.end({ reason, message }));
-    listen("disconnect", () => subscriptions.clear());
+    listen("disconnect", (reason) => {
+      subscriptions.clear();
+      // Closed on purpose (by this client or by the server): socket.io-client does not
+      // reconnect, so nothing will resume.
+      if (reason === "io client disconnect" || reason === "io server disconnect") {
+        for (const live of [...lives]) live.end({ reason: "disconnected", message: `the connection was closed (${reason})` });
+      }
+    });
     const resume = (live) => {
       const request = { feed: live.feed, filter: live.filter, resume: { epoch: live.epoch, offset: live.offset } };
       client.socket.timeout(defaultTimeout).emit("eventwire:subscribe", request, (error, response) => {

@@ -188,7 +188,14 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
     };
     listen("eventwire:change", (change) => subscriptions.get(change.id)?.apply(change));
     listen("eventwire:end", ({ id, reason, message }) => subscriptions.get(id)?.end({ reason, message }));
-    listen("disconnect", () => subscriptions.clear());
+    listen("disconnect", (reason) => {
+      subscriptions.clear();
+      // Closed on purpose (by this client or by the server): socket.io-client does not
+      // reconnect, so nothing will resume.
+      if (reason === "io client disconnect" || reason === "io server disconnect") {
+        for (const live of [...lives]) live.end({ reason: "disconnected", message: `the connection was closed (${reason})` });
+      }
+    });
     const resume = (live) => {
       const request = { feed: live.feed, filter: live.filter, resume: { epoch: live.epoch, offset: live.offset } };
       client.socket.timeout(defaultTimeout).emit("eventwire:subscribe", request, (error, response) => {
