@@ -82,12 +82,22 @@ async fn two_tabs_resync_after_the_server_restarts() {
         .await
         .expect("the tabs are ready within 60 s")
         .expect("reads the script's output");
-    assert_eq!(asked.as_deref(), Some("restart"), "restart.mjs failed before the restart");
+    assert_eq!(
+        asked.as_deref(),
+        Some("restart"),
+        "restart.mjs failed before the restart"
+    );
 
     first.kill().await.expect("kill the first server");
     let (mut second, again) = start_board(port, &db).await;
-    assert_eq!(again, url, "the restarted server listens where the tabs reconnect");
-    stdin.write_all(b"restarted\n").await.expect("tell the script");
+    assert_eq!(
+        again, url,
+        "the restarted server listens where the tabs reconnect"
+    );
+    stdin
+        .write_all(b"restarted\n")
+        .await
+        .expect("tell the script");
 
     let status = tokio::time::timeout(Duration::from_secs(60), node.wait())
         .await
@@ -96,7 +106,10 @@ async fn two_tabs_resync_after_the_server_restarts() {
     while let Ok(Some(line)) = lines.next_line().await {
         eprintln!("{line}");
     }
-    assert!(status.success(), "restart.mjs failed ({status}); its error is above");
+    assert!(
+        status.success(),
+        "restart.mjs failed ({status}); its error is above"
+    );
     second.kill().await.expect("stop the second server");
     let _ = std::fs::remove_dir_all(&dir);
 }
