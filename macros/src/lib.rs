@@ -4,6 +4,7 @@
 mod contract;
 mod ctxt;
 mod filter;
+mod integers;
 mod payload;
 mod validate;
 

@@ -42,11 +42,13 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
     let feed_asserts = feed_expand::assertions(contract);
     let declared = declared_variants(contract);
     let feed_constructors = feed_expand::constructors(contract);
+    let client_only = super::client_only::constructors(contract);
     quote! {
         #handlers
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_attributes, unused_qualifications, clippy::all)]
         const _: () = {
+            #client_only
             #contract_impl
             #dispatch
             #(#asserts)*

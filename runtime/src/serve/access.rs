@@ -126,6 +126,8 @@ pub(crate) struct Access {
     pub(crate) max_connections: Option<usize>,
     pub(crate) max_connections_per_ip: Option<usize>,
     pub(crate) connections: Arc<Connections>,
+    /// Earlier `<stem>.schema.json` documents whose compatible clients are accepted.
+    pub(crate) earlier_contracts: Arc<Vec<String>>,
 }
 
 impl Access {
@@ -150,6 +152,14 @@ impl Access {
             return Err(Refusal::new(
                 "the server has too many connections; try again later",
             ));
+        }
+        if self.max_connections_per_ip.is_some() && ip.is_none() {
+            // Serving without connect-info would silently lift the cap: refuse instead.
+            tracing::error!(
+                "refusing a connection: `max_connections_per_ip` is set but the request carries \
+                 no peer address; serve with `into_make_service_with_connect_info::<SocketAddr>()`"
+            );
+            return Err(Refusal::new("the server cannot see the client's address"));
         }
         if let (Some(max), Some(ip)) = (self.max_connections_per_ip, ip) {
             let mut per_ip = connections.per_ip.lock().unwrap_or_else(|e| e.into_inner());
@@ -205,6 +215,7 @@ mod tests {
             max_connections: Some(2),
             max_connections_per_ip: None,
             connections: Arc::default(),
+            earlier_contracts: Arc::default(),
         };
         let parts = request(None, "h");
         let a = access.admit(&parts).expect("first");
@@ -221,6 +232,7 @@ mod tests {
             max_connections: None,
             max_connections_per_ip: Some(1),
             connections: Arc::default(),
+            earlier_contracts: Arc::default(),
         };
         let from = |ip: [u8; 4]| {
             let mut parts = request(None, "h");
@@ -237,5 +249,11 @@ mod tests {
         );
         drop(first);
         assert!(access.admit(&from([10, 0, 0, 1])).is_ok());
+        // Without connect-info the cap cannot hold: refused, not waved through.
+        let refused = access.admit(&request(None, "h")).err().expect("refused");
+        assert_eq!(
+            refused.to_string(),
+            "the server cannot see the client's address"
+        );
     }
 }

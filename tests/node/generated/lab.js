@@ -99,7 +99,9 @@ function liveFeed(client, feed, filter, snapshot, notify, forget) {
 // answer; answers: server events the client must answer.
 // With several URLs (nodes of one server), a client that loses its node, or cannot reach
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
-function connect(url, namespace, options, { calls, sends, answers, feeds = [] }) {
+// fingerprint: the contract's, sent in the handshake so that a server whose contract changed
+// incompatibly refuses the connection instead of failing events one by one.
+function connect(url, namespace, options, { calls, sends, answers, feeds = [], fingerprint }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -109,7 +111,16 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
   const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
   const open = (attempt) => {
     const failover = urls.length > 1;
-    const socket = io(urls[index], { ...options.socket, auth: options.auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io-client also takes `auth` as a function that hands the object to a callback.
+    const signed = (data) => ({ ...data, "eventwire:fingerprint": fingerprint });
+    const auth = typeof options.auth === "function" ? (cb) => options.auth((data) => cb(signed(data))) : signed(options.auth);
+    const socket = io(urls[index], { ...options.socket, auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io's connect_error carries only a message, so the server writes the code and
+    // both fingerprints into it; here they become fields of the error.
+    socket.on("connect_error", (error) => {
+      const mismatch = /^contract_mismatch: .* \(client (\w*), server (\w+)\)$/.exec(error.message);
+      if (mismatch) Object.assign(error, { code: "contract_mismatch", clientFingerprint: mismatch[1], serverFingerprint: mismatch[2] });
+    });
     for (const [event, listener] of listeners) socket.on(event, listener);
     if (failover) {
       const moveOn = () => {
@@ -236,6 +247,7 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
       };
     }
   }
+  client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -245,40 +257,52 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
 
 export const labNamespace = "/lab";
 
+export const labFingerprint = "aa20c55b67fb8138";
+
 export function connectLab(url, options = {}) {
   return connect(url, labNamespace, options, {
     calls: [["echo", true], ["saveProfile", true], ["strict", true], ["lenient", true], ["divide", true], ["boom", false], ["small", true], ["join", true], ["shout", true], ["askMe", true], ["step", true], ["vip", true], ["poll", true], ["kick", true]],
     sends: [["note", true]],
     answers: ["question"],
+    fingerprint: labFingerprint,
   });
 }
 
 export const orderedNamespace = "/ordered";
+
+export const orderedFingerprint = "57fee41a38bce609";
 
 export function connectOrdered(url, options = {}) {
   return connect(url, orderedNamespace, options, {
     calls: [["step", true]],
     sends: [],
     answers: [],
+    fingerprint: orderedFingerprint,
   });
 }
 
 export const otherNamespace = "/other";
+
+export const otherFingerprint = "45e6f49641cd662e";
 
 export function connectOther(url, options = {}) {
   return connect(url, otherNamespace, options, {
     calls: [["whoami", false]],
     sends: [],
     answers: [],
+    fingerprint: otherFingerprint,
   });
 }
 
 export const secureNamespace = "/secure";
+
+export const secureFingerprint = "9cd2bd88246e3bae";
 
 export function connectSecure(url, options = {}) {
   return connect(url, secureNamespace, options, {
     calls: [["whoami", false]],
     sends: [],
     answers: [],
+    fingerprint: secureFingerprint,
   });
 }

@@ -309,10 +309,16 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/** The handler answered with the app's typed error. */
-export declare class AppError<E> extends EventwireError {
-  readonly error: E;
+/**
+ * The handler answered with the app's error. `error` is `unknown` after `instanceof
+ * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
+ */
+export declare class AppError extends EventwireError {
+  readonly error: unknown;
 }
+
+/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
+export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -388,6 +394,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
 
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
+}
+
 /** Events the server sends on `/board`. */
 export interface BoardServerToClientEvents {
   /** A fault for an event sent without acknowledgement. */
@@ -422,6 +440,17 @@ export type BoardSocket = Socket<BoardServerToClientEvents, BoardClientToServerE
 /** The namespace Board is served on. */
 export declare const boardNamespace: "/board";
 
+/** The app error of each Board event declared `ack = Result<T, E>`. */
+export interface BoardAppErrors {
+  create: BoardError;
+  edit: BoardError;
+  move: BoardError;
+  delete: BoardError;
+  task: BoardError;
+}
+/** The fingerprint of the Board contract this file was generated from, sent when connecting. */
+export declare const boardFingerprint: "ae1c578c6744a1b2";
+
 /** A typed client of Board: one method per client event, one listener per server event. */
 export interface BoardClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -429,31 +458,31 @@ export interface BoardClient {
   /**
    * Creates a task in the member's workspace.
    *
-   * Rejects with FaultError | AppError<BoardError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   create(payload: NewTask, options?: CallOptions): Promise<Task>;
   /**
    * Changes a task's project, title, assignee and priority.
    *
-   * Rejects with FaultError | AppError<BoardError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   edit(payload: EditTask, options?: CallOptions): Promise<Task>;
   /**
    * Moves a task to another column.
    *
-   * Rejects with FaultError | AppError<BoardError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   move(payload: MoveTask, options?: CallOptions): Promise<Task>;
   /**
    * Deletes a task; answers it as it was.
    *
-   * Rejects with FaultError | AppError<BoardError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   delete(payload: TaskRef, options?: CallOptions): Promise<Task>;
   /**
    * One task of the member's workspace.
    *
-   * Rejects with FaultError | AppError<BoardError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   task(payload: TaskRef, options?: CallOptions): Promise<Task>;
   /** The `tasks` feed. */
@@ -480,6 +509,11 @@ export interface BoardClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof BoardAppErrors>(event: K, error: unknown): error is TypedAppError<BoardAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
