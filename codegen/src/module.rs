@@ -58,6 +58,8 @@ export interface FeedSnapshot<K, T> {
   offset: string;
   keys: K[];
   items: T[];
+  /** `false` when the subscribe asked to resume and could not: this snapshot replaces what the subscriber held (a resync). */
+  resumed?: false;
 }
 
 /** A notify feed's snapshot: keys only. */
@@ -66,6 +68,19 @@ export interface FeedKeys<K> {
   epoch: string;
   offset: string;
   keys: K[];
+  resumed?: false;
+}
+
+/**
+ * The answer to a subscribe that resumed (`{feed, filter, resume: {epoch, offset}}`): the
+ * changes missed since `offset` follow, in order, then live ones.
+ */
+export interface FeedResumed {
+  id: string;
+  epoch: string;
+  /** The offset the subscriber resumed from. */
+  offset: string;
+  resumed: true;
 }
 
 /**
@@ -120,8 +135,10 @@ export declare class TimeoutError extends EventwireError {
 
 /**
  * Why a subscription ended: the server's reasons (`revoked`: the app ended it; `overflow`: the
- * subscriber did not keep up and may subscribe again) or `disconnected`, when the connection
- * was lost (subscriptions do not survive it: subscribe again after reconnecting).
+ * subscriber did not keep up and may subscribe again) or `disconnected`: the connection was
+ * closed on purpose (`socket.disconnect()`, or by the server), or it came back but the server
+ * refused or did not answer the resume. A subscription survives a lost connection: after
+ * socket.io-client reconnects, it resumes from its offset, or resyncs (see `onResync`).
  */
 export type EndReason =
   | { reason: "revoked"; message: string }
@@ -144,6 +161,13 @@ export interface LiveCollection<K, T> {
   on(listener: (change: FeedChange<K, T>) => void): () => void;
   /** Runs once when the subscription ends (not after `close()`); returns a function that stops listening. */
   onEnd(listener: (reason: EndReason) => void): () => void;
+  /**
+   * Runs when, after a reconnect, the server could not replay what this subscription missed
+   * (its history no longer reached back, or the server restarted) and sent a fresh snapshot:
+   * `items` was replaced by it (no change events ran for the difference). Render from `items`
+   * again. Returns a function that stops listening.
+   */
+  onResync(listener: (items: Map<K, T>) => void): () => void;
   /** Ends the subscription. */
   close(): Promise<void>;
 }
@@ -157,6 +181,8 @@ export interface LiveKeys<K> {
   readonly ended: EndReason | null;
   on(listener: (change: FeedNotice<K>) => void): () => void;
   onEnd(listener: (reason: EndReason) => void): () => void;
+  /** Runs after a resync replaced `keys` (see {@link LiveCollection.onResync}). */
+  onResync(listener: (keys: Set<K>) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -219,22 +245,43 @@ export class TimeoutError extends EventwireError {
 }
 
 // A live subscription: the snapshot, then each change applied in order (set or delete by
-// key); `notify` feeds keep keys only.
-function liveFeed(client, feed, snapshot, notify, forget) {
+// key); `notify` feeds keep keys only. After a reconnect it resumes from its offset (or
+// takes a fresh snapshot: a resync).
+function liveFeed(client, feed, filter, snapshot, notify, forget) {
   const listeners = new Set();
   const endListeners = new Set();
-  const keys = new Set(snapshot.keys);
+  const resyncListeners = new Set();
+  const keys = new Set();
   const items = new Map();
-  if (!notify) snapshot.keys.forEach((key, i) => items.set(key, snapshot.items[i]));
+  const fill = (snapshot) => {
+    keys.clear();
+    items.clear();
+    if (notify) snapshot.keys.forEach((key) => keys.add(key));
+    else snapshot.keys.forEach((key, i) => items.set(key, snapshot.items[i]));
+  };
+  fill(snapshot);
   const live = {
     id: snapshot.id,
     epoch: snapshot.epoch,
     offset: snapshot.offset,
     ended: null,
+    feed,
+    filter,
     on(listener) { listeners.add(listener); return () => listeners.delete(listener); },
     onEnd(listener) { endListeners.add(listener); return () => endListeners.delete(listener); },
+    onResync(listener) { resyncListeners.add(listener); return () => resyncListeners.delete(listener); },
+    resumed(answer) {
+      live.id = answer.id;
+    },
+    resync(snapshot) {
+      live.id = snapshot.id;
+      live.epoch = snapshot.epoch;
+      live.offset = snapshot.offset;
+      fill(snapshot);
+      for (const listener of resyncListeners) listener(notify ? keys : items);
+    },
     close() {
-      forget(live.id);
+      forget(live);
       if (live.ended) return Promise.resolve();
       live.ended = { reason: "closed", message: "closed by the client" };
       return client.socket.timeout(5000).emitWithAck("eventwire:unsubscribe", { id: live.id }).then(() => {}, () => {});
@@ -251,7 +298,7 @@ function liveFeed(client, feed, snapshot, notify, forget) {
     },
     end(reason) {
       if (live.ended) return;
-      forget(live.id);
+      forget(live);
       live.ended = reason;
       for (const listener of endListeners) listener(reason);
     },
@@ -373,15 +420,43 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
   client.onFault = (handler) => listen("eventwire:fault", handler);
   client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   if (feeds.length > 0) {
+    // Live subscriptions by their id on the current connection, and all of them: the server
+    // forgets a connection's subscriptions when it drops, so after a reconnect each one
+    // subscribes again from where it left off, under a new id.
     const subscriptions = new Map();
-    const forget = (id) => subscriptions.delete(id);
+    const lives = new Set();
+    const forget = (live) => {
+      if (subscriptions.get(live.id) === live) subscriptions.delete(live.id);
+      lives.delete(live);
+    };
     listen("eventwire:change", (change) => subscriptions.get(change.id)?.apply(change));
     listen("eventwire:end", ({ id, reason, message }) => subscriptions.get(id)?.end({ reason, message }));
-    // Subscriptions live as long as the connection that made them.
-    const lost = () => {
-      for (const live of [...subscriptions.values()]) live.end({ reason: "disconnected", message: "the connection was lost; subscribe again" });
+    listen("disconnect", (reason) => {
+      subscriptions.clear();
+      // Closed on purpose (by this client or by the server): socket.io-client does not
+      // reconnect, so nothing will resume.
+      if (reason === "io client disconnect" || reason === "io server disconnect") {
+        for (const live of [...lives]) live.end({ reason: "disconnected", message: `the connection was closed (${reason})` });
+      }
+    });
+    const resume = (live) => {
+      const request = { feed: live.feed, filter: live.filter, resume: { epoch: live.epoch, offset: live.offset } };
+      client.socket.timeout(defaultTimeout).emit("eventwire:subscribe", request, (error, response) => {
+        if (live.ended) return;
+        // Lost again before the answer: the next connect resumes it.
+        if (error && !client.socket.connected) return;
+        if (error || !response.ok) {
+          const why = error ? "no answer" : "fault" in response ? response.fault.message : JSON.stringify(response.error);
+          return live.end({ reason: "disconnected", message: `the connection was lost and the subscription could not resume: ${why}` });
+        }
+        if (response.data.resumed) live.resumed(response.data);
+        else live.resync(response.data);
+        subscriptions.set(live.id, live);
+      });
     };
-    listen("disconnect", lost);
+    listen("connect", () => {
+      for (const live of lives) resume(live);
+    });
     for (const [feed, notify] of feeds) {
       client[feed] = {
         subscribe: (filter = {}, callOptions = {}) => {
@@ -394,8 +469,9 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
               if (!response.ok) {
                 return reject("fault" in response ? new FaultError(response.fault) : new AppError(feed, response.error));
               }
-              const live = liveFeed(client, feed, response.data, notify, forget);
+              const live = liveFeed(client, feed, filter, response.data, notify, forget);
               subscriptions.set(live.id, live);
+              lives.add(live);
               resolve(live);
             });
           });

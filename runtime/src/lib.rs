@@ -18,7 +18,8 @@ extern crate self as eventwire;
 // - `socket`: what a handler does with a socket. `Cx`, typed emits and their answers,
 //   broadcasts, `Emitter` for code outside handlers.
 // - `feed`: live subscriptions. `Filter` (matcher and SQL fragment), the feed index, the
-//   subscribe exchange, per-feed offsets and buffers, and the `Feed` publishing handle.
+//   subscribe exchange, per-feed offsets and buffers, the bounded history resuming
+//   subscribers replay from, and the `Feed` publishing handle.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
 //   answer), origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).

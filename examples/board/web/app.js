@@ -5,7 +5,7 @@ import { AppError, FaultError, connectBoard } from "/generated/board.js";
 
 const $ = (id) => document.getElementById(id);
 const COLUMNS = ["todo", "doing", "done"];
-const state = { board: null, me: "", list: null, activity: null, filterTimer: null };
+const state = { board: null, me: "", list: null, activity: null, filterTimer: null, resyncs: 0 };
 
 /** A message for a person from any rejection of the generated client. */
 function describe(error) {
@@ -41,8 +41,9 @@ function start(board, name, workspace) {
   $("new-assignee").value = name;
   $("login").hidden = true;
   $("board").hidden = false;
-  // Subscriptions end when the connection drops; take them again when it is back.
-  board.socket.on("connect", () => { watch(); watchActivity(); });
+  // Live subscriptions survive a lost connection: when it is back, they resume from their
+  // last offset, or resync (a fresh snapshot, when the server restarted meanwhile).
+  board.socket.on("connect", render);
   board.socket.on("disconnect", () => { $("live").textContent = "offline, reconnecting…"; });
   watch();
   watchActivity();
@@ -70,6 +71,10 @@ async function watch() {
     state.list = list;
     $("filter-error").textContent = "";
     list.on(render);
+    list.onResync(() => {
+      state.resyncs += 1;
+      render();
+    });
     list.onEnd((end) => {
       $("live").textContent = `list ended: ${end.message}`;
     });

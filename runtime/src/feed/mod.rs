@@ -16,6 +16,15 @@
 //! apply as "set" or "delete" by key, so applying them in order converges on the
 //! snapshot query run now.
 //!
+//! **Resume.** Each feed keeps its recent changes (at most
+//! [`Server::feed_history`](crate::Server::feed_history), none older than
+//! [`Server::feed_history_age`](crate::Server::feed_history_age)). A client that lost its
+//! connection subscribes again with the epoch and offset it holds: the changes it missed
+//! are taken from the history under the same lock that registers the subscription, and
+//! replayed through its final filter and check before the buffered ones, so nothing is
+//! missed or sent twice. When the epoch is another or the history no longer reaches back,
+//! the answer is a fresh snapshot marked as a resync instead.
+//!
 //! **Slow subscribers.** While a snapshot loads, a subscription buffers at most
 //! [`Server::subscription_buffer`](crate::Server::subscription_buffer) changes (default
 //! 1,000); after that, changes go to the socket's outgoing queue, which holds at most
@@ -31,6 +40,7 @@
 //! `eventwire::feed`); this is where feed metrics belong.
 
 mod filter;
+mod history;
 pub(crate) mod hub;
 mod index;
 pub(crate) mod state;
@@ -46,6 +56,7 @@ pub use filter::{
     Equality, Filter, Ordered, Placeholders, SqlValue, Text, Where, contains_ignore_case,
     index_text,
 };
+pub use history::{DEFAULT_HISTORY_AGE, DEFAULT_HISTORY_LENGTH};
 pub use index::Index;
 pub use state::{DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_SUBSCRIPTION_BUFFER};
 pub use subscribe::{NoError, Refused};

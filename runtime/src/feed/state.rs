@@ -10,6 +10,9 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::feed::filter::Filter;
+use crate::feed::history::{
+    Bounds, DEFAULT_HISTORY_AGE, DEFAULT_HISTORY_LENGTH, History, MemoryHistory,
+};
 use crate::feed::index::Index;
 use crate::feed::{CHANGE_EVENT, EndReason, Mode};
 use crate::socket::ops::SocketOps;
@@ -83,6 +86,8 @@ struct Buffer<I> {
 
 struct Inner<I, F> {
     offset: u64,
+    /// Recent changes, for subscribers resuming after a reconnect.
+    history: Box<dyn History<Arc<Change<I>>>>,
     live: HashMap<u64, Live<I, F>>,
     pending: HashMap<u64, Buffer<I>>,
     index: Index,
@@ -93,6 +98,17 @@ struct Inner<I, F> {
 pub(crate) struct Limits {
     pub(crate) max_per_socket: AtomicUsize,
     pub(crate) buffer: AtomicUsize,
+    pub(crate) history_length: AtomicUsize,
+    pub(crate) history_age_ms: AtomicU64,
+}
+
+impl Limits {
+    fn history(&self) -> Bounds {
+        Bounds {
+            length: self.history_length.load(Ordering::Relaxed),
+            age: std::time::Duration::from_millis(self.history_age_ms.load(Ordering::Relaxed)),
+        }
+    }
 }
 
 impl Default for Limits {
@@ -100,6 +116,8 @@ impl Default for Limits {
         Self {
             max_per_socket: AtomicUsize::new(DEFAULT_MAX_SUBSCRIPTIONS),
             buffer: AtomicUsize::new(DEFAULT_SUBSCRIPTION_BUFFER),
+            history_length: AtomicUsize::new(DEFAULT_HISTORY_LENGTH),
+            history_age_ms: AtomicU64::new(DEFAULT_HISTORY_AGE.as_millis() as u64),
         }
     }
 }
@@ -143,6 +161,7 @@ where
         key: fn(&I) -> Box<RawValue>,
         limits: Arc<Limits>,
     ) -> Self {
+        let bounds = limits.clone();
         Self {
             name,
             mode,
@@ -151,6 +170,7 @@ where
             limits,
             inner: Mutex::new(Inner {
                 offset: 0,
+                history: Box::new(MemoryHistory::new(move || bounds.history())),
                 live: HashMap::new(),
                 pending: HashMap::new(),
                 index: Index::new(F::EQ_FIELDS),
@@ -178,8 +198,36 @@ where
         inner.offset
     }
 
-    /// Makes a pending subscription live: replays what it buffered (as its final filter
-    /// sees it), then files it in the index. Returns it if it overflowed meanwhile.
+    /// Registers a subscription like [`register`](Self::register) for a subscriber that
+    /// held `epoch` and `offset`: also returns every change it missed since, when this
+    /// feed's history still holds them (`None` when the epoch is another or the history no
+    /// longer reaches back). Taken under the same lock as the registration, so the missed
+    /// changes and the buffered ones join without a gap or an overlap.
+    pub(crate) fn register_resuming(
+        &self,
+        id: u64,
+        epoch: &str,
+        offset: u64,
+    ) -> (u64, Option<Vec<Arc<Change<I>>>>) {
+        let mut inner = self.lock();
+        let missed = if epoch == self.epoch {
+            inner.history.since(offset, std::time::Instant::now())
+        } else {
+            None
+        };
+        inner.pending.insert(
+            id,
+            Buffer {
+                changes: Vec::new(),
+                overflowed: false,
+            },
+        );
+        (inner.offset, missed)
+    }
+
+    /// Makes a pending subscription live: replays what it missed before registering
+    /// (`missed`, when it resumes), then what it buffered (as its final filter sees them),
+    /// then files it in the index. Returns it if it overflowed meanwhile.
     pub(crate) fn activate(
         &self,
         id: u64,
@@ -187,6 +235,7 @@ where
         filter: F,
         check: Option<Check<I>>,
         socket: Arc<dyn SocketOps>,
+        missed: Vec<Arc<Change<I>>>,
     ) -> Option<Ended> {
         let mut inner = self.lock();
         // Gone: the socket disconnected or unsubscribed while the snapshot loaded.
@@ -200,7 +249,7 @@ where
         };
         let mut overflow = buffer.overflowed;
         if !overflow {
-            for change in &buffer.changes {
+            for change in missed.iter().chain(&buffer.changes) {
                 if !self.deliver(&live, change) {
                     overflow = true;
                     break;
@@ -255,6 +304,9 @@ where
             key,
             item: item_json,
         });
+        inner
+            .history
+            .record(offset, change.clone(), std::time::Instant::now());
         let buffer_limit = self.limits.buffer.load(Ordering::Relaxed);
         for buffer in inner.pending.values_mut() {
             if buffer.overflowed {
@@ -368,6 +420,11 @@ where
     pub(crate) fn counts(&self) -> (usize, usize) {
         let inner = self.lock();
         (inner.live.len(), inner.pending.len())
+    }
+
+    /// How many changes a subscription may buffer.
+    pub(crate) fn limits_buffer(&self) -> usize {
+        self.limits.buffer.load(Ordering::Relaxed)
     }
 
     /// The offset of the last change.

@@ -10,10 +10,10 @@ use serde_json::value::RawValue;
 use crate::contract::Contract;
 use crate::feed::filter::Filter;
 use crate::feed::hub::{Refused as SlotRefused, SocketFeeds, notify_ended};
-use crate::feed::state::{Check, FeedState, raw};
+use crate::feed::state::{Change, Check, FeedState, raw};
 use crate::feed::{FeedRef, Mode, SUBSCRIBE_EVENT};
 use crate::socket::cx::Cx;
-use crate::validate::{PathSegment, Report, Validate};
+use crate::validate::{PathSegment, Report, Validate, ValidationError};
 use crate::wire::fault::{Fault, FaultCode, Forbidden};
 use crate::wire::incoming::{Incoming, type_issue};
 
@@ -51,7 +51,7 @@ impl Serialize for NoError {
     }
 }
 
-/// `{"feed": "tasks", "filter": {...}}`.
+/// `{"feed": "tasks", "filter": {...}, "resume": {"epoch": "..", "offset": "12"}}`.
 #[doc(hidden)]
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,10 +59,34 @@ pub struct SubscribeRequest {
     feed: String,
     #[serde(default)]
     filter: Option<serde_json::Value>,
+    /// Where a subscriber that lost its connection left off.
+    #[serde(default)]
+    resume: Option<ResumeFrom>,
+}
+
+/// `{"epoch": "..", "offset": "12"}`: the epoch and offset of the last change applied.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ResumeFrom {
+    epoch: String,
+    offset: String,
 }
 
 impl Validate for SubscribeRequest {
-    fn validate_into(&self, _: &mut Report) {}
+    fn validate_into(&self, report: &mut Report) {
+        if let Some(resume) = &self.resume
+            && resume.offset.parse::<u64>().is_err()
+        {
+            report.at("resume", |report| {
+                report.at("offset", |report| {
+                    report.push(ValidationError::new(
+                        "type",
+                        "an offset is a decimal string of a 64-bit unsigned integer",
+                    ))
+                })
+            });
+        }
+    }
 }
 
 impl SubscribeRequest {
@@ -88,7 +112,8 @@ impl Validate for UnsubscribeRequest {
     fn validate_into(&self, _: &mut Report) {}
 }
 
-/// The subscribe answer: `{id, epoch, offset, keys, items?}`.
+/// The subscribe answer: `{id, epoch, offset, keys, items?, resumed?}`; `resumed` is
+/// `false` when the request asked to resume and could not (a resync).
 #[derive(Serialize)]
 struct Snapshot<I> {
     id: String,
@@ -97,6 +122,28 @@ struct Snapshot<I> {
     keys: Vec<Box<RawValue>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     items: Option<Vec<I>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resumed: Option<bool>,
+}
+
+/// The answer to a resume that succeeded: `{id, epoch, offset, resumed: true}`; the
+/// missed changes follow, then live ones.
+#[derive(Serialize)]
+struct Resumed {
+    id: String,
+    epoch: String,
+    offset: String,
+    resumed: bool,
+}
+
+/// What a subscribe asked of the feed's history.
+enum Resume<I> {
+    /// A fresh subscription.
+    No,
+    /// A resume the history cannot serve: answer with a snapshot, as a resync.
+    Resync,
+    /// A resume from `offset`, missing these changes.
+    From(u64, Vec<Arc<Change<I>>>),
 }
 
 /// How a subscribe call ended, for dispatch to answer.
@@ -132,6 +179,7 @@ pub struct Pending<C, I, F> {
     state: Arc<FeedState<I, F>>,
     id: u64,
     offset: u64,
+    resume: Resume<I>,
     /// `None` once finished.
     filter: Option<F>,
 }
@@ -154,7 +202,19 @@ where
         let id = socket.hub.next_id();
         // Registered before the slot is taken: a disconnect that frees the slots between
         // the two would otherwise leave the registration behind.
-        let offset = state.register(id);
+        let (offset, resume) = match request.resume {
+            None => (state.register(id), Resume::No),
+            Some(from) => {
+                // Validated as a number by `decode`.
+                let from_offset = from.offset.parse::<u64>().unwrap_or(u64::MAX);
+                let (offset, missed) = state.register_resuming(id, &from.epoch, from_offset);
+                let resume = match missed {
+                    Some(missed) => Resume::From(from_offset, missed),
+                    None => Resume::Resync,
+                };
+                (offset, resume)
+            }
+        };
         let remover = {
             let state = state.clone();
             Box::new(move || {
@@ -183,6 +243,7 @@ where
             state,
             id,
             offset,
+            resume,
             filter: Some(filter),
         })
     }
@@ -212,26 +273,47 @@ where
             unreachable!("finish consumes the pending subscription")
         };
         let wire_id = self.id.to_string();
-        let keys = items.iter().map(|item| (self.state.key)(item)).collect();
-        let snapshot = Snapshot {
-            id: wire_id.clone(),
-            epoch: self.state.epoch.clone(),
-            offset: self.offset.to_string(),
-            keys,
-            items: match self.state.mode {
-                Mode::Data => Some(items),
-                Mode::Notify => None,
-            },
+        let resume = std::mem::replace(&mut self.resume, Resume::No);
+        // More missed changes than a subscription may buffer would overflow its socket's
+        // queue on replay: a fresh snapshot is one packet.
+        let limit = self.state.limits_buffer();
+        let (answer, missed): (Box<dyn ErasedSerialize + Send>, _) = match resume {
+            Resume::From(from, missed) if missed.len() <= limit => (
+                // The handler ran all the same: it authorizes the subscriber and completes
+                // its filter; its snapshot is not needed.
+                Box::new(Resumed {
+                    id: wire_id.clone(),
+                    epoch: self.state.epoch.clone(),
+                    offset: from.to_string(),
+                    resumed: true,
+                }),
+                missed,
+            ),
+            resume => {
+                let keys = items.iter().map(|item| (self.state.key)(item)).collect();
+                let snapshot = Snapshot {
+                    id: wire_id.clone(),
+                    epoch: self.state.epoch.clone(),
+                    offset: self.offset.to_string(),
+                    keys,
+                    items: match self.state.mode {
+                        Mode::Data => Some(items),
+                        Mode::Notify => None,
+                    },
+                    resumed: (!matches!(resume, Resume::No)).then_some(false),
+                };
+                (Box::new(snapshot), Vec::new())
+            }
         };
         let state = self.state.clone();
         let socket = self.cx.ops().clone();
         let id = self.id;
         let go_live = move || {
-            if let Some(ended) = state.activate(id, wire_id, filter, check, socket) {
+            if let Some(ended) = state.activate(id, wire_id, filter, check, socket, missed) {
                 notify_ended(vec![ended]);
             }
         };
-        Finished::Snapshot(Box::new(snapshot), Box::new(go_live))
+        Finished::Snapshot(answer, Box::new(go_live))
     }
 }
 

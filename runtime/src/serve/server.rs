@@ -348,6 +348,39 @@ impl<A: ServerAdapter> Server<A> {
         self
     }
 
+    /// How many recent changes each feed keeps so that a subscriber that lost its
+    /// connection resumes from its last offset (the generated client does it on
+    /// reconnect): the missed changes are replayed, in order, and live ones follow. A
+    /// subscriber that missed more, or an older change, gets a fresh snapshot instead (a
+    /// resync). Defaults to 1,000 ([`feed::DEFAULT_HISTORY_LENGTH`](crate::feed::DEFAULT_HISTORY_LENGTH)); 0 keeps none.
+    ///
+    /// ```
+    /// let server = eventwire::Server::new()
+    ///     .feed_history(10_000)
+    ///     .feed_history_age(std::time::Duration::from_secs(300));
+    /// # let _ = server;
+    /// ```
+    pub fn feed_history(self, changes: usize) -> Self {
+        self.feeds
+            .limits
+            .history_length
+            .store(changes, std::sync::atomic::Ordering::Relaxed);
+        self
+    }
+
+    /// How long each feed keeps a change for resuming subscribers (see
+    /// [`feed_history`](Self::feed_history)). Defaults to 2 minutes
+    /// ([`feed::DEFAULT_HISTORY_AGE`](crate::feed::DEFAULT_HISTORY_AGE)), Socket.IO's
+    /// connection state recovery window.
+    pub fn feed_history_age(self, age: Duration) -> Self {
+        let millis = u64::try_from(age.as_millis()).unwrap_or(u64::MAX);
+        self.feeds
+            .limits
+            .history_age_ms
+            .store(millis, std::sync::atomic::Ordering::Relaxed);
+        self
+    }
+
     /// The feeds of contract `C` on this server, to publish changes from anywhere (a
     /// background task, an HTTP route). Call it before or after mounting `C`; every
     /// handle of one server publishes to the same subscriptions.

@@ -44,6 +44,8 @@ export interface FeedSnapshot<K, T> {
   offset: string;
   keys: K[];
   items: T[];
+  /** `false` when the subscribe asked to resume and could not: this snapshot replaces what the subscriber held (a resync). */
+  resumed?: false;
 }
 
 /** A notify feed's snapshot: keys only. */
@@ -52,6 +54,19 @@ export interface FeedKeys<K> {
   epoch: string;
   offset: string;
   keys: K[];
+  resumed?: false;
+}
+
+/**
+ * The answer to a subscribe that resumed (`{feed, filter, resume: {epoch, offset}}`): the
+ * changes missed since `offset` follow, in order, then live ones.
+ */
+export interface FeedResumed {
+  id: string;
+  epoch: string;
+  /** The offset the subscriber resumed from. */
+  offset: string;
+  resumed: true;
 }
 
 /**
@@ -278,10 +293,16 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/** The handler answered with the app's typed error. */
-export declare class AppError<E> extends EventwireError {
-  readonly error: E;
+/**
+ * The handler answered with the app's error. `error` is `unknown` after `instanceof
+ * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
+ */
+export declare class AppError extends EventwireError {
+  readonly error: unknown;
 }
+
+/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
+export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -290,8 +311,10 @@ export declare class TimeoutError extends EventwireError {
 
 /**
  * Why a subscription ended: the server's reasons (`revoked`: the app ended it; `overflow`: the
- * subscriber did not keep up and may subscribe again) or `disconnected`, when the connection
- * was lost (subscriptions do not survive it: subscribe again after reconnecting).
+ * subscriber did not keep up and may subscribe again) or `disconnected`: the connection was
+ * closed on purpose (`socket.disconnect()`, or by the server), or it came back but the server
+ * refused or did not answer the resume. A subscription survives a lost connection: after
+ * socket.io-client reconnects, it resumes from its offset, or resyncs (see `onResync`).
  */
 export type EndReason =
   | { reason: "revoked"; message: string }
@@ -314,6 +337,13 @@ export interface LiveCollection<K, T> {
   on(listener: (change: FeedChange<K, T>) => void): () => void;
   /** Runs once when the subscription ends (not after `close()`); returns a function that stops listening. */
   onEnd(listener: (reason: EndReason) => void): () => void;
+  /**
+   * Runs when, after a reconnect, the server could not replay what this subscription missed
+   * (its history no longer reached back, or the server restarted) and sent a fresh snapshot:
+   * `items` was replaced by it (no change events ran for the difference). Render from `items`
+   * again. Returns a function that stops listening.
+   */
+  onResync(listener: (items: Map<K, T>) => void): () => void;
   /** Ends the subscription. */
   close(): Promise<void>;
 }
@@ -327,6 +357,8 @@ export interface LiveKeys<K> {
   readonly ended: EndReason | null;
   on(listener: (change: FeedNotice<K>) => void): () => void;
   onEnd(listener: (reason: EndReason) => void): () => void;
+  /** Runs after a resync replaced `keys` (see {@link LiveCollection.onResync}). */
+  onResync(listener: (keys: Set<K>) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -414,6 +446,10 @@ export type LabSocket = Socket<LabServerToClientEvents, LabClientToServerEvents>
 /** The namespace Lab is served on. */
 export declare const labNamespace: "/lab";
 
+/** The app error of each Lab event declared `ack = Result<T, E>`. */
+export interface LabAppErrors {
+  divide: MathError;
+}
 /** The fingerprint of the Lab contract this file was generated from, sent when connecting. */
 export declare const labFingerprint: "aa20c55b67fb8138";
 
@@ -448,7 +484,7 @@ export interface LabClient {
   /**
    * `a / b`, or a typed error.
    *
-   * Rejects with FaultError | AppError<MathError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<MathError> | TimeoutError.
    */
   divide(payload: Divide, options?: CallOptions): Promise<number>;
   /**
@@ -519,6 +555,11 @@ export interface LabClient {
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
   /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof LabAppErrors>(event: K, error: unknown): error is TypedAppError<LabAppErrors[K]>;
+  /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
@@ -553,6 +594,8 @@ export type OrderedSocket = Socket<OrderedServerToClientEvents, OrderedClientToS
 /** The namespace Ordered is served on. */
 export declare const orderedNamespace: "/ordered";
 
+/** The app error of each Ordered event declared `ack = Result<T, E>`. */
+export interface OrderedAppErrors {}
 /** The fingerprint of the Ordered contract this file was generated from, sent when connecting. */
 export declare const orderedFingerprint: "57fee41a38bce609";
 
@@ -572,6 +615,11 @@ export interface OrderedClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof OrderedAppErrors>(event: K, error: unknown): error is TypedAppError<OrderedAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
@@ -607,6 +655,8 @@ export type OtherSocket = Socket<OtherServerToClientEvents, OtherClientToServerE
 /** The namespace Other is served on. */
 export declare const otherNamespace: "/other";
 
+/** The app error of each Other event declared `ack = Result<T, E>`. */
+export interface OtherAppErrors {}
 /** The fingerprint of the Other contract this file was generated from, sent when connecting. */
 export declare const otherFingerprint: "45e6f49641cd662e";
 
@@ -626,6 +676,11 @@ export interface OtherClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof OtherAppErrors>(event: K, error: unknown): error is TypedAppError<OtherAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
@@ -661,6 +716,8 @@ export type SecureSocket = Socket<SecureServerToClientEvents, SecureClientToServ
 /** The namespace Secure is served on. */
 export declare const secureNamespace: "/secure";
 
+/** The app error of each Secure event declared `ack = Result<T, E>`. */
+export interface SecureAppErrors {}
 /** The fingerprint of the Secure contract this file was generated from, sent when connecting. */
 export declare const secureFingerprint: "9cd2bd88246e3bae";
 
@@ -680,6 +737,11 @@ export interface SecureClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof SecureAppErrors>(event: K, error: unknown): error is TypedAppError<SecureAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.

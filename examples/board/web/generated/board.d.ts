@@ -44,6 +44,8 @@ export interface FeedSnapshot<K, T> {
   offset: string;
   keys: K[];
   items: T[];
+  /** `false` when the subscribe asked to resume and could not: this snapshot replaces what the subscriber held (a resync). */
+  resumed?: false;
 }
 
 /** A notify feed's snapshot: keys only. */
@@ -52,6 +54,19 @@ export interface FeedKeys<K> {
   epoch: string;
   offset: string;
   keys: K[];
+  resumed?: false;
+}
+
+/**
+ * The answer to a subscribe that resumed (`{feed, filter, resume: {epoch, offset}}`): the
+ * changes missed since `offset` follow, in order, then live ones.
+ */
+export interface FeedResumed {
+  id: string;
+  epoch: string;
+  /** The offset the subscriber resumed from. */
+  offset: string;
+  resumed: true;
 }
 
 /**
@@ -294,10 +309,16 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/** The handler answered with the app's typed error. */
-export declare class AppError<E> extends EventwireError {
-  readonly error: E;
+/**
+ * The handler answered with the app's error. `error` is `unknown` after `instanceof
+ * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
+ */
+export declare class AppError extends EventwireError {
+  readonly error: unknown;
 }
+
+/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
+export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -306,8 +327,10 @@ export declare class TimeoutError extends EventwireError {
 
 /**
  * Why a subscription ended: the server's reasons (`revoked`: the app ended it; `overflow`: the
- * subscriber did not keep up and may subscribe again) or `disconnected`, when the connection
- * was lost (subscriptions do not survive it: subscribe again after reconnecting).
+ * subscriber did not keep up and may subscribe again) or `disconnected`: the connection was
+ * closed on purpose (`socket.disconnect()`, or by the server), or it came back but the server
+ * refused or did not answer the resume. A subscription survives a lost connection: after
+ * socket.io-client reconnects, it resumes from its offset, or resyncs (see `onResync`).
  */
 export type EndReason =
   | { reason: "revoked"; message: string }
@@ -330,6 +353,13 @@ export interface LiveCollection<K, T> {
   on(listener: (change: FeedChange<K, T>) => void): () => void;
   /** Runs once when the subscription ends (not after `close()`); returns a function that stops listening. */
   onEnd(listener: (reason: EndReason) => void): () => void;
+  /**
+   * Runs when, after a reconnect, the server could not replay what this subscription missed
+   * (its history no longer reached back, or the server restarted) and sent a fresh snapshot:
+   * `items` was replaced by it (no change events ran for the difference). Render from `items`
+   * again. Returns a function that stops listening.
+   */
+  onResync(listener: (items: Map<K, T>) => void): () => void;
   /** Ends the subscription. */
   close(): Promise<void>;
 }
@@ -343,6 +373,8 @@ export interface LiveKeys<K> {
   readonly ended: EndReason | null;
   on(listener: (change: FeedNotice<K>) => void): () => void;
   onEnd(listener: (reason: EndReason) => void): () => void;
+  /** Runs after a resync replaced `keys` (see {@link LiveCollection.onResync}). */
+  onResync(listener: (keys: Set<K>) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -360,6 +392,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */
   socket?: Partial<ManagerOptions & SocketOptions>;
+}
+
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
 }
 
 /** Events the server sends on `/board`. */
@@ -396,6 +440,17 @@ export type BoardSocket = Socket<BoardServerToClientEvents, BoardClientToServerE
 /** The namespace Board is served on. */
 export declare const boardNamespace: "/board";
 
+/** The app error of each Board event declared `ack = Result<T, E>`. */
+export interface BoardAppErrors {
+  create: BoardError;
+  edit: BoardError;
+  move: BoardError;
+  delete: BoardError;
+  task: BoardError;
+}
+/** The fingerprint of the Board contract this file was generated from, sent when connecting. */
+export declare const boardFingerprint: "ae1c578c6744a1b2";
+
 /** A typed client of Board: one method per client event, one listener per server event. */
 export interface BoardClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -403,31 +458,31 @@ export interface BoardClient {
   /**
    * Creates a task in the member's workspace.
    *
-   * Rejects with FaultError | AppError<BoardError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   create(payload: NewTask, options?: CallOptions): Promise<Task>;
   /**
    * Changes a task's project, title, assignee and priority.
    *
-   * Rejects with FaultError | AppError<BoardError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   edit(payload: EditTask, options?: CallOptions): Promise<Task>;
   /**
    * Moves a task to another column.
    *
-   * Rejects with FaultError | AppError<BoardError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   move(payload: MoveTask, options?: CallOptions): Promise<Task>;
   /**
    * Deletes a task; answers it as it was.
    *
-   * Rejects with FaultError | AppError<BoardError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   delete(payload: TaskRef, options?: CallOptions): Promise<Task>;
   /**
    * One task of the member's workspace.
    *
-   * Rejects with FaultError | AppError<BoardError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   task(payload: TaskRef, options?: CallOptions): Promise<Task>;
   /** The `tasks` feed. */
@@ -454,6 +509,11 @@ export interface BoardClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof BoardAppErrors>(event: K, error: unknown): error is TypedAppError<BoardAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.

@@ -31,22 +31,43 @@ export class TimeoutError extends EventwireError {
 }
 
 // A live subscription: the snapshot, then each change applied in order (set or delete by
-// key); `notify` feeds keep keys only.
-function liveFeed(client, feed, snapshot, notify, forget) {
+// key); `notify` feeds keep keys only. After a reconnect it resumes from its offset (or
+// takes a fresh snapshot: a resync).
+function liveFeed(client, feed, filter, snapshot, notify, forget) {
   const listeners = new Set();
   const endListeners = new Set();
-  const keys = new Set(snapshot.keys);
+  const resyncListeners = new Set();
+  const keys = new Set();
   const items = new Map();
-  if (!notify) snapshot.keys.forEach((key, i) => items.set(key, snapshot.items[i]));
+  const fill = (snapshot) => {
+    keys.clear();
+    items.clear();
+    if (notify) snapshot.keys.forEach((key) => keys.add(key));
+    else snapshot.keys.forEach((key, i) => items.set(key, snapshot.items[i]));
+  };
+  fill(snapshot);
   const live = {
     id: snapshot.id,
     epoch: snapshot.epoch,
     offset: snapshot.offset,
     ended: null,
+    feed,
+    filter,
     on(listener) { listeners.add(listener); return () => listeners.delete(listener); },
     onEnd(listener) { endListeners.add(listener); return () => endListeners.delete(listener); },
+    onResync(listener) { resyncListeners.add(listener); return () => resyncListeners.delete(listener); },
+    resumed(answer) {
+      live.id = answer.id;
+    },
+    resync(snapshot) {
+      live.id = snapshot.id;
+      live.epoch = snapshot.epoch;
+      live.offset = snapshot.offset;
+      fill(snapshot);
+      for (const listener of resyncListeners) listener(notify ? keys : items);
+    },
     close() {
-      forget(live.id);
+      forget(live);
       if (live.ended) return Promise.resolve();
       live.ended = { reason: "closed", message: "closed by the client" };
       return client.socket.timeout(5000).emitWithAck("eventwire:unsubscribe", { id: live.id }).then(() => {}, () => {});
@@ -63,7 +84,7 @@ function liveFeed(client, feed, snapshot, notify, forget) {
     },
     end(reason) {
       if (live.ended) return;
-      forget(live.id);
+      forget(live);
       live.ended = reason;
       for (const listener of endListeners) listener(reason);
     },
@@ -78,7 +99,9 @@ function liveFeed(client, feed, snapshot, notify, forget) {
 // answer; answers: server events the client must answer.
 // With several URLs (nodes of one server), a client that loses its node, or cannot reach
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
-function connect(url, namespace, options, { calls, sends, answers, feeds = [] }) {
+// fingerprint: the contract's, sent in the handshake so that a server whose contract changed
+// incompatibly refuses the connection instead of failing events one by one.
+function connect(url, namespace, options, { calls, sends, answers, feeds = [], fingerprint }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -88,7 +111,16 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
   const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
   const open = (attempt) => {
     const failover = urls.length > 1;
-    const socket = io(urls[index], { ...options.socket, auth: options.auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io-client also takes `auth` as a function that hands the object to a callback.
+    const signed = (data) => ({ ...data, "eventwire:fingerprint": fingerprint });
+    const auth = typeof options.auth === "function" ? (cb) => options.auth((data) => cb(signed(data))) : signed(options.auth);
+    const socket = io(urls[index], { ...options.socket, auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io's connect_error carries only a message, so the server writes the code and
+    // both fingerprints into it; here they become fields of the error.
+    socket.on("connect_error", (error) => {
+      const mismatch = /^contract_mismatch: .* \(client (\w*), server (\w+)\)$/.exec(error.message);
+      if (mismatch) Object.assign(error, { code: "contract_mismatch", clientFingerprint: mismatch[1], serverFingerprint: mismatch[2] });
+    });
     for (const [event, listener] of listeners) socket.on(event, listener);
     if (failover) {
       const moveOn = () => {
@@ -156,15 +188,43 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
   if (feeds.length > 0) {
+    // Live subscriptions by their id on the current connection, and all of them: the server
+    // forgets a connection's subscriptions when it drops, so after a reconnect each one
+    // subscribes again from where it left off, under a new id.
     const subscriptions = new Map();
-    const forget = (id) => subscriptions.delete(id);
+    const lives = new Set();
+    const forget = (live) => {
+      if (subscriptions.get(live.id) === live) subscriptions.delete(live.id);
+      lives.delete(live);
+    };
     listen("eventwire:change", (change) => subscriptions.get(change.id)?.apply(change));
     listen("eventwire:end", ({ id, reason, message }) => subscriptions.get(id)?.end({ reason, message }));
-    // Subscriptions live as long as the connection that made them.
-    const lost = () => {
-      for (const live of [...subscriptions.values()]) live.end({ reason: "disconnected", message: "the connection was lost; subscribe again" });
+    listen("disconnect", (reason) => {
+      subscriptions.clear();
+      // Closed on purpose (by this client or by the server): socket.io-client does not
+      // reconnect, so nothing will resume.
+      if (reason === "io client disconnect" || reason === "io server disconnect") {
+        for (const live of [...lives]) live.end({ reason: "disconnected", message: `the connection was closed (${reason})` });
+      }
+    });
+    const resume = (live) => {
+      const request = { feed: live.feed, filter: live.filter, resume: { epoch: live.epoch, offset: live.offset } };
+      client.socket.timeout(defaultTimeout).emit("eventwire:subscribe", request, (error, response) => {
+        if (live.ended) return;
+        // Lost again before the answer: the next connect resumes it.
+        if (error && !client.socket.connected) return;
+        if (error || !response.ok) {
+          const why = error ? "no answer" : "fault" in response ? response.fault.message : JSON.stringify(response.error);
+          return live.end({ reason: "disconnected", message: `the connection was lost and the subscription could not resume: ${why}` });
+        }
+        if (response.data.resumed) live.resumed(response.data);
+        else live.resync(response.data);
+        subscriptions.set(live.id, live);
+      });
     };
-    listen("disconnect", lost);
+    listen("connect", () => {
+      for (const live of lives) resume(live);
+    });
     for (const [feed, notify] of feeds) {
       client[feed] = {
         subscribe: (filter = {}, callOptions = {}) => {
@@ -177,8 +237,9 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
               if (!response.ok) {
                 return reject("fault" in response ? new FaultError(response.fault) : new AppError(feed, response.error));
               }
-              const live = liveFeed(client, feed, response.data, notify, forget);
+              const live = liveFeed(client, feed, filter, response.data, notify, forget);
               subscriptions.set(live.id, live);
+              lives.add(live);
               resolve(live);
             });
           });
@@ -186,6 +247,7 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
       };
     }
   }
+  client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -195,11 +257,14 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [] })
 
 export const boardNamespace = "/board";
 
+export const boardFingerprint = "ae1c578c6744a1b2";
+
 export function connectBoard(url, options = {}) {
   return connect(url, boardNamespace, options, {
     calls: [["create", true], ["edit", true], ["move", true], ["delete", true], ["task", true]],
     sends: [],
     answers: [],
     feeds: [["tasks", false], ["activity", true]],
+    fingerprint: boardFingerprint,
   });
 }

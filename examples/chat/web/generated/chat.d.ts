@@ -44,6 +44,8 @@ export interface FeedSnapshot<K, T> {
   offset: string;
   keys: K[];
   items: T[];
+  /** `false` when the subscribe asked to resume and could not: this snapshot replaces what the subscriber held (a resync). */
+  resumed?: false;
 }
 
 /** A notify feed's snapshot: keys only. */
@@ -52,6 +54,19 @@ export interface FeedKeys<K> {
   epoch: string;
   offset: string;
   keys: K[];
+  resumed?: false;
+}
+
+/**
+ * The answer to a subscribe that resumed (`{feed, filter, resume: {epoch, offset}}`): the
+ * changes missed since `offset` follow, in order, then live ones.
+ */
+export interface FeedResumed {
+  id: string;
+  epoch: string;
+  /** The offset the subscriber resumed from. */
+  offset: string;
+  resumed: true;
 }
 
 /**
@@ -271,8 +286,10 @@ export declare class TimeoutError extends EventwireError {
 
 /**
  * Why a subscription ended: the server's reasons (`revoked`: the app ended it; `overflow`: the
- * subscriber did not keep up and may subscribe again) or `disconnected`, when the connection
- * was lost (subscriptions do not survive it: subscribe again after reconnecting).
+ * subscriber did not keep up and may subscribe again) or `disconnected`: the connection was
+ * closed on purpose (`socket.disconnect()`, or by the server), or it came back but the server
+ * refused or did not answer the resume. A subscription survives a lost connection: after
+ * socket.io-client reconnects, it resumes from its offset, or resyncs (see `onResync`).
  */
 export type EndReason =
   | { reason: "revoked"; message: string }
@@ -295,6 +312,13 @@ export interface LiveCollection<K, T> {
   on(listener: (change: FeedChange<K, T>) => void): () => void;
   /** Runs once when the subscription ends (not after `close()`); returns a function that stops listening. */
   onEnd(listener: (reason: EndReason) => void): () => void;
+  /**
+   * Runs when, after a reconnect, the server could not replay what this subscription missed
+   * (its history no longer reached back, or the server restarted) and sent a fresh snapshot:
+   * `items` was replaced by it (no change events ran for the difference). Render from `items`
+   * again. Returns a function that stops listening.
+   */
+  onResync(listener: (items: Map<K, T>) => void): () => void;
   /** Ends the subscription. */
   close(): Promise<void>;
 }
@@ -308,6 +332,8 @@ export interface LiveKeys<K> {
   readonly ended: EndReason | null;
   on(listener: (change: FeedNotice<K>) => void): () => void;
   onEnd(listener: (reason: EndReason) => void): () => void;
+  /** Runs after a resync replaced `keys` (see {@link LiveCollection.onResync}). */
+  onResync(listener: (keys: Set<K>) => void): () => void;
   close(): Promise<void>;
 }
 
