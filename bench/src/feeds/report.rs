@@ -199,12 +199,13 @@ impl Measured {
             .margin(16)
             .x_label_area_size(36)
             .y_label_area_size(90)
-            .build_cartesian_2d((0..bars.len()).into_segmented(), 0.0..top)?;
+            // A segmented range of 0..n has n + 1 segments.
+            .build_cartesian_2d((0..bars.len().max(1) - 1).into_segmented(), 0.0..top)?;
         let labels: Vec<&str> = bars.iter().map(|(c, _)| c.label()).collect();
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(bars.len() + 1)
+            .x_labels(bars.len())
             .x_label_formatter(&|value| match value {
                 SegmentValue::CenterOf(i) => labels.get(*i).copied().unwrap_or("").to_owned(),
                 _ => String::new(),
