@@ -1,6 +1,7 @@
 //! W6's matcher alone: for a change matching one of 1,000 filters held by 100,000
-//! subscriptions, the subscriptions it matches found through the feed's index (candidates
-//! + `matches`) against `matches` on every subscription.
+//! subscriptions, the subscriptions it matches found through the feed's index (its
+//! candidates, each tested with `matches`) against `matches` on every subscription.
+//!
 //! `cargo bench -p eventwire-bench --bench matching`.
 
 use std::hint::black_box;

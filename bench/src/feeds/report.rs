@@ -190,7 +190,7 @@ impl Measured {
         root.fill(&WHITE)?;
         let mut chart = ChartBuilder::on(&root)
             .caption(
-                &format!(
+                format!(
                     "W6: {} subscriptions, feed deliveries per second (higher is better)",
                     count(self.layout.subscriptions())
                 ),
