@@ -28,6 +28,7 @@
 
 pub mod charts;
 pub mod client;
+pub mod feeds;
 pub mod payloads;
 pub mod peer;
 pub mod plan;

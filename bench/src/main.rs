@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! bench run [--runs N] [--only W1,W3] [--out DIR] [--no-pin]  # measure; write the report
+//!                                         # (--only W6: only W6's section is rewritten)
 //! bench serve PEER [--threads N]                # eventwire | raw | echo, prints its port
 //! ```
 
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 
 use eventwire_bench::Result;
 use eventwire_bench::charts::{self, CHARTS};
+use eventwire_bench::feeds;
 use eventwire_bench::plan::{Plan, Scale, section_name};
 use eventwire_bench::process::{Programs, raise_fd_limit};
 use eventwire_bench::report::{Machine, Results, markdown};
@@ -39,6 +41,7 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
     let mut runs = None;
     let mut only: Option<Vec<String>> = None;
     let mut pinned = true;
+    let mut smoke = false;
     let mut out = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     while let Some(flag) = args.next() {
         match flag.as_str() {
@@ -53,7 +56,10 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
             }
             "--out" => out = value(&mut args, &flag)?.into(),
             "--no-pin" => pinned = false,
-            "--smoke" => scale = Scale::SMOKE,
+            "--smoke" => {
+                scale = Scale::SMOKE;
+                smoke = true;
+            }
             _ => return Err(format!("unknown flag {flag}\n{USAGE}").into()),
         }
     }
@@ -71,6 +77,9 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
     if let Some(runs) = runs {
         plan.runs = runs;
     }
+    let w6 = only
+        .as_ref()
+        .is_none_or(|only| only.iter().any(|name| name == "W6"));
     if let Some(only) = only {
         // "W2" selects both W2 sections (one core and both cores).
         plan.cases.retain(|case| {
@@ -80,10 +89,26 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
         });
     }
     let programs = Programs::new(std::env::current_exe()?);
-    let records = tokio::runtime::Builder::new_current_thread()
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .build()?
-        .block_on(plan.run(&programs))?;
+        .build()?;
+    let feeds = || -> Result<()> {
+        let measured = runtime.block_on(feeds::measure(
+            if smoke {
+                feeds::Scale::SMOKE
+            } else {
+                feeds::Scale::FULL
+            },
+            runs,
+            pinned.then_some(0),
+            &programs,
+        ))?;
+        feeds::report::write(&measured, &out)
+    };
+    if plan.cases.is_empty() && w6 {
+        return feeds();
+    }
+    let records = runtime.block_on(plan.run(&programs))?;
     let results = Results::new(&plan, &records);
     charts::load_font()?;
     let dir = out.join("docs/benchmarks");
@@ -95,11 +120,15 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
             files.push((chart.title.to_owned(), file));
         }
     }
+    let previous = std::fs::read_to_string(out.join("BENCHMARKS.md")).unwrap_or_default();
     std::fs::write(
         out.join("BENCHMARKS.md"),
-        markdown(&results, &Machine::this(), &files),
+        feeds::report::carry_over(&previous, markdown(&results, &Machine::this(), &files)),
     )?;
     eprintln!("wrote {}", out.join("BENCHMARKS.md").display());
+    if w6 {
+        feeds()?;
+    }
     Ok(())
 }
 

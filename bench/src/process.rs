@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -62,16 +62,22 @@ impl ServerProcess {
                 ],
             ),
         };
-        let mut command = match placement.core {
+        Self::launch(&program, &args, placement.core)
+    }
+
+    /// Starts `program` with `args` (pinned to `core` with `taskset`, if any) and waits
+    /// for the `port <n>` line it prints.
+    pub fn launch(program: &Path, args: &[String], core: Option<usize>) -> Result<Self> {
+        let mut command = match core {
             Some(core) => {
                 let mut taskset = Command::new("taskset");
-                taskset.arg("-c").arg(core.to_string()).arg(&program);
+                taskset.arg("-c").arg(core.to_string()).arg(program);
                 taskset
             }
-            None => Command::new(&program),
+            None => Command::new(program),
         };
         let mut child = command
-            .args(&args)
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -82,7 +88,7 @@ impl ServerProcess {
         let port: u16 = line
             .trim()
             .strip_prefix("port ")
-            .ok_or_else(|| format!("{peer} printed {line:?}, not its port"))?
+            .ok_or_else(|| format!("{} printed {line:?}, not its port", program.display()))?
             .parse()?;
         Ok(Self {
             child,

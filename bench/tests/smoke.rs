@@ -80,3 +80,52 @@ fn every_workload_runs_against_every_peer() {
         Err(error) => eprintln!("SKIPPED the charts: {error}"),
     }
 }
+
+/// W6 at a tiny size, every contender: subscriptions are accepted, every change reaches
+/// exactly the connections holding its filter, both matchers agree, the section renders
+/// and replaces itself in a report.
+#[test]
+fn feed_matching_runs_against_every_contender() {
+    use eventwire_bench::feeds::{self, Contender, report};
+
+    let programs = Programs::new(env!("CARGO_BIN_EXE_bench").into());
+    let measured = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(feeds::measure(feeds::Scale::SMOKE, None, None, &programs))
+        .unwrap();
+    for contender in Contender::ALL {
+        let (_, runs) = measured
+            .outcomes
+            .iter()
+            .find(|(c, _)| *c == contender)
+            .unwrap();
+        assert_eq!(runs.len(), 1, "{contender:?}");
+        for outcome in runs {
+            assert!(outcome.received > 0, "{contender:?}: nothing delivered");
+            assert_eq!(outcome.dropped(), 0, "{contender:?}: {outcome:?}");
+            assert_eq!(outcome.figure("misdelivered"), Some(0.0), "{contender:?}");
+            for (name, value) in &outcome.figures {
+                assert!(
+                    value.is_finite() && *value >= 0.0,
+                    "{contender:?}: {name} is {value}"
+                );
+            }
+        }
+    }
+    assert_eq!(measured.candidates, 4 * measured.layout.per_connection);
+    let section = measured.markdown(Some("docs/benchmarks/w6-feeds.png"));
+    assert!(section.contains("## W6: feed matching"));
+    assert!(section.contains("### The matcher alone"));
+    let report = report::splice("# Benchmarks\n\n## Notes\n", &section);
+    assert_eq!(report::splice(&report, &section), report);
+    match charts::load_font() {
+        Ok(()) => {
+            let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(report::CHART);
+            measured.chart(&path).unwrap();
+            assert!(std::fs::metadata(&path).unwrap().len() > 1000);
+        }
+        Err(error) => eprintln!("SKIPPED the chart: {error}"),
+    }
+}

@@ -54,6 +54,7 @@ pub fn serve(peer: &str, threads: usize) -> Result<()> {
             "eventwire" => eventwire::serve(listener).await,
             "raw" => raw::serve(listener).await,
             "echo" => echo::serve(listener).await,
+            "feeds" => crate::feeds::server::serve(listener).await,
             other => Err(format!("unknown Rust peer `{other}`").into()),
         }
     })
