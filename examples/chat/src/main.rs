@@ -36,7 +36,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let capacity: u32 = number("--capacity", "CHAT_CAPACITY", "100");
     let db = setting("--db", "CHAT_DB", "chat.db");
     let rate: u32 = number("--rate-limit", "CHAT_RATE_LIMIT", "100");
-    let rate = (rate > 0).then(|| eventwire::RateLimit::per_second(rate));
+    // 0 lifts the limit.
+    let rate = eventwire::RateLimit::per_second(rate).ok();
 
     let store = Store::open(&db)?;
     let chat = ChatApp::new(capacity, store);

@@ -4,7 +4,7 @@
 pub mod describe;
 mod rate;
 
-pub use rate::{DEFAULT_RATE_LIMIT, RateLimit};
+pub use rate::{DEFAULT_RATE_LIMIT, RateLimit, RateLimitError};
 
 use describe::{ContractDescription, Describer};
 
