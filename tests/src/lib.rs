@@ -157,7 +157,11 @@ pub struct Question {
 #[payload]
 pub struct Answer {
     /// The answer.
+    #[validate(length(min = 1, max = 100))]
     pub text: String,
+    /// How sure the client is, in percent.
+    #[validate(range(max = 100))]
+    pub confidence: Option<u8>,
 }
 
 /// The answers to a poll.

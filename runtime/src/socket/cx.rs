@@ -14,6 +14,7 @@ use crate::socket::emit::{
     AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing, decode_reply,
 };
 use crate::socket::ops::SocketOps;
+use crate::validate::Validate;
 
 /// The handler context of contract `C`: the calling socket, typed to `C`'s server events.
 ///
@@ -88,7 +89,7 @@ impl<C: Contract> Cx<C> {
 
     /// Sends a server event that expects an answer, and waits for the client's answer,
     /// decoded as the declared type (at most the event's [timeout](Outgoing::timeout)).
-    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned>(
+    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned + Validate>(
         &self,
         event: Outgoing<C, P, R>,
     ) -> Result<R, AckError> {

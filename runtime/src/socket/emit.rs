@@ -12,7 +12,7 @@ use socketioxide::socket::Sid;
 
 use crate::contract::Contract;
 use crate::socket::ops::{OperatorOps, Room};
-use crate::validate::{Issue, PathSegment};
+use crate::validate::{Issue, PathSegment, Validate};
 
 /// The reply type of a server event that expects no answer.
 #[derive(Debug, Clone, Copy)]
@@ -221,16 +221,37 @@ pub enum AckError {
     /// The event could not be sent.
     #[error(transparent)]
     Emit(#[from] EmitError),
-    /// The client answered with something other than the declared type.
-    #[error("the client's answer is not of the declared type: {}", issues.first().map(|i| i.message.as_str()).unwrap_or(""))]
+    /// The client's answer is not of the declared type, or breaks the type's
+    /// `#[validate]` rules (every broken rule is listed, as for incoming payloads).
+    #[error("the client's answer is invalid: {}", IssueList(issues))]
     InvalidReply {
         /// What is wrong with the answer, with paths.
         issues: Vec<Issue>,
     },
 }
 
-/// Decodes a client's answer into the declared reply type.
-pub(crate) fn decode_reply<R: DeserializeOwned>(
+/// Issues on one line: `path: message; path: message` (no path for the root).
+struct IssueList<'a>(&'a [Issue]);
+
+impl std::fmt::Display for IssueList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, issue) in self.0.iter().enumerate() {
+            if n > 0 {
+                f.write_str("; ")?;
+            }
+            if issue.path.is_empty() {
+                f.write_str(&issue.message)?;
+            } else {
+                write!(f, "{}: {}", issue.path_string(), issue.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a client's answer into the declared reply type and checks its `#[validate]`
+/// rules: an answer is input from the client like any payload.
+pub(crate) fn decode_reply<R: DeserializeOwned + Validate>(
     result: Result<serde_json::Value, socketioxide::AckError>,
 ) -> Result<R, AckError> {
     use socketioxide::{AckError as SioAck, SocketError};
@@ -251,13 +272,18 @@ pub(crate) fn decode_reply<R: DeserializeOwned>(
             });
         }
     };
-    serde_path_to_error::deserialize(value).map_err(|error| AckError::InvalidReply {
-        issues: vec![Issue {
-            path: PathSegment::from_serde_path(error.path()),
-            code: "type".into(),
-            message: error.into_inner().to_string(),
-        }],
-    })
+    let reply: R =
+        serde_path_to_error::deserialize(value).map_err(|error| AckError::InvalidReply {
+            issues: vec![Issue {
+                path: PathSegment::from_serde_path(error.path()),
+                code: "type".into(),
+                message: error.into_inner().to_string(),
+            }],
+        })?;
+    reply
+        .validate()
+        .map_err(|issues| AckError::InvalidReply { issues })?;
+    Ok(reply)
 }
 
 /// A set of sockets to emit to, built from a handler's [`Cx`](crate::Cx) or an
@@ -320,7 +346,7 @@ impl<C: Contract> Broadcast<C> {
     /// Emits a server event that expects an answer and gathers every target socket's
     /// answer (across nodes), each decoded as `R` or failed with its [`AckError`]. Waits at
     /// most the event's timeout.
-    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned>(
+    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned + Validate>(
         self,
         event: Outgoing<C, P, R>,
     ) -> Result<Vec<(Sid, Result<R, AckError>)>, EmitError> {

@@ -46,7 +46,17 @@ export interface Address {
 
 /** The client's answer. */
 export interface Answer {
-  /** The answer. */
+  /**
+   * How sure the client is, in percent.
+   * @minimum 0
+   * @maximum 100
+   */
+  confidence?: number | null;
+  /**
+   * The answer.
+   * @minLength 1
+   * @maxLength 100
+   */
   text: string;
 }
 
