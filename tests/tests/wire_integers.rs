@@ -1,10 +1,10 @@
 //! `wire::U64` / `wire::I64` accept exactly the decimal strings their published JSON Schema
 //! pattern allows (and that fit the type), so the Rust and TypeScript sides agree.
 
+use eventwire::__private::schemars::{self, JsonSchema};
 use eventwire::wire::{I64, U64};
 use proptest::prelude::*;
 use regex::Regex;
-use eventwire::__private::schemars::{self, JsonSchema};
 
 fn pattern<T: JsonSchema>() -> Regex {
     let schema = schemars::schema_for!(T);

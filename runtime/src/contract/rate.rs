@@ -101,6 +101,9 @@ mod tests {
             Err(RateLimitError::ZeroPeriod)
         );
         let limit = RateLimit::new(1, Duration::from_millis(1)).expect("valid");
-        assert_eq!((limit.count(), limit.period()), (1, Duration::from_millis(1)));
+        assert_eq!(
+            (limit.count(), limit.period()),
+            (1, Duration::from_millis(1))
+        );
     }
 }

@@ -260,12 +260,24 @@ mod tests {
         let second = access.admit(&parts).expect("second");
         assert!(access.admit(&parts).is_err(), "over the per-address cap");
         assert_eq!(access.connections.counts(), (2, 2));
-        let other = access.admit(&request(None, "h")).expect("no address: no per-address cap");
-        assert!(access.admit(&request(None, "h")).is_err(), "over the total cap");
+        let other = access
+            .admit(&request(None, "h"))
+            .expect("no address: no per-address cap");
+        assert!(
+            access.admit(&request(None, "h")).is_err(),
+            "over the total cap"
+        );
         assert_eq!(access.connections.counts(), (3, 2));
         drop((first, shared, second, other));
         assert_eq!(access.connections.counts(), (0, 0));
-        assert!(access.connections.per_ip.lock().expect("not poisoned").is_empty());
+        assert!(
+            access
+                .connections
+                .per_ip
+                .lock()
+                .expect("not poisoned")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -81,10 +81,12 @@ impl SocketLimiter {
             per_event: Mutex::default(),
             // The bucket holds the refusals tolerated; with none tolerated (`Some(0)`), it
             // is empty from the start, so the first refusal disconnects.
-            refusals: policy.disconnect_after.map(|n| match RateLimit::new(n, ABUSE_WINDOW) {
-                Ok(limit) => limiter(limit),
-                Err(_) => exhausted_limiter(),
-            }),
+            refusals: policy
+                .disconnect_after
+                .map(|n| match RateLimit::new(n, ABUSE_WINDOW) {
+                    Ok(limit) => limiter(limit),
+                    Err(_) => exhausted_limiter(),
+                }),
             reported: AtomicBool::new(false),
         }
     }
