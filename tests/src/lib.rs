@@ -183,6 +183,9 @@ pub struct Step {
 }
 
 /// The test lab: one event of each kind.
+///
+/// Its docs hold what a comment must survive: paths like `rooms/*/`, on several lines
+/// (tsc checks the generated `.d.ts`).
 #[derive(Contract)]
 #[contract(namespace = "/lab")]
 pub enum Lab {

@@ -440,8 +440,11 @@ export interface LabClient {
 
 /**
  * The test lab: one event of each kind.
-
-Connects to Lab at `url`, the server's base URL (the namespace is added), or
+ *
+ * Its docs hold what a comment must survive: paths like `rooms/*\/`, on several lines
+ * (tsc checks the generated `.d.ts`).
+ *
+ * Connects to Lab at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectLab(url: string | readonly string[], options?: ConnectOptions): LabClient;
@@ -491,8 +494,8 @@ export interface OrderedClient {
 
 /**
  * The same steps, handled one at a time in arrival order.
-
-Connects to Ordered at `url`, the server's base URL (the namespace is added), or
+ *
+ * Connects to Ordered at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectOrdered(url: string | readonly string[], options?: ConnectOptions): OrderedClient;
@@ -542,8 +545,8 @@ export interface OtherClient {
 
 /**
  * A second namespace on the same server.
-
-Connects to Other at `url`, the server's base URL (the namespace is added), or
+ *
+ * Connects to Other at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectOther(url: string | readonly string[], options?: ConnectOptions): OtherClient;
@@ -593,8 +596,8 @@ export interface SecureClient {
 
 /**
  * A contract behind handshake auth, with a disconnect hook.
-
-Connects to Secure at `url`, the server's base URL (the namespace is added), or
+ *
+ * Connects to Secure at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectSecure(url: string | readonly string[], options: ConnectOptions<Token> & { auth: Token }): SecureClient;
