@@ -182,6 +182,14 @@ pub struct Step {
     pub sleep_ms: u32,
 }
 
+/// A 64-bit number declared within the integers JavaScript holds exactly.
+#[payload]
+pub struct Scaled {
+    /// The number.
+    #[validate(range(max = 9007199254740991u64))]
+    pub value: u64,
+}
+
 /// The test lab: one event of each kind.
 ///
 /// Its docs hold what a comment must survive: paths like `rooms/*/`, on several lines
@@ -236,6 +244,15 @@ pub enum Lab {
     /// Disconnects every other socket in the room, on every node; answers how many there were.
     #[client(ack = u32)]
     Kick(RoomRequest),
+    /// Answers `value` × 2^32; from 2^21 on, that is beyond what JavaScript holds exactly.
+    #[client(ack = Scaled)]
+    Scale(Lenient),
+    /// Emits `value` × 2^32 to the caller as `scaled`; answers "sent" or why not.
+    #[client(ack = String)]
+    EmitScaled(Lenient),
+    /// A number from `emitScaled`.
+    #[server]
+    ScaledValue(Scaled),
     /// A shout from another member.
     #[server]
     Shouted(Shout),
@@ -328,6 +345,22 @@ impl LabHandlers for LabApp {
             .await
         {
             Ok(answer) => format!("answered: {}", answer.text),
+            Err(error) => format!("failed: {error}"),
+        }
+    }
+
+    async fn scale(&self, _: &Cx<Lab>, req: Lenient) -> Scaled {
+        Scaled {
+            value: u64::from(req.value) << 32,
+        }
+    }
+
+    async fn emit_scaled(&self, cx: &Cx<Lab>, req: Lenient) -> String {
+        let scaled = Scaled {
+            value: u64::from(req.value) << 32,
+        };
+        match cx.emit(Lab::scaled_value(scaled)) {
+            Ok(()) => "sent".to_owned(),
             Err(error) => format!("failed: {error}"),
         }
     }

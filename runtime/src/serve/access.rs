@@ -239,7 +239,7 @@ mod tests {
         fn check() {}
     }
     impl<T: ?Sized> AmbiguousIfClone<()> for T {}
-    impl<T: ?Sized + Clone> AmbiguousIfClone<u8> for T {}
+    impl<T: Clone> AmbiguousIfClone<u8> for T {}
     const _: fn() = || <Admission as AmbiguousIfClone<_>>::check();
 
     #[test]

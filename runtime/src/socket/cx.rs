@@ -82,9 +82,9 @@ impl<C: Contract> Cx<C> {
     /// Sends a server event to this socket.
     pub fn emit<P: Serialize>(&self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
         let args = event.args();
-        Ok(self
-            .socket
-            .emit(event.event(), &args as &dyn ErasedSerialize)?)
+        self.socket
+            .emit(event.event(), &args as &dyn ErasedSerialize)
+            .map_err(|e| args.error(e))
     }
 
     /// Sends a server event that expects an answer, and waits for the client's answer,
@@ -101,7 +101,7 @@ impl<C: Contract> Cx<C> {
                 &args as &dyn ErasedSerialize,
                 event.timeout_value(),
             )
-            .map_err(EmitError::from)?;
+            .map_err(|e| args.error(e))?;
         decode_reply(reply.await)
     }
 

@@ -13,6 +13,7 @@ use socketioxide::socket::Sid;
 use crate::contract::Contract;
 use crate::socket::ops::{OperatorOps, Room};
 use crate::validate::{Issue, PathSegment, Validate};
+use crate::wire::exact::{Exact, Found};
 
 /// The reply type of a server event that expects no answer.
 #[derive(Debug, Clone, Copy)]
@@ -83,6 +84,7 @@ impl<C: Contract, P: Serialize, R> Outgoing<C, P, R> {
         Args {
             payload: &self.payload,
             empty: self.empty,
+            found: Found::default(),
         }
     }
 
@@ -91,10 +93,22 @@ impl<C: Contract, P: Serialize, R> Outgoing<C, P, R> {
     }
 }
 
-/// The emitted arguments of an [`Outgoing`] event.
+/// The emitted arguments of an [`Outgoing`] event. The payload is serialized through
+/// [`Exact`], so an integer JavaScript would round fails the emit.
 pub(crate) struct Args<'a, P> {
     payload: &'a P,
     empty: bool,
+    found: Found,
+}
+
+impl<P> Args<'_, P> {
+    /// The error of a failed emit: the integer the payload could not send, if that was it.
+    pub(crate) fn error(&self, error: impl Into<EmitError>) -> EmitError {
+        match self.found.take() {
+            Some(found) => EmitError::InexactInteger(found),
+            None => error.into(),
+        }
+    }
 }
 
 impl<P: Serialize> Serialize for Args<'_, P> {
@@ -102,7 +116,11 @@ impl<P: Serialize> Serialize for Args<'_, P> {
         if self.empty {
             <[(); 0] as Serialize>::serialize(&[], s)
         } else {
-            (self.payload,).serialize(s)
+            let payload = Exact {
+                value: self.payload,
+                found: &self.found,
+            };
+            (payload,).serialize(s)
         }
     }
 }
@@ -182,6 +200,11 @@ pub enum EmitError {
     /// The payload could not be serialized.
     #[error("the payload could not be serialized: {0}")]
     Serialize(String),
+    /// The payload holds an integer beyond ±(2^53 − 1), which JavaScript would receive
+    /// rounded; nothing was sent. Bound the field, or send it as a string
+    /// ([`wire::U64`](crate::wire::U64)).
+    #[error("the payload cannot be sent: {0}")]
+    InexactInteger(crate::wire::InexactInteger),
     /// Some sockets of a broadcast did not get the event (closed or full queues), or the
     /// adapter failed.
     #[error("the broadcast did not reach every socket: {0}")]
@@ -339,8 +362,8 @@ impl<C: Contract> Broadcast<C> {
         let args = event.args();
         self.ops
             .emit(event.event(), &args as &dyn ErasedSerialize)
-            .await?;
-        Ok(())
+            .await
+            .map_err(|e| args.error(e))
     }
 
     /// Emits a server event that expects an answer and gathers every target socket's
@@ -357,7 +380,8 @@ impl<C: Contract> Broadcast<C> {
         let args = event.args();
         let stream = ops
             .emit_with_ack(event.event(), &args as &dyn ErasedSerialize)
-            .await?;
+            .await
+            .map_err(|e| args.error(e))?;
         Ok(stream
             .map(|(sid, result)| (sid, decode_reply(result)))
             .collect()

@@ -176,6 +176,16 @@ export interface RoomRequest {
   room: string;
 }
 
+/** A 64-bit number declared within the integers JavaScript holds exactly. */
+export interface Scaled {
+  /**
+   * The number.
+   * @minimum 0
+   * @maximum 9007199254740991
+   */
+  value: number;
+}
+
 /** A message shouted to a room. */
 export interface Shout {
   /**
@@ -274,6 +284,8 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
 
 /** Events the server sends on `/lab`. */
 export interface LabServerToClientEvents {
+  /** A number from `emitScaled`. */
+  scaledValue: (payload: Scaled) => void;
   /** A shout from another member. */
   shouted: (payload: Shout) => void;
   /** A question the client must answer. */
@@ -320,6 +332,10 @@ export interface LabClientToServerEvents {
   poll: (payload: Question, ack: (response: AckResponse<Poll>) => void) => void;
   /** Disconnects every other socket in the room, on every node; answers how many there were. */
   kick: (payload: RoomRequest, ack: (response: AckResponse<number>) => void) => void;
+  /** Answers `value` × 2^32; from 2^21 on, that is beyond what JavaScript holds exactly. */
+  scale: (payload: Lenient, ack: (response: AckResponse<Scaled>) => void) => void;
+  /** Emits `value` × 2^32 to the caller as `scaled`; answers "sent" or why not. */
+  emitScaled: (payload: Lenient, ack: (response: AckResponse<string>) => void) => void;
 }
 
 /** A socket.io-client socket typed to Lab: `const socket: LabSocket = io(url + "/lab")`. */
@@ -420,8 +436,22 @@ export interface LabClient {
    * Rejects with FaultError | TimeoutError.
    */
   kick(payload: RoomRequest, options?: CallOptions): Promise<number>;
+  /**
+   * Answers `value` × 2^32; from 2^21 on, that is beyond what JavaScript holds exactly.
+   *
+   * Rejects with FaultError | TimeoutError.
+   */
+  scale(payload: Lenient, options?: CallOptions): Promise<Scaled>;
+  /**
+   * Emits `value` × 2^32 to the caller as `scaled`; answers "sent" or why not.
+   *
+   * Rejects with FaultError | TimeoutError.
+   */
+  emitScaled(payload: Lenient, options?: CallOptions): Promise<string>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
+    /** A number from `emitScaled`. */
+    scaledValue(handler: (payload: Scaled) => void): () => void;
     /** A shout from another member. */
     shouted(handler: (payload: Shout) => void): () => void;
     /** A question the client must answer. */

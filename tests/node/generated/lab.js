@@ -123,7 +123,7 @@ export const labNamespace = "/lab";
 
 export function connectLab(url, options = {}) {
   return connect(url, labNamespace, options, {
-    calls: [["echo", true], ["saveProfile", true], ["strict", true], ["lenient", true], ["divide", true], ["boom", false], ["small", true], ["join", true], ["shout", true], ["askMe", true], ["step", true], ["vip", true], ["poll", true], ["kick", true]],
+    calls: [["echo", true], ["saveProfile", true], ["strict", true], ["lenient", true], ["divide", true], ["boom", false], ["small", true], ["join", true], ["shout", true], ["askMe", true], ["step", true], ["vip", true], ["poll", true], ["kick", true], ["scale", true], ["emitScaled", true]],
     sends: [["note", true]],
     answers: ["question"],
   });
