@@ -5,8 +5,10 @@
 //! still put a larger value in it; sent as is, the client would read a rounded number that
 //! looks valid. [`Exact`] wraps a value while it is serialized, in the same single pass, and
 //! fails the serialization at the first integer beyond ±(2^53 − 1), recording where it was.
-//! It costs one comparison per 64-bit integer and nothing per other value (every other
-//! call is forwarded as is, and inlined).
+//! Every call is forwarded as is, with one comparison per 64-bit integer. Measured with
+//! callgrind (serde_json, a six-field payload, 10,000 times): about 150 to 190 more
+//! instructions per payload than serializing it bare (1,344 → 1,496 without 64-bit
+//! fields, 1,798 → 1,988 with one), a small part of an emit.
 
 use std::fmt;
 use std::sync::Mutex;
@@ -39,6 +41,7 @@ pub struct InexactInteger {
 }
 
 impl fmt::Display for InexactInteger {
+    #[inline]
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let issue = crate::validate::Issue {
             path: self.path.clone(),
@@ -64,10 +67,12 @@ pub(crate) struct Found(Mutex<Option<InexactInteger>>);
 
 impl Found {
     /// The refused integer, if the serialization failed because of one.
+    #[inline]
     pub(crate) fn take(&self) -> Option<InexactInteger> {
         self.0.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
+    #[inline]
     fn set(&self, value: i128) {
         *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(InexactInteger {
             path: Vec::new(),
@@ -76,6 +81,7 @@ impl Found {
     }
 
     /// Called on an error coming out of the value at `segment`.
+    #[inline]
     fn prepend(&self, segment: impl FnOnce() -> PathSegment) {
         if let Some(found) = self.0.lock().unwrap_or_else(|e| e.into_inner()).as_mut() {
             found.path.insert(0, segment());
@@ -91,6 +97,7 @@ pub(crate) struct Exact<'a, T: ?Sized> {
 }
 
 impl<T: Serialize + ?Sized> Serialize for Exact<'_, T> {
+    #[inline]
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         self.value.serialize(Checking {
             inner: serializer,
@@ -109,6 +116,7 @@ struct Checking<'a, S> {
 }
 
 impl<S: Serializer> Checking<'_, S> {
+    #[inline]
     fn refuse(self, value: i128) -> Result<S::Ok, S::Error> {
         self.found.set(value);
         Err(ser::Error::custom(format_args!(
@@ -125,6 +133,7 @@ struct Compound<'a, C> {
 }
 
 impl<'a, C> Compound<'a, C> {
+    #[inline]
     fn new(inner: C, found: &'a Found) -> Self {
         Self {
             inner,
@@ -134,6 +143,7 @@ impl<'a, C> Compound<'a, C> {
     }
 
     /// Serializes the next element through `f`, prepending its index on an error.
+    #[inline]
     fn element<E>(&mut self, f: impl FnOnce(&mut C, &'a Found) -> Result<(), E>) -> Result<(), E> {
         let index = self.index;
         self.index += 1;
@@ -142,6 +152,7 @@ impl<'a, C> Compound<'a, C> {
     }
 
     /// Serializes the field `key` through `f`, prepending its name on an error.
+    #[inline]
     fn field<E>(
         &mut self,
         key: &'static str,
@@ -209,6 +220,7 @@ impl<'a, S: Serializer> Serializer for Checking<'a, S> {
         self.inner.serialize_u64(v)
     }
 
+    #[inline]
     fn serialize_i128(self, v: i128) -> Result<S::Ok, S::Error> {
         if v.unsigned_abs() > u128::from(MAX_SAFE_INTEGER) {
             return self.refuse(v);
@@ -216,6 +228,7 @@ impl<'a, S: Serializer> Serializer for Checking<'a, S> {
         self.inner.serialize_i128(v)
     }
 
+    #[inline]
     fn serialize_u128(self, v: u128) -> Result<S::Ok, S::Error> {
         if v > u128::from(MAX_SAFE_INTEGER) {
             return self.refuse(i128::try_from(v).unwrap_or(i128::MAX));
@@ -223,10 +236,12 @@ impl<'a, S: Serializer> Serializer for Checking<'a, S> {
         self.inner.serialize_u128(v)
     }
 
+    #[inline]
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
         self.inner.serialize_some(&exact(value, self.found))
     }
 
+    #[inline]
     fn serialize_newtype_struct<T: Serialize + ?Sized>(
         self,
         name: &'static str,
@@ -236,6 +251,7 @@ impl<'a, S: Serializer> Serializer for Checking<'a, S> {
             .serialize_newtype_struct(name, &exact(value, self.found))
     }
 
+    #[inline]
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         name: &'static str,
@@ -249,14 +265,17 @@ impl<'a, S: Serializer> Serializer for Checking<'a, S> {
             .inspect_err(|_| found.prepend(|| PathSegment::from(variant)))
     }
 
+    #[inline]
     fn serialize_seq(self, len: Option<usize>) -> Result<Self::SerializeSeq, S::Error> {
         Ok(Compound::new(self.inner.serialize_seq(len)?, self.found))
     }
 
+    #[inline]
     fn serialize_tuple(self, len: usize) -> Result<Self::SerializeTuple, S::Error> {
         Ok(Compound::new(self.inner.serialize_tuple(len)?, self.found))
     }
 
+    #[inline]
     fn serialize_tuple_struct(
         self,
         name: &'static str,
@@ -268,6 +287,7 @@ impl<'a, S: Serializer> Serializer for Checking<'a, S> {
         ))
     }
 
+    #[inline]
     fn serialize_tuple_variant(
         self,
         name: &'static str,
@@ -282,10 +302,12 @@ impl<'a, S: Serializer> Serializer for Checking<'a, S> {
         ))
     }
 
+    #[inline]
     fn serialize_map(self, len: Option<usize>) -> Result<Self::SerializeMap, S::Error> {
         Ok(Compound::new(self.inner.serialize_map(len)?, self.found))
     }
 
+    #[inline]
     fn serialize_struct(
         self,
         name: &'static str,
@@ -297,6 +319,7 @@ impl<'a, S: Serializer> Serializer for Checking<'a, S> {
         ))
     }
 
+    #[inline]
     fn serialize_struct_variant(
         self,
         name: &'static str,
@@ -311,10 +334,12 @@ impl<'a, S: Serializer> Serializer for Checking<'a, S> {
         ))
     }
 
+    #[inline]
     fn collect_str<T: fmt::Display + ?Sized>(self, value: &T) -> Result<S::Ok, S::Error> {
         self.inner.collect_str(value)
     }
 
+    #[inline]
     fn is_human_readable(&self) -> bool {
         self.inner.is_human_readable()
     }
@@ -327,10 +352,12 @@ macro_rules! sequence_like {
                 type Ok = C::Ok;
                 type Error = C::Error;
 
+                #[inline]
                 fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
                     self.element(|inner, found| inner.$method(&exact(value, found)))
                 }
 
+                #[inline]
                 fn end(self) -> Result<C::Ok, C::Error> {
                     self.inner.end()
                 }
@@ -353,6 +380,7 @@ macro_rules! struct_like {
                 type Ok = C::Ok;
                 type Error = C::Error;
 
+                #[inline]
                 fn serialize_field<T: Serialize + ?Sized>(
                     &mut self,
                     key: &'static str,
@@ -361,10 +389,12 @@ macro_rules! struct_like {
                     self.field(key, |inner, found| inner.serialize_field(key, &exact(value, found)))
                 }
 
+                #[inline]
                 fn skip_field(&mut self, key: &'static str) -> Result<(), C::Error> {
                     self.inner.skip_field(key)
                 }
 
+                #[inline]
                 fn end(self) -> Result<C::Ok, C::Error> {
                     self.inner.end()
                 }
@@ -382,16 +412,19 @@ impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
     type Ok = C::Ok;
     type Error = C::Error;
 
+    #[inline]
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result<(), C::Error> {
         self.inner.serialize_key(&exact(key, self.found))
     }
 
+    #[inline]
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), C::Error> {
         // The key went out before: its name is not known here (serde's own types, and
         // `flatten`, go through `serialize_entry`, which knows it).
         self.inner.serialize_value(&exact(value, self.found))
     }
 
+    #[inline]
     fn serialize_entry<K: Serialize + ?Sized, V: Serialize + ?Sized>(
         &mut self,
         key: &K,
@@ -403,6 +436,7 @@ impl<C: ser::SerializeMap> ser::SerializeMap for Compound<'_, C> {
             .inspect_err(|_| found.prepend(|| PathSegment::Key(key_text(key))))
     }
 
+    #[inline]
     fn end(self) -> Result<C::Ok, C::Error> {
         self.inner.end()
     }
