@@ -22,7 +22,8 @@ pub fn router(chat: ChatApp) -> Result<axum::Router, BuildError> {
 }
 
 /// The whole app on `server`, whatever its adapter (e.g. [`Server::redis`] for several
-/// nodes): the handlers do not change.
+/// nodes): the handlers do not change. With members shared through Redis
+/// ([`Members::redis`]), this node also starts its heartbeat and watches for dead nodes.
 pub fn router_on<A: ServerAdapter>(
     server: Server<A>,
     chat: ChatApp,
@@ -173,8 +174,8 @@ impl ChatHandlers for ChatApp {
 
     async fn on_disconnect(&self, cx: &Cx<Chat>) {
         for room in self.members.rooms_of(cx.id()) {
-            // Redis failing here leaves the member listed until Redis is back; the
-            // error was logged.
+            // The socket is gone either way: announce it. If Redis failed (logged), it
+            // stays listed there, taking a place, until this node stops.
             if self.remove_member(cx, &room).await.unwrap_or(true) {
                 self.announce(cx, room, PresenceKind::Left).await;
             }

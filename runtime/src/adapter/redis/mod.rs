@@ -159,10 +159,11 @@ impl Channels {
             tracing::error!("unreadable message from redis");
             return;
         };
-        let Some(tx) = self.read().get(&chan).cloned() else {
-            return;
+        let sent = match self.read().get(&chan) {
+            Some(tx) => tx.try_send((chan, payload)),
+            None => return,
         };
-        match tx.try_send((chan, payload)) {
+        match sent {
             Ok(()) => {}
             Err(mpsc::error::TrySendError::Full((chan, _))) => {
                 let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
