@@ -245,7 +245,7 @@ impl ReconnectingDriver {
     /// let client = redis::Client::open("redis://127.0.0.1:6379?protocol=resp3")?;
     /// let driver = ReconnectingDriver::new(&client).await?;
     /// let watched = driver.clone(); // shares the count
-    /// let server = eventwire::Server::with_adapter(RedisAdapterCtr::new_with_driver(
+    /// let server: eventwire::Server<eventwire::redis::Redis> = eventwire::Server::with_adapter(RedisAdapterCtr::new_with_driver(
     ///     driver,
     ///     RedisAdapterConfig::default(),
     /// ));
