@@ -10,7 +10,15 @@
 //!   `Socket<S2C, C2S>` takes, a `<Name>Socket` alias, and the typed client's declarations;
 //! - `<stem>.js`: the typed client as plain ES module JavaScript, importing only
 //!   `socket.io-client` (usable from a browser page without a TypeScript toolchain);
-//! - `<stem>.schema.json`: JSON Schema 2020-12 of every type, and the contracts' events.
+//! - `<stem>.schema.json`: JSON Schema 2020-12 of every type, and the contracts' events;
+//! - `<stem>.asyncapi.json`: an AsyncAPI 3.0 document of the contracts (one channel per
+//!   namespace, the same schemas by reference), for AsyncAPI tools.
+//!
+//! The generated client sends its contract's fingerprint when it connects, so a server
+//! whose contract changed incompatibly refuses a stale page with `contract_mismatch`
+//! (see [`eventwire::compat`]). [`Report::compare`] and the `eventwire-codegen breaking`
+//! command list the breaking changes between two versions of a `<stem>.schema.json`, per
+//! direction, for a CI step.
 //!
 //! ```
 //! use eventwire::{payload, Contract};
@@ -44,6 +52,8 @@
 //! `#[validate(range(...))]` inside ±(2^53 − 1), or send it as a decimal string with
 //! `eventwire::wire::U64` / `I64`.
 
+mod asyncapi;
+mod compat;
 mod error;
 mod files;
 mod module;
@@ -54,6 +64,7 @@ mod typescript;
 use eventwire::Contract;
 use eventwire::describe::{Description, DescriptionBuilder};
 
+pub use compat::{CompareError, ContractReport, Report};
 pub use error::{CheckError, GenerateError};
 pub use files::{GeneratedFile, check_or_bless};
 
@@ -65,7 +76,7 @@ pub use files::{GeneratedFile, check_or_bless};
 /// # #[derive(Contract)] enum Pinger { #[client(ack = u32)] Ping(Ping) }
 /// let generator = eventwire_codegen::Generator::new().contract::<Pinger>();
 /// let names: Vec<_> = generator.files("api").unwrap().into_iter().map(|f| f.name).collect();
-/// assert_eq!(names, ["api.d.ts", "api.js", "api.schema.json"]);
+/// assert_eq!(names, ["api.d.ts", "api.js", "api.schema.json", "api.asyncapi.json"]);
 /// ```
 #[derive(Default)]
 pub struct Generator {
@@ -88,13 +99,19 @@ impl Generator {
         self.builder.clone().build()
     }
 
-    /// The three files, named after `stem`: `<stem>.d.ts`, `<stem>.js`, `<stem>.schema.json`.
+    /// The four files, named after `stem`: `<stem>.d.ts`, `<stem>.js`, `<stem>.schema.json`,
+    /// `<stem>.asyncapi.json`.
     pub fn files(&self, stem: &str) -> Result<Vec<GeneratedFile>, GenerateError> {
         let description = self.description();
         let generated = module::generate(&description)?;
-        let mut schema = serde_json::to_string_pretty(&schema::document(&description))
-            .expect("JSON values serialize");
-        schema.push('\n');
+        let schema_document = schema::document(&description);
+        let asyncapi = asyncapi::document(&description, &schema_document)?;
+        let pretty = |value: &serde_json::Value| {
+            let mut text = serde_json::to_string_pretty(value).expect("JSON values serialize");
+            text.push('\n');
+            text
+        };
+        let schema = pretty(&schema_document);
         Ok(vec![
             GeneratedFile {
                 name: format!("{stem}.d.ts"),
@@ -108,6 +125,27 @@ impl Generator {
                 name: format!("{stem}.schema.json"),
                 contents: schema,
             },
+            GeneratedFile {
+                name: format!("{stem}.asyncapi.json"),
+                contents: pretty(&asyncapi),
+            },
         ])
+    }
+
+    /// The breaking changes from an earlier `<stem>.schema.json` (e.g. the last release's)
+    /// to these contracts.
+    ///
+    /// ```
+    /// # use eventwire::{payload, Contract};
+    /// # #[payload] pub struct Join { room: String }
+    /// # #[derive(Contract)] pub enum Chat { #[client] Join(Join) }
+    /// let generator = eventwire_codegen::Generator::new().contract::<Chat>();
+    /// let released = generator.files("chat").unwrap().remove(2).contents;
+    /// assert!(generator.breaking_changes_since(&released).unwrap().is_compatible());
+    /// ```
+    pub fn breaking_changes_since(&self, earlier: &str) -> Result<Report, CompareError> {
+        let current = serde_json::to_string(&schema::document(&self.description()))
+            .expect("JSON values serialize");
+        Report::compare(earlier, &current)
     }
 }

@@ -60,10 +60,16 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/** The handler answered with the app's typed error. */
-export declare class AppError<E> extends EventwireError {
-  readonly error: E;
+/**
+ * The handler answered with the app's error. `error` is `unknown` after `instanceof
+ * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
+ */
+export declare class AppError extends EventwireError {
+  readonly error: unknown;
 }
+
+/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
+export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -84,6 +90,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */
   socket?: Partial<ManagerOptions & SocketOptions>;
+}
+
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
 }
 "#;
 
@@ -121,7 +139,9 @@ export class TimeoutError extends EventwireError {
 // answer; answers: server events the client must answer.
 // With several URLs (nodes of one server), a client that loses its node, or cannot reach
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
-function connect(url, namespace, options, { calls, sends, answers }) {
+// fingerprint: the contract's, sent in the handshake so that a server whose contract changed
+// incompatibly refuses the connection instead of failing events one by one.
+function connect(url, namespace, options, { calls, sends, answers, fingerprint }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -131,7 +151,16 @@ function connect(url, namespace, options, { calls, sends, answers }) {
   const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
   const open = (attempt) => {
     const failover = urls.length > 1;
-    const socket = io(urls[index], { ...options.socket, auth: options.auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io-client also takes `auth` as a function that hands the object to a callback.
+    const signed = (data) => ({ ...data, "eventwire:fingerprint": fingerprint });
+    const auth = typeof options.auth === "function" ? (cb) => options.auth((data) => cb(signed(data))) : signed(options.auth);
+    const socket = io(urls[index], { ...options.socket, auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io's connect_error carries only a message, so the server writes the code and
+    // both fingerprints into it; here they become fields of the error.
+    socket.on("connect_error", (error) => {
+      const mismatch = /^contract_mismatch: .* \(client (\w*), server (\w+)\)$/.exec(error.message);
+      if (mismatch) Object.assign(error, { code: "contract_mismatch", clientFingerprint: mismatch[1], serverFingerprint: mismatch[2] });
+    });
     for (const [event, listener] of listeners) socket.on(event, listener);
     if (failover) {
       const moveOn = () => {
@@ -198,6 +227,7 @@ function connect(url, namespace, options, { calls, sends, answers }) {
         : listen(event, handler),
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
+  client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -207,7 +237,14 @@ function connect(url, namespace, options, { calls, sends, answers }) {
 "#;
 
 /// Members of the typed client that client events must not shadow.
-const CLIENT_MEMBERS: &[&str] = &["socket", "on", "onFault", "onFailover", "close"];
+const CLIENT_MEMBERS: &[&str] = &[
+    "socket",
+    "on",
+    "onFault",
+    "onFailover",
+    "close",
+    "isAppError",
+];
 
 pub(crate) struct Generated {
     pub(crate) declarations: String,
@@ -242,8 +279,9 @@ pub(crate) fn generate(description: &Description) -> Result<Generated, GenerateE
     js.push_str("import { io } from \"socket.io-client\";\n\n");
     js.push_str(CLIENT_RUNTIME);
     for contract in &description.contracts {
-        contract_declarations(&mut dts, contract, &names)?;
-        contract_javascript(&mut js, contract);
+        let fingerprint = crate::compat::of(description, contract)?;
+        contract_declarations(&mut dts, contract, &names, &fingerprint)?;
+        contract_javascript(&mut js, contract, &fingerprint);
     }
     Ok(Generated {
         declarations: dts,
@@ -272,12 +310,14 @@ fn contract_declarations(
     out: &mut String,
     contract: &ContractDescription,
     names: &Names<'_>,
+    fingerprint: &str,
 ) -> Result<(), GenerateError> {
     let name = contract.name;
     let mut to_client = Vec::new();
     let mut to_server = Vec::new();
     let mut client_methods = Vec::new();
     let mut listeners = Vec::new();
+    let mut app_errors = Vec::new();
     for event in &contract.events {
         let location = format!("{name}.{}", event.name);
         let key = property_key(event.name);
@@ -320,8 +360,13 @@ fn contract_declarations(
                             .chain([format!("ack: (response: {response}) => void")])
                             .collect();
                         to_server.push(format!("{docs}  {key}: ({}) => void;", args.join(", ")));
+                        if let Some(error) = &error {
+                            app_errors.push(format!("  {key}: {error};"));
+                        }
                         let rejects = match &error {
-                            Some(error) => format!("FaultError | AppError<{error}> | TimeoutError"),
+                            Some(error) => {
+                                format!("FaultError | TypedAppError<{error}> | TimeoutError")
+                            }
                             None => "FaultError | TimeoutError".to_owned(),
                         };
                         let method_docs = jsdoc(
@@ -410,6 +455,11 @@ export type {name}Socket = Socket<{name}ServerToClientEvents, {name}ClientToServ
 /** The namespace {name} is served on. */
 export declare const {lower}Namespace: "{namespace}";
 
+/** The app error of each {name} event declared `ack = Result<T, E>`. */
+export interface {name}AppErrors {app_errors}
+/** The fingerprint of the {name} contract this file was generated from, sent when connecting. */
+export declare const {lower}Fingerprint: "{fingerprint}";
+
 /** A typed client of {name}: one method per client event, one listener per server event. */
 export interface {name}Client {{
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -421,6 +471,11 @@ export interface {name}Client {{
   }};
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof {name}AppErrors>(event: K, error: unknown): error is TypedAppError<{name}AppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
@@ -436,11 +491,16 @@ export interface {name}Client {{
         to_server = to_server.join("\n"),
         methods = client_methods.join("\n"),
         listeners = listeners.join("\n"),
+        app_errors = if app_errors.is_empty() {
+            "{}".to_owned()
+        } else {
+            format!("{{\n{}\n}}", app_errors.join("\n"))
+        },
     );
     Ok(())
 }
 
-fn contract_javascript(out: &mut String, contract: &ContractDescription) {
+fn contract_javascript(out: &mut String, contract: &ContractDescription, fingerprint: &str) {
     let name = contract.name;
     let lower = lower_first(name);
     let table = |answered: bool| {
@@ -470,11 +530,14 @@ fn contract_javascript(out: &mut String, contract: &ContractDescription) {
         r#"
 export const {lower}Namespace = {namespace};
 
+export const {lower}Fingerprint = "{fingerprint}";
+
 export function connect{name}(url, options = {{}}) {{
   return connect(url, {lower}Namespace, options, {{
     calls: [{calls}],
     sends: [{sends}],
     answers: [{answers}],
+    fingerprint: {lower}Fingerprint,
   }});
 }}
 "#,

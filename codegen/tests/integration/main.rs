@@ -4,6 +4,8 @@
 // Test types are `pub` for the derives; nothing outside uses them.
 #![allow(unreachable_pub)]
 
+mod breaking;
+mod check;
 mod docs;
 mod enums;
 mod events;

@@ -28,11 +28,11 @@ pub fn router_on<A: ServerAdapter>(
     server: Server<A>,
     chat: ChatApp,
 ) -> Result<axum::Router, BuildError> {
-    let cors = server.cors_layer();
     let members = chat.members.clone();
-    let (layer, io) = server.contract::<Chat>(chat).build()?;
+    // `layer` carries the CORS headers of the allowed origins with socket.io.
+    let (layer, io) = server.contract::<Chat>(chat).layer()?;
     members.watch_nodes(io);
-    Ok(web::router().layer(layer).layer(cors))
+    Ok(web::router().layer(layer))
 }
 
 /// The chat's handlers and state, shared by every socket.

@@ -1,6 +1,6 @@
 // Every event of the chat contract, and every error, through the generated client.
 import { assert, url } from "../../../tests/node/lib.mjs";
-import { AppError, FaultError, connectChat } from "../web/generated/chat.js";
+import { AppError, FaultError, chatFingerprint, connectChat } from "../web/generated/chat.js";
 
 function connected(client) {
   return new Promise((resolve, reject) => {
@@ -85,4 +85,12 @@ eve.close();
 assert.deepEqual(await gone, { room: "lobby", user: "eve", kind: "left" });
 
 for (const client of [ada, bob]) client.close();
+
+// The contract as AsyncAPI, served next to the page, with the fingerprint the client sends.
+const response = await fetch(`${url}/asyncapi.json`);
+assert.equal(response.headers.get("content-type"), "application/json");
+const asyncapi = await response.json();
+assert.equal(asyncapi.asyncapi, "3.0.0");
+assert.equal(asyncapi.channels.Chat.address, "/chat");
+assert.equal(asyncapi.channels.Chat["x-eventwire-fingerprint"], chatFingerprint);
 console.log("chat: ok");

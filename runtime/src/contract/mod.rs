@@ -1,6 +1,7 @@
 //! The core: what a contract is and what it says about itself. Every other part of the
 //! crate builds on these types; they depend on nothing else in it.
 
+pub mod compat;
 pub mod describe;
 mod rate;
 

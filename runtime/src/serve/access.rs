@@ -141,6 +141,8 @@ pub(crate) struct Access {
     pub(crate) max_connections: Option<usize>,
     pub(crate) max_connections_per_ip: Option<usize>,
     pub(crate) connections: Arc<Connections>,
+    /// Earlier `<stem>.schema.json` documents whose compatible clients are accepted.
+    pub(crate) earlier_contracts: Arc<Vec<String>>,
 }
 
 impl Access {
@@ -161,6 +163,14 @@ impl Access {
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|info| info.0.ip());
+        if self.max_connections_per_ip.is_some() && ip.is_none() {
+            // Serving without connect-info would silently lift the cap: refuse instead.
+            tracing::error!(
+                "refusing a connection: `max_connections_per_ip` is set but the request carries \
+                 no peer address; serve with `into_make_service_with_connect_info::<SocketAddr>()`"
+            );
+            return Err(Refusal::new("the server cannot see the client's address"));
+        }
         if let (Some(max), Some(ip)) = (self.max_connections_per_ip, ip) {
             let mut per_ip = self
                 .connections
@@ -216,6 +226,7 @@ mod tests {
             max_connections: Some(2),
             max_connections_per_ip: None,
             connections: Arc::default(),
+            earlier_contracts: Arc::default(),
         };
         let parts = request(None, "h");
         let a = access.admit(&parts).expect("first");
@@ -249,6 +260,7 @@ mod tests {
             max_connections: Some(3),
             max_connections_per_ip: Some(2),
             connections: Arc::default(),
+            earlier_contracts: Arc::default(),
         };
         let mut parts = request(None, "h");
         parts
@@ -260,14 +272,13 @@ mod tests {
         let second = access.admit(&parts).expect("second");
         assert!(access.admit(&parts).is_err(), "over the per-address cap");
         assert_eq!(access.connections.counts(), (2, 2));
-        let other = access
-            .admit(&request(None, "h"))
-            .expect("no address: no per-address cap");
-        assert!(
-            access.admit(&request(None, "h")).is_err(),
-            "over the total cap"
-        );
-        assert_eq!(access.connections.counts(), (3, 2));
+        let mut elsewhere = request(None, "h");
+        elsewhere
+            .extensions
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 2], 1000))));
+        let other = access.admit(&elsewhere).expect("another address");
+        assert!(access.admit(&elsewhere).is_err(), "over the total cap");
+        assert_eq!(access.connections.counts(), (3, 3));
         drop((first, shared, second, other));
         assert_eq!(access.connections.counts(), (0, 0));
         assert!(
@@ -287,6 +298,7 @@ mod tests {
             max_connections: None,
             max_connections_per_ip: Some(1),
             connections: Arc::default(),
+            earlier_contracts: Arc::default(),
         };
         let from = |ip: [u8; 4]| {
             let mut parts = request(None, "h");
@@ -303,5 +315,11 @@ mod tests {
         );
         drop(first);
         assert!(access.admit(&from([10, 0, 0, 1])).is_ok());
+        // Without connect-info the cap cannot hold: refused, not waved through.
+        let refused = access.admit(&request(None, "h")).err().expect("refused");
+        assert_eq!(
+            refused.to_string(),
+            "the server cannot see the client's address"
+        );
     }
 }

@@ -256,10 +256,16 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/** The handler answered with the app's typed error. */
-export declare class AppError<E> extends EventwireError {
-  readonly error: E;
+/**
+ * The handler answered with the app's error. `error` is `unknown` after `instanceof
+ * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
+ */
+export declare class AppError extends EventwireError {
+  readonly error: unknown;
 }
+
+/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
+export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -280,6 +286,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */
   socket?: Partial<ManagerOptions & SocketOptions>;
+}
+
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
 }
 
 /** Events the server sends on `/lab`. */
@@ -344,6 +362,13 @@ export type LabSocket = Socket<LabServerToClientEvents, LabClientToServerEvents>
 /** The namespace Lab is served on. */
 export declare const labNamespace: "/lab";
 
+/** The app error of each Lab event declared `ack = Result<T, E>`. */
+export interface LabAppErrors {
+  divide: MathError;
+}
+/** The fingerprint of the Lab contract this file was generated from, sent when connecting. */
+export declare const labFingerprint: "e5ac8b280699d8f4";
+
 /** A typed client of Lab: one method per client event, one listener per server event. */
 export interface LabClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -375,7 +400,7 @@ export interface LabClient {
   /**
    * `a / b`, or a typed error.
    *
-   * Rejects with FaultError | AppError<MathError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<MathError> | TimeoutError.
    */
   divide(payload: Divide, options?: CallOptions): Promise<number>;
   /**
@@ -460,6 +485,11 @@ export interface LabClient {
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
   /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof LabAppErrors>(event: K, error: unknown): error is TypedAppError<LabAppErrors[K]>;
+  /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
@@ -497,6 +527,11 @@ export type OrderedSocket = Socket<OrderedServerToClientEvents, OrderedClientToS
 /** The namespace Ordered is served on. */
 export declare const orderedNamespace: "/ordered";
 
+/** The app error of each Ordered event declared `ack = Result<T, E>`. */
+export interface OrderedAppErrors {}
+/** The fingerprint of the Ordered contract this file was generated from, sent when connecting. */
+export declare const orderedFingerprint: "57fee41a38bce609";
+
 /** A typed client of Ordered: one method per client event, one listener per server event. */
 export interface OrderedClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -513,6 +548,11 @@ export interface OrderedClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof OrderedAppErrors>(event: K, error: unknown): error is TypedAppError<OrderedAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
@@ -548,6 +588,11 @@ export type OtherSocket = Socket<OtherServerToClientEvents, OtherClientToServerE
 /** The namespace Other is served on. */
 export declare const otherNamespace: "/other";
 
+/** The app error of each Other event declared `ack = Result<T, E>`. */
+export interface OtherAppErrors {}
+/** The fingerprint of the Other contract this file was generated from, sent when connecting. */
+export declare const otherFingerprint: "45e6f49641cd662e";
+
 /** A typed client of Other: one method per client event, one listener per server event. */
 export interface OtherClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -564,6 +609,11 @@ export interface OtherClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof OtherAppErrors>(event: K, error: unknown): error is TypedAppError<OtherAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
@@ -599,6 +649,11 @@ export type SecureSocket = Socket<SecureServerToClientEvents, SecureClientToServ
 /** The namespace Secure is served on. */
 export declare const secureNamespace: "/secure";
 
+/** The app error of each Secure event declared `ack = Result<T, E>`. */
+export interface SecureAppErrors {}
+/** The fingerprint of the Secure contract this file was generated from, sent when connecting. */
+export declare const secureFingerprint: "9cd2bd88246e3bae";
+
 /** A typed client of Secure: one method per client event, one listener per server event. */
 export interface SecureClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -615,6 +670,11 @@ export interface SecureClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof SecureAppErrors>(event: K, error: unknown): error is TypedAppError<SecureAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.

@@ -35,7 +35,9 @@ export class TimeoutError extends EventwireError {
 // answer; answers: server events the client must answer.
 // With several URLs (nodes of one server), a client that loses its node, or cannot reach
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
-function connect(url, namespace, options, { calls, sends, answers }) {
+// fingerprint: the contract's, sent in the handshake so that a server whose contract changed
+// incompatibly refuses the connection instead of failing events one by one.
+function connect(url, namespace, options, { calls, sends, answers, fingerprint }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -45,7 +47,16 @@ function connect(url, namespace, options, { calls, sends, answers }) {
   const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
   const open = (attempt) => {
     const failover = urls.length > 1;
-    const socket = io(urls[index], { ...options.socket, auth: options.auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io-client also takes `auth` as a function that hands the object to a callback.
+    const signed = (data) => ({ ...data, "eventwire:fingerprint": fingerprint });
+    const auth = typeof options.auth === "function" ? (cb) => options.auth((data) => cb(signed(data))) : signed(options.auth);
+    const socket = io(urls[index], { ...options.socket, auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io's connect_error carries only a message, so the server writes the code and
+    // both fingerprints into it; here they become fields of the error.
+    socket.on("connect_error", (error) => {
+      const mismatch = /^contract_mismatch: .* \(client (\w*), server (\w+)\)$/.exec(error.message);
+      if (mismatch) Object.assign(error, { code: "contract_mismatch", clientFingerprint: mismatch[1], serverFingerprint: mismatch[2] });
+    });
     for (const [event, listener] of listeners) socket.on(event, listener);
     if (failover) {
       const moveOn = () => {
@@ -112,6 +123,7 @@ function connect(url, namespace, options, { calls, sends, answers }) {
         : listen(event, handler),
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
+  client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -121,10 +133,13 @@ function connect(url, namespace, options, { calls, sends, answers }) {
 
 export const chatNamespace = "/chat";
 
+export const chatFingerprint = "7353506607c38361";
+
 export function connectChat(url, options = {}) {
   return connect(url, chatNamespace, options, {
     calls: [["join", true], ["leave", true], ["send", true]],
     sends: [["typing", true]],
     answers: [],
+    fingerprint: chatFingerprint,
   });
 }
