@@ -747,11 +747,17 @@ fn contract_declarations(
         }
         None => "options?: ConnectOptions".to_owned(),
     };
-    let contract_docs = if contract.docs.is_empty() {
-        String::new()
-    } else {
-        format!("{}\n\n", contract.docs)
-    };
+    // Through `jsdoc`, like every other comment made of the contract's docs: each line gets
+    // its ` * ` and a `*/` in the docs cannot end the comment early.
+    let connect_docs = jsdoc(
+        &serde_json::json!({ "description": format!(
+            "{}{}Connects to {name} at `url`, the server's base URL (the namespace is added), or\n\
+             at the first of several nodes of one server, moving to the next when a node is lost.",
+            contract.docs,
+            if contract.docs.is_empty() { "" } else { "\n\n" },
+        ) }),
+        "",
+    );
     let _ = write!(
         out,
         r#"
@@ -801,11 +807,7 @@ export interface {name}Client {{
   close(): void;
 }}
 
-/**
- * {contract_docs}Connects to {name} at `url`, the server's base URL (the namespace is added), or
- * at the first of several nodes of one server, moving to the next when a node is lost.
- */
-export declare function connect{name}(url: string | readonly string[], {options}): {name}Client;
+{connect_docs}export declare function connect{name}(url: string | readonly string[], {options}): {name}Client;
 "#,
         to_client = to_client.join("\n"),
         to_server = to_server.join("\n"),

@@ -41,7 +41,7 @@ pub mod wire;
 pub mod __private;
 
 pub use auth::{Expiring, Refusal};
-pub use contract::{Contract, DEFAULT_RATE_LIMIT, RateLimit, compat, describe};
+pub use contract::{Contract, DEFAULT_RATE_LIMIT, RateLimit, RateLimitError, compat, describe};
 #[doc = include_str!("../docs/contract.md")]
 pub use eventwire_macros::Contract;
 #[doc = include_str!("../docs/filter.md")]

@@ -16,6 +16,22 @@ if (mode === "origins") {
   same.close();
   const listed = await connect("/lab", { ...ws, extraHeaders: { origin: "https://app.example" } });
   listed.close();
+} else if (mode === "global") {
+  // This server allows 2 connections in all, from any address, on every transport.
+  const first = await connect("/lab", ws);
+  const second = await connect("/lab", { transports: ["polling"] });
+  for (const transports of [["websocket"], ["polling"]]) {
+    await assert.rejects(connect("/lab", { transports }), {
+      message: "the server has too many connections; try again later",
+    });
+  }
+  second.close();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const third = await connect("/lab", ws);
+  assert.equal((await ack(third, "echo", { text: "c", repeatCount: 1 })).ok, true);
+  assert.equal((await ack(first, "echo", { text: "d", repeatCount: 1 })).ok, true, "the admitted ones are served");
+  first.close();
+  third.close();
 } else {
   // This server allows 2 connections in all and 1 per address.
   const first = await connect("/lab", ws);

@@ -16,7 +16,17 @@ assert.deepEqual(await ack(silent, "askMe", { text: "ping", timeout_ms: 200 }), 
 const wrong = await connect("/lab");
 wrong.on("question", (_question, reply) => reply({ txt: 1 }));
 const response = await ack(wrong, "askMe", { text: "ping", timeout_ms: 2000 });
-assert.match(response.data, /^failed: the client's answer is not of the declared type: missing field `text`/);
+assert.match(response.data, /^failed: the client's answer is invalid: missing field `text`/);
 
-for (const s of [answering, silent, wrong]) s.close();
+// An answer of the right shape that breaks the answer type's `#[validate]` rules is refused
+// like an invalid payload, with every broken rule.
+const breaking = await connect("/lab");
+breaking.on("question", (_question, reply) => reply({ text: "", confidence: 250 }));
+assert.deepEqual(await ack(breaking, "askMe", { text: "ping", timeout_ms: 2000 }), {
+  ok: true,
+  data: "failed: the client's answer is invalid: text: must be between 1 and 100 characters long; "
+    + "confidence: must be at most 100",
+});
+
+for (const s of [answering, silent, wrong, breaking]) s.close();
 console.log("server_ack: ok");

@@ -166,7 +166,11 @@ pub struct Question {
 #[payload]
 pub struct Answer {
     /// The answer.
+    #[validate(length(min = 1, max = 100))]
     pub text: String,
+    /// How sure the client is, in percent.
+    #[validate(range(max = 100))]
+    pub confidence: Option<u8>,
 }
 
 /// The answers to a poll.
@@ -187,7 +191,18 @@ pub struct Step {
     pub sleep_ms: u32,
 }
 
+/// A 64-bit number declared within the integers JavaScript holds exactly.
+#[payload]
+pub struct Scaled {
+    /// The number.
+    #[validate(range(max = 9007199254740991u64))]
+    pub value: u64,
+}
+
 /// The test lab: one event of each kind.
+///
+/// Its docs hold what a comment must survive: paths like `rooms/*/`, on several lines
+/// (tsc checks the generated `.d.ts`).
 #[derive(Contract)]
 #[contract(namespace = "/lab")]
 pub enum Lab {
@@ -238,6 +253,15 @@ pub enum Lab {
     /// Disconnects every other socket in the room, on every node; answers how many there were.
     #[client(ack = u32)]
     Kick(RoomRequest),
+    /// Answers `value` × 2^32; from 2^21 on, that is beyond what JavaScript holds exactly.
+    #[client(ack = Scaled)]
+    Scale(Lenient),
+    /// Emits `value` × 2^32 to the caller as `scaled`; answers "sent" or why not.
+    #[client(ack = String)]
+    EmitScaled(Lenient),
+    /// A number from `emitScaled`.
+    #[server]
+    ScaledValue(Scaled),
     /// A shout from another member.
     #[server]
     Shouted(Shout),
@@ -330,6 +354,22 @@ impl LabHandlers for LabApp {
             .await
         {
             Ok(answer) => format!("answered: {}", answer.text),
+            Err(error) => format!("failed: {error}"),
+        }
+    }
+
+    async fn scale(&self, _: &Cx<Lab>, req: Lenient) -> Scaled {
+        Scaled {
+            value: u64::from(req.value) << 32,
+        }
+    }
+
+    async fn emit_scaled(&self, cx: &Cx<Lab>, req: Lenient) -> String {
+        let scaled = Scaled {
+            value: u64::from(req.value) << 32,
+        };
+        match cx.emit(Lab::scaled_value(scaled)) {
+            Ok(()) => "sent".to_owned(),
             Err(error) => format!("failed: {error}"),
         }
     }

@@ -34,3 +34,12 @@ async fn connection_caps_refuse_and_release() {
     let url = serve(server).await;
     eventwire_tests::run_node_with(Path::new("access.mjs"), &[&url, "caps"]).await;
 }
+
+#[tokio::test]
+async fn the_global_connection_cap_refuses_and_releases() {
+    let server = Server::new()
+        .contract::<Lab>(LabApp::default())
+        .max_connections(Some(2));
+    let url = serve(server).await;
+    eventwire_tests::run_node_with(Path::new("access.mjs"), &[&url, "global"]).await;
+}

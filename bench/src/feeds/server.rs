@@ -166,7 +166,7 @@ impl LiveHandlers for App {
 /// Serves [`Live`], with the rate limit raised far above the load as in the other peers.
 pub async fn serve(listener: TcpListener) -> Result<()> {
     let server = Server::new()
-        .rate_limit(Some(RateLimit::per_second(10_000_000)))
+        .rate_limit(RateLimit::per_second(10_000_000).ok())
         .max_subscriptions_per_socket(100);
     let tasks = server.feeds::<Live>().feed(Live::tasks());
     server

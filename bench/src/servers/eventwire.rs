@@ -87,7 +87,7 @@ bench_contract! {
 /// connection.
 pub async fn serve(listener: TcpListener) -> Result<()> {
     Server::new()
-        .rate_limit(Some(RateLimit::per_second(10_000_000)))
+        .rate_limit(RateLimit::per_second(10_000_000).ok())
         .contract::<Bench>(App)
         .serve_on(listener)
         .await?;

@@ -6,12 +6,13 @@
 #![allow(unreachable_pub, dead_code)]
 
 mod binary;
-mod check;
 mod breaking;
+mod check;
 mod docs;
 mod enums;
 mod events;
 mod integers;
+mod jsdoc;
 mod names;
 mod structs;
 
@@ -33,10 +34,11 @@ pub fn declaration(dts: &str, name: &str) -> String {
     let start = dts
         .find(&format!("export interface {name} "))
         .or_else(|| dts.find(&format!("export type {name} ")))
+        .or_else(|| dts.find(&format!("export declare function {name}(")))
         .unwrap_or_else(|| panic!("no declaration of {name} in:\n{dts}"));
     let doc_start = dts[..start].rfind("\n\n").map_or(0, |i| i + 2);
     let end = start + dts[start..].find("\n\n").unwrap_or(dts.len() - start);
-    dts[doc_start..end].to_owned()
+    dts[doc_start..end].trim_end().to_owned()
 }
 
 /// Asserts the declaration of `name` equals `expected`, printing both on failure.

@@ -3,15 +3,16 @@
 //! with its web page ([`web::router`]).
 
 pub mod contract;
+pub mod members;
 pub mod store;
 pub mod web;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 
-use eventwire::{BuildError, Cx, Server, ServerAdapter, Sid};
+use eventwire::{BuildError, Cx, Server, ServerAdapter};
 
 use crate::contract::*;
+use crate::members::{Full, Members, Unavailable};
 use crate::store::Store;
 
 /// The whole app: the web page at `/`, Socket.IO at `/socket.io/` serving [`Chat`], on
@@ -21,7 +22,8 @@ pub fn router(chat: ChatApp) -> Result<axum::Router, BuildError> {
 }
 
 /// The whole app on `server`, whatever its adapter (e.g. [`Server::redis`] for several
-/// nodes): the handlers do not change.
+/// nodes): the handlers do not change. With members shared through Redis
+/// ([`Members::redis`]), this node also starts its heartbeat and watches for dead nodes.
 pub fn router_on<A: ServerAdapter>(
     server: Server<A>,
     chat: ChatApp,
@@ -29,8 +31,10 @@ pub fn router_on<A: ServerAdapter>(
     // Room for a shared file of 1 MiB and more: a file of 1–2 MiB gets a `too_large`
     // fault (`ShareFile`'s `max_bytes`) instead of a closed connection.
     let server = server.max_message_size(MAX_MESSAGE);
+    let members = chat.members.clone();
     // `layer` carries the CORS headers of the allowed origins with socket.io.
-    let (layer, _io) = server.contract::<Chat>(chat).layer()?;
+    let (layer, io) = server.contract::<Chat>(chat).layer()?;
+    members.watch_nodes(io);
     Ok(web::router().layer(layer))
 }
 
@@ -41,44 +45,43 @@ pub const MAX_MESSAGE: usize = 2 * 1024 * 1024;
 pub struct ChatApp {
     capacity: u32,
     store: Store,
-    /// Members of each room: user name per socket.
-    rooms: Mutex<HashMap<String, HashMap<Sid, String>>>,
+    /// Who is in which room.
+    members: Arc<Members>,
 }
 
 impl ChatApp {
-    /// A chat whose rooms hold at most `capacity` members, keeping messages in `store`.
+    /// A chat on one node whose rooms hold at most `capacity` members, keeping messages in
+    /// `store`.
     pub fn new(capacity: u32, store: Store) -> Self {
+        Self::with_members(capacity, store, Members::local())
+    }
+
+    /// A chat whose rooms and their members are `members` (e.g. [`Members::redis`], shared
+    /// by every node).
+    pub fn with_members(capacity: u32, store: Store, members: Members) -> Self {
         Self {
             capacity,
             store,
-            rooms: Mutex::default(),
+            members: Arc::new(members),
         }
     }
 
-    fn rooms(&self) -> std::sync::MutexGuard<'_, HashMap<String, HashMap<Sid, String>>> {
-        self.rooms.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
     fn require_member(&self, cx: &Cx<Chat>, room: &str) -> Result<(), ChatError> {
-        match self.rooms().get(room) {
-            Some(members) if members.contains_key(&cx.id()) => Ok(()),
-            _ => Err(ChatError::NotInRoom {
+        if self.members.contains(room, cx.id()) {
+            Ok(())
+        } else {
+            Err(ChatError::NotInRoom {
                 room: room.to_owned(),
-            }),
+            })
         }
     }
 
     /// Removes the socket from `room`; `true` if it was a member.
-    fn remove_member(&self, cx: &Cx<Chat>, room: &str) -> bool {
-        let mut rooms = self.rooms();
-        let Some(members) = rooms.get_mut(room) else {
-            return false;
-        };
-        let removed = members.remove(&cx.id()).is_some();
-        if members.is_empty() {
-            rooms.remove(room);
-        }
-        removed
+    async fn remove_member(&self, cx: &Cx<Chat>, room: &str) -> Result<bool, ChatError> {
+        self.members
+            .leave(room, cx.id())
+            .await
+            .map_err(shared_state_failed)
     }
 
     async fn announce(&self, cx: &Cx<Chat>, room: String, kind: PresenceKind) {
@@ -100,6 +103,12 @@ fn now() -> String {
         .to_string()
 }
 
+/// Logs a failure of the shared room state and turns it into the client-visible error.
+fn shared_state_failed(Unavailable(error): Unavailable) -> ChatError {
+    tracing::error!(%error, "the shared room state (redis) failed");
+    ChatError::Unavailable
+}
+
 /// Logs a store failure and turns it into the client-visible error.
 fn unavailable(error: store::StoreError) -> ChatError {
     tracing::error!(%error, "the message store failed");
@@ -108,19 +117,19 @@ fn unavailable(error: store::StoreError) -> ChatError {
 
 impl ChatHandlers for ChatApp {
     async fn join(&self, cx: &Cx<Chat>, req: RoomRef) -> Result<Joined, ChatError> {
-        let members = {
-            let mut rooms = self.rooms();
-            let members = rooms.entry(req.room.clone()).or_default();
-            if !members.contains_key(&cx.id()) && members.len() >= self.capacity as usize {
+        let joined = self
+            .members
+            .join(&req.room, cx.id(), &cx.identity().user, self.capacity)
+            .await
+            .map_err(shared_state_failed)?;
+        let members = match joined {
+            Ok(members) => members,
+            Err(Full) => {
                 return Err(ChatError::RoomFull {
                     room: req.room,
                     capacity: self.capacity,
                 });
             }
-            members.insert(cx.id(), cx.identity().user);
-            let mut names: Vec<String> = members.values().cloned().collect();
-            names.sort();
-            names
         };
         cx.join(&req.room);
         let history = self
@@ -144,7 +153,7 @@ impl ChatHandlers for ChatApp {
     }
 
     async fn leave(&self, cx: &Cx<Chat>, req: RoomRef) -> Result<(), ChatError> {
-        if !self.remove_member(cx, &req.room) {
+        if !self.remove_member(cx, &req.room).await? {
             return Err(ChatError::NotInRoom { room: req.room });
         }
         cx.leave(&req.room);
@@ -216,14 +225,10 @@ impl ChatHandlers for ChatApp {
     }
 
     async fn on_disconnect(&self, cx: &Cx<Chat>) {
-        let rooms: Vec<String> = self
-            .rooms()
-            .iter()
-            .filter(|(_, members)| members.contains_key(&cx.id()))
-            .map(|(room, _)| room.clone())
-            .collect();
-        for room in rooms {
-            if self.remove_member(cx, &room) {
+        for room in self.members.rooms_of(cx.id()) {
+            // The socket is gone either way: announce it. If Redis failed (logged), it
+            // stays listed there, taking a place, until this node stops.
+            if self.remove_member(cx, &room).await.unwrap_or(true) {
                 self.announce(cx, room, PresenceKind::Left).await;
             }
         }

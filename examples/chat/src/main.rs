@@ -4,9 +4,14 @@
 //! port), `--db` / `CHAT_DB` (the SQLite file, default `chat.db`), `--capacity` /
 //! `CHAT_CAPACITY` (members per room, default 100), `--rate-limit` / `CHAT_RATE_LIMIT`
 //! (events per second per socket, default 100; 0 for none), `EVENTWIRE_REDIS_URL` (run as one of
-//! several nodes sharing rooms through Redis 7; give them the same `--db`).
+//! several nodes sharing rooms through Redis 7; give them the same `--db`),
+//! `--node-lifetime-ms` / `CHAT_NODE_LIFETIME_MS` (with Redis: after how long without a
+//! heartbeat a node is taken for dead and its members announced as gone, default 5000).
+
+use std::time::Duration;
 
 use chat::ChatApp;
+use chat::members::Members;
 use chat::store::Store;
 
 /// A setting from `--flag value`, else the environment variable, else the default.
@@ -36,13 +41,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let capacity: u32 = number("--capacity", "CHAT_CAPACITY", "100");
     let db = setting("--db", "CHAT_DB", "chat.db");
     let rate: u32 = number("--rate-limit", "CHAT_RATE_LIMIT", "100");
-    let rate = (rate > 0).then(|| eventwire::RateLimit::per_second(rate));
+    // 0 lifts the limit.
+    let rate = eventwire::RateLimit::per_second(rate).ok();
+
+    let lifetime = Duration::from_millis(number(
+        "--node-lifetime-ms",
+        "CHAT_NODE_LIFETIME_MS",
+        "5000",
+    ));
 
     let store = Store::open(&db)?;
-    let chat = ChatApp::new(capacity, store);
     let app = match std::env::var("EVENTWIRE_REDIS_URL") {
-        Ok(url) => chat::router_on(eventwire::Server::redis(&url).await?.rate_limit(rate), chat)?,
-        Err(_) => chat::router_on(eventwire::Server::new().rate_limit(rate), chat)?,
+        Ok(url) => {
+            // Rooms, their members and capacity span the nodes; a node silent for
+            // `lifetime` is taken for dead and its members as gone.
+            let members = Members::redis(&url, lifetime).await?;
+            let chat = ChatApp::with_members(capacity, store, members);
+            chat::router_on(eventwire::Server::redis(&url).await?.rate_limit(rate), chat)?
+        }
+        Err(_) => chat::router_on(
+            eventwire::Server::new().rate_limit(rate),
+            ChatApp::new(capacity, store),
+        )?,
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(

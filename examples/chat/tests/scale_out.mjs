@@ -17,7 +17,7 @@ const clients = await Promise.all(names.map((name, i) => open(urls[i], name)));
 // Presence crosses nodes: each join is announced to the members already on other nodes.
 const seen = clients.map(() => []);
 clients.forEach((client, i) => client.on.presence((p) => seen[i].push(`${p.user} ${p.kind}`)));
-// (The join answer's member list is each node's own: the example keeps members in memory.)
+// (The join answer lists the members of every node: the chat keeps them in Redis.)
 for (const client of clients) await client.join({ room: "lobby" });
 
 // Every message reaches every member (sender included) exactly once, in sender order.

@@ -251,10 +251,11 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
         let rate = event.rate.as_ref()?;
         let (name, count, period_ms) = (&event.name, rate.count, rate.period_ms);
         Some(quote! {
-            #name => ::core::option::Option::Some(::eventwire::RateLimit::new(
+            // The count and period were checked to be non-zero when the attribute was parsed.
+            #name => ::eventwire::RateLimit::new(
                 #count,
                 ::core::time::Duration::from_millis(#period_ms),
-            )),
+            ).ok(),
         })
     });
     let auth = match &contract.attrs.auth {

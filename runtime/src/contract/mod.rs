@@ -5,7 +5,7 @@ pub mod compat;
 pub mod describe;
 mod rate;
 
-pub use rate::{DEFAULT_RATE_LIMIT, RateLimit};
+pub use rate::{DEFAULT_RATE_LIMIT, RateLimit, RateLimitError};
 
 use describe::{ContractDescription, Describer};
 

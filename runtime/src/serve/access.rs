@@ -93,11 +93,26 @@ pub(crate) struct Connections {
     per_ip: Mutex<HashMap<IpAddr, usize>>,
 }
 
-/// What a connection holds until it ends.
-#[derive(Clone)]
+/// What a connection holds until it ends: its place in the counts, given back on drop.
+///
+/// Deliberately not `Clone`: each value gives back one place, so a copy would give it back
+/// twice. The socket keeps it behind an `Arc` (extensions must be `Clone`); the last
+/// `Arc` to go releases it once.
 pub(crate) struct Admission {
     connections: Arc<Connections>,
     ip: Option<IpAddr>,
+}
+
+impl Admission {
+    /// Takes a place in the total count.
+    fn new(connections: &Arc<Connections>) -> (Self, usize) {
+        let total = connections.total.fetch_add(1, Ordering::Relaxed) + 1;
+        let admission = Self {
+            connections: connections.clone(),
+            ip: None,
+        };
+        (admission, total)
+    }
 }
 
 impl Drop for Admission {
@@ -137,22 +152,17 @@ impl Access {
         if !self.origins.allows(request) {
             return Err(Refusal::new("this origin is not allowed"));
         }
-        let connections = &self.connections;
-        let total = connections.total.fetch_add(1, Ordering::Relaxed) + 1;
-        let ip = request
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|info| info.0.ip());
         // From here on, dropping `admission` undoes the counting.
-        let admission = Arc::new(Admission {
-            connections: connections.clone(),
-            ip: None,
-        });
+        let (mut admission, total) = Admission::new(&self.connections);
         if self.max_connections.is_some_and(|max| total > max) {
             return Err(Refusal::new(
                 "the server has too many connections; try again later",
             ));
         }
+        let ip = request
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|info| info.0.ip());
         if self.max_connections_per_ip.is_some() && ip.is_none() {
             // Serving without connect-info would silently lift the cap: refuse instead.
             tracing::error!(
@@ -162,18 +172,19 @@ impl Access {
             return Err(Refusal::new("the server cannot see the client's address"));
         }
         if let (Some(max), Some(ip)) = (self.max_connections_per_ip, ip) {
-            let mut per_ip = connections.per_ip.lock().unwrap_or_else(|e| e.into_inner());
+            let mut per_ip = self
+                .connections
+                .per_ip
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
             let count = per_ip.entry(ip).or_default();
             if *count >= max {
                 return Err(Refusal::new("too many connections from this address"));
             }
             *count += 1;
-            drop(per_ip);
-            let mut admission = Arc::into_inner(admission).expect("not shared yet");
             admission.ip = Some(ip);
-            return Ok(Arc::new(admission));
         }
-        Ok(admission)
+        Ok(Arc::new(admission))
     }
 }
 
@@ -223,6 +234,61 @@ mod tests {
         assert!(access.admit(&parts).is_err(), "third is over the cap");
         drop(a);
         assert!(access.admit(&parts).is_ok(), "a slot came back");
+    }
+
+    impl Connections {
+        fn counts(&self) -> (usize, usize) {
+            let per_ip = self.per_ip.lock().expect("not poisoned");
+            (self.total.load(Ordering::Relaxed), per_ip.values().sum())
+        }
+    }
+
+    // An admission gives back one place when dropped, so it must not be `Clone`: this
+    // does not compile if it is (the two impls below both apply to a `Clone` type and
+    // make `_` ambiguous).
+    trait AmbiguousIfClone<Marker> {
+        fn check() {}
+    }
+    impl<T: ?Sized> AmbiguousIfClone<()> for T {}
+    impl<T: Clone> AmbiguousIfClone<u8> for T {}
+    const _: fn() = || <Admission as AmbiguousIfClone<_>>::check();
+
+    #[test]
+    fn every_admission_is_given_back_once_whatever_refused_it() {
+        let access = Access {
+            origins: Origins::Any,
+            max_connections: Some(3),
+            max_connections_per_ip: Some(2),
+            connections: Arc::default(),
+            earlier_contracts: Arc::default(),
+        };
+        let mut parts = request(None, "h");
+        parts
+            .extensions
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 1000))));
+        let first = access.admit(&parts).expect("first");
+        // Shared like the socket's extensions share it.
+        let shared = [first.clone(), first.clone()];
+        let second = access.admit(&parts).expect("second");
+        assert!(access.admit(&parts).is_err(), "over the per-address cap");
+        assert_eq!(access.connections.counts(), (2, 2));
+        let mut elsewhere = request(None, "h");
+        elsewhere
+            .extensions
+            .insert(ConnectInfo(SocketAddr::from(([10, 0, 0, 2], 1000))));
+        let other = access.admit(&elsewhere).expect("another address");
+        assert!(access.admit(&elsewhere).is_err(), "over the total cap");
+        assert_eq!(access.connections.counts(), (3, 3));
+        drop((first, shared, second, other));
+        assert_eq!(access.connections.counts(), (0, 0));
+        assert!(
+            access
+                .connections
+                .per_ip
+                .lock()
+                .expect("not poisoned")
+                .is_empty()
+        );
     }
 
     #[test]

@@ -19,6 +19,7 @@ use crate::contract::Contract;
 use crate::serve::limit::{Policy, SocketLimiter};
 use crate::socket::cx::Cx;
 use crate::wire::bytes::Attaching;
+use crate::wire::exact::{Exact, Found};
 use crate::wire::fault::{AckResponse, FAULT_EVENT, False, Fault, True};
 use crate::wire::incoming::{Incoming, event_name};
 
@@ -164,7 +165,9 @@ where
             }
         }
     });
-    socket.on_fallback(move |socket: SocketRef<A>, ack: AckSender<A>, mut raw: Raw| {
+    // `spare` answers with a fault when the handler's answer cannot be sent as is
+    // (`respond`); an ack sender is an `Arc` clone, so the spare costs next to nothing.
+    socket.on_fallback(move |socket: SocketRef<A>, ack: AckSender<A>, spare: AckSender<A>, mut raw: Raw| {
         let event = std::mem::take(&mut raw.event);
         // Synchronous: runs in arrival order. A limited event is answered at once and does
         // not take a turn in the ordering gate.
@@ -177,7 +180,7 @@ where
         async move {
             if let Some(limited) = limited {
                 let fault = Fault::rate_limited(&event, limited.retry_after);
-                respond(&socket, ack, raw.wants_ack, &event, Outcome::Fault(fault));
+                respond(&socket, (ack, spare), raw.wants_ack, &event, Outcome::Fault(fault));
                 if limited.abusive {
                     tracing::warn!(namespace = %socket.ns(), socket = %socket.id, "disconnecting a socket that keeps exceeding its rate limit");
                     tokio::spawn(disconnect_when_queued(socket));
@@ -198,7 +201,7 @@ where
             // for a 50-event contract with a broadcast), and socketioxide copies the spawned
             // future a few times; one allocation is cheaper (measured, 1.1k instructions
             // per event less).
-            Box::pin(handle::<C, H, A>(socket, handlers, event, ack, raw)).await;
+            Box::pin(handle::<C, H, A>(socket, handlers, event, (ack, spare), raw)).await;
         }
     });
 }
@@ -207,7 +210,7 @@ async fn handle<C, H, A>(
     socket: SocketRef<A>,
     handlers: Arc<H>,
     event: String,
-    ack: AckSender<A>,
+    ack: (AckSender<A>, AckSender<A>),
     raw: Raw,
 ) where
     C: Dispatch<H>,
@@ -235,24 +238,37 @@ async fn handle<C, H, A>(
     respond(&socket, ack, wants_ack, &event, outcome);
 }
 
+/// Answers the client. `ack` is the event's ack sender and a spare: a handler's answer
+/// holding an integer that JavaScript would receive rounded is not sent (the check runs
+/// while it is serialized), and the spare answers with an `internal` fault instead. That is
+/// a bug of the server, as a panic is: logged at error level with the integer's path, and
+/// the client never sees a wrong number. (Emits, by contrast, return
+/// `EmitError::InexactInteger` to the code that emitted.)
 fn respond<A: Adapter>(
     socket: &SocketRef<A>,
-    ack: AckSender<A>,
+    (ack, spare): (AckSender<A>, AckSender<A>),
     wants_ack: bool,
     event: &str,
     outcome: Outcome,
 ) {
+    let found = Found::default();
     // Each arm builds the response with the types it has: no allocation, no copy.
     let sent = match (outcome, wants_ack) {
         (Outcome::Done, true) => ack.send(&(AckResponse::<(), ()>::Data { ok: True, data: () },)),
         // `Attaching`: binary data in an `Option` or newtype becomes an attachment too.
         (Outcome::Data(data), true) => ack.send(&(AckResponse::<_, ()>::Data {
             ok: True,
-            data: Attaching(&*data),
+            data: Exact {
+                value: &Attaching(&*data),
+                found: &found,
+            },
         },)),
         (Outcome::Error(error), true) => ack.send(&(AckResponse::<(), _>::Error {
             ok: False,
-            error: Attaching(&*error),
+            error: Exact {
+                value: &Attaching(&*error),
+                found: &found,
+            },
         },)),
         (Outcome::Fault(fault), true) => {
             ack.send(&(AckResponse::<(), ()>::Fault { ok: False, fault },))
@@ -274,7 +290,13 @@ fn respond<A: Adapter>(
         // The client did not ask for the answer.
         (Outcome::Done | Outcome::Data(_) | Outcome::Error(_), false) => Ok(()),
     };
-    if let Err(error) = sent {
+    if let Some(inexact) = found.take() {
+        tracing::error!(event = %event, namespace = %socket.ns(), socket = %socket.id, error = %inexact, "the handler's answer cannot be sent: answering with an internal fault");
+        let fault = Fault::internal(event);
+        if let Err(error) = spare.send(&(AckResponse::<(), ()>::Fault { ok: False, fault },)) {
+            tracing::warn!(event = %event, socket = %socket.id, error = %error, "could not answer the client");
+        }
+    } else if let Err(error) = sent {
         tracing::warn!(event = %event, socket = %socket.id, error = %error, "could not answer the client");
     }
 }

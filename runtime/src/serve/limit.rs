@@ -35,12 +35,23 @@ static CLOCK: LazyLock<DefaultClock> = LazyLock::new(DefaultClock::default);
 
 fn limiter(limit: RateLimit) -> DefaultDirectRateLimiter {
     // One token comes back every period / count; the bucket holds `count`.
-    let count = NonZeroU32::new(limit.count()).unwrap_or(NonZeroU32::MIN);
+    let count = limit.nonzero_count();
     let interval = (limit.period() / count.get()).max(Duration::from_nanos(1));
     let quota = Quota::with_period(interval)
         .expect("a non-zero interval")
         .allow_burst(count);
     RateLimiter::direct_with_clock(quota, CLOCK.clone())
+}
+
+/// A limiter whose bucket is empty and never refills (within a socket's lifetime).
+fn exhausted_limiter() -> DefaultDirectRateLimiter {
+    let quota = Quota::with_period(Duration::from_secs(u32::MAX.into()))
+        .expect("a non-zero interval")
+        .allow_burst(NonZeroU32::MIN);
+    let limiter = RateLimiter::direct_with_clock(quota, CLOCK.clone());
+    // Takes the one token.
+    let _ = limiter.check();
+    limiter
 }
 
 /// The limiters of one socket.
@@ -68,9 +79,14 @@ impl SocketLimiter {
         Self {
             all: policy.per_socket.map(limiter),
             per_event: Mutex::default(),
+            // The bucket holds the refusals tolerated; with none tolerated (`Some(0)`), it
+            // is empty from the start, so the first refusal disconnects.
             refusals: policy
                 .disconnect_after
-                .map(|n| limiter(RateLimit::new(n, ABUSE_WINDOW))),
+                .map(|n| match RateLimit::new(n, ABUSE_WINDOW) {
+                    Ok(limit) => limiter(limit),
+                    Err(_) => exhausted_limiter(),
+                }),
             reported: AtomicBool::new(false),
         }
     }
@@ -115,7 +131,7 @@ mod tests {
 
     #[test]
     fn the_bucket_allows_a_burst_then_says_when_to_retry() {
-        let limiter = SocketLimiter::new(&policy(Some(RateLimit::per_second(5))));
+        let limiter = SocketLimiter::new(&policy(RateLimit::per_second(5).ok()));
         for _ in 0..5 {
             assert!(limiter.check("a", None).is_ok());
         }
@@ -129,7 +145,7 @@ mod tests {
     #[test]
     fn per_event_limits_apply_to_their_event_only() {
         let limiter = SocketLimiter::new(&policy(None));
-        let own = Some(RateLimit::new(2, Duration::from_secs(60)));
+        let own = RateLimit::new(2, Duration::from_secs(60)).ok();
         assert!(limiter.check("send", own).is_ok());
         assert!(limiter.check("send", own).is_ok());
         assert!(limiter.check("send", own).is_err());
@@ -139,7 +155,7 @@ mod tests {
     #[test]
     fn refusals_beyond_the_allowance_mark_the_socket_abusive_once() {
         // Allowance of 3 refusals per window: the 4th refusal reports.
-        let limiter = SocketLimiter::new(&policy(Some(RateLimit::new(1, Duration::from_secs(60)))));
+        let limiter = SocketLimiter::new(&policy(RateLimit::new(1, Duration::from_secs(60)).ok()));
         assert!(limiter.check("a", None).is_ok());
         let strikes: Vec<bool> = (0..4)
             .map(|_| limiter.check("a", None).expect_err("limited").abusive)
@@ -149,5 +165,15 @@ mod tests {
             !limiter.check("a", None).expect_err("still limited").abusive,
             "reported once"
         );
+    }
+
+    #[test]
+    fn with_no_refusal_tolerated_the_first_refusal_marks_the_socket_abusive() {
+        let limiter = SocketLimiter::new(&Policy {
+            disconnect_after: Some(0),
+            ..policy(RateLimit::new(1, Duration::from_secs(60)).ok())
+        });
+        assert!(limiter.check("a", None).is_ok());
+        assert!(limiter.check("a", None).expect_err("limited").abusive);
     }
 }

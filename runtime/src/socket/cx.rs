@@ -14,6 +14,7 @@ use crate::socket::emit::{
     AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing, decode_reply,
 };
 use crate::socket::ops::SocketOps;
+use crate::validate::Validate;
 
 /// The handler context of contract `C`: the calling socket, typed to `C`'s server events.
 ///
@@ -91,14 +92,14 @@ impl<C: Contract> Cx<C> {
     /// [`to`](Self::to), ...) may cross nodes through the adapter (Redis), which is I/O.
     pub fn emit<P: Serialize>(&self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
         let args = event.args();
-        Ok(self
-            .socket
-            .emit(event.event(), &args as &dyn ErasedSerialize)?)
+        self.socket
+            .emit(event.event(), &args as &dyn ErasedSerialize)
+            .map_err(|e| args.error(e))
     }
 
     /// Sends a server event that expects an answer, and waits for the client's answer,
     /// decoded as the declared type (at most the event's [timeout](Outgoing::timeout)).
-    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned>(
+    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned + Validate>(
         &self,
         event: Outgoing<C, P, R>,
     ) -> Result<R, AckError> {
@@ -110,7 +111,7 @@ impl<C: Contract> Cx<C> {
                 &args as &dyn ErasedSerialize,
                 event.timeout_value(),
             )
-            .map_err(EmitError::from)?;
+            .map_err(|e| args.error(e))?;
         decode_reply(reply.await)
     }
 

@@ -12,8 +12,9 @@ use socketioxide::socket::Sid;
 
 use crate::contract::Contract;
 use crate::socket::ops::{OperatorOps, Room};
-use crate::validate::{Issue, PathSegment};
+use crate::validate::{Issue, PathSegment, Validate};
 use crate::wire::bytes::Attaching;
+use crate::wire::exact::{Exact, Found};
 
 /// The reply type of a server event that expects no answer.
 #[derive(Debug, Clone, Copy)]
@@ -84,6 +85,7 @@ impl<C: Contract, P: Serialize, R> Outgoing<C, P, R> {
         Args {
             payload: &self.payload,
             empty: self.empty,
+            found: Found::default(),
         }
     }
 
@@ -92,10 +94,22 @@ impl<C: Contract, P: Serialize, R> Outgoing<C, P, R> {
     }
 }
 
-/// The emitted arguments of an [`Outgoing`] event.
+/// The emitted arguments of an [`Outgoing`] event. The payload is serialized through
+/// [`Exact`], so an integer JavaScript would round fails the emit.
 pub(crate) struct Args<'a, P> {
     payload: &'a P,
     empty: bool,
+    found: Found,
+}
+
+impl<P> Args<'_, P> {
+    /// The error of a failed emit: the integer the payload could not send, if that was it.
+    pub(crate) fn error(&self, error: impl Into<EmitError>) -> EmitError {
+        match self.found.take() {
+            Some(found) => EmitError::InexactInteger(found),
+            None => error.into(),
+        }
+    }
 }
 
 impl<P: Serialize> Serialize for Args<'_, P> {
@@ -104,7 +118,11 @@ impl<P: Serialize> Serialize for Args<'_, P> {
             <[(); 0] as Serialize>::serialize(&[], s)
         } else {
             // `Attaching`: binary data in an `Option` or newtype becomes an attachment too.
-            (Attaching(self.payload),).serialize(s)
+            let payload = Exact {
+                value: &Attaching(self.payload),
+                found: &self.found,
+            };
+            (payload,).serialize(s)
         }
     }
 }
@@ -184,6 +202,11 @@ pub enum EmitError {
     /// The payload could not be serialized.
     #[error("the payload could not be serialized: {0}")]
     Serialize(String),
+    /// The payload holds an integer beyond ±(2^53 − 1), which JavaScript would receive
+    /// rounded; nothing was sent. Bound the field, or send it as a string
+    /// ([`wire::U64`](crate::wire::U64)).
+    #[error("the payload cannot be sent: {0}")]
+    InexactInteger(crate::wire::InexactInteger),
     /// Some sockets of a broadcast did not get the event (closed or full queues), or the
     /// adapter failed.
     #[error("the broadcast did not reach every socket: {0}")]
@@ -223,16 +246,37 @@ pub enum AckError {
     /// The event could not be sent.
     #[error(transparent)]
     Emit(#[from] EmitError),
-    /// The client answered with something other than the declared type.
-    #[error("the client's answer is not of the declared type: {}", issues.first().map(|i| i.message.as_str()).unwrap_or(""))]
+    /// The client's answer is not of the declared type, or breaks the type's
+    /// `#[validate]` rules (every broken rule is listed, as for incoming payloads).
+    #[error("the client's answer is invalid: {}", IssueList(issues))]
     InvalidReply {
         /// What is wrong with the answer, with paths.
         issues: Vec<Issue>,
     },
 }
 
-/// Decodes a client's answer into the declared reply type.
-pub(crate) fn decode_reply<R: DeserializeOwned>(
+/// Issues on one line: `path: message; path: message` (no path for the root).
+struct IssueList<'a>(&'a [Issue]);
+
+impl std::fmt::Display for IssueList<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (n, issue) in self.0.iter().enumerate() {
+            if n > 0 {
+                f.write_str("; ")?;
+            }
+            if issue.path.is_empty() {
+                f.write_str(&issue.message)?;
+            } else {
+                write!(f, "{}: {}", issue.path_string(), issue.message)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Decodes a client's answer into the declared reply type and checks its `#[validate]`
+/// rules: an answer is input from the client like any payload.
+pub(crate) fn decode_reply<R: DeserializeOwned + Validate>(
     result: Result<serde_json::Value, socketioxide::AckError>,
 ) -> Result<R, AckError> {
     use socketioxide::{AckError as SioAck, SocketError};
@@ -253,13 +297,18 @@ pub(crate) fn decode_reply<R: DeserializeOwned>(
             });
         }
     };
-    serde_path_to_error::deserialize(value).map_err(|error| AckError::InvalidReply {
-        issues: vec![Issue {
-            path: PathSegment::from_serde_path(error.path()),
-            code: "type".into(),
-            message: error.into_inner().to_string(),
-        }],
-    })
+    let reply: R =
+        serde_path_to_error::deserialize(value).map_err(|error| AckError::InvalidReply {
+            issues: vec![Issue {
+                path: PathSegment::from_serde_path(error.path()),
+                code: "type".into(),
+                message: error.into_inner().to_string(),
+            }],
+        })?;
+    reply
+        .validate()
+        .map_err(|issues| AckError::InvalidReply { issues })?;
+    Ok(reply)
 }
 
 /// A set of sockets to emit to, built from a handler's [`Cx`](crate::Cx) or an
@@ -315,14 +364,14 @@ impl<C: Contract> Broadcast<C> {
         let args = event.args();
         self.ops
             .emit(event.event(), &args as &dyn ErasedSerialize)
-            .await?;
-        Ok(())
+            .await
+            .map_err(|e| args.error(e))
     }
 
     /// Emits a server event that expects an answer and gathers every target socket's
     /// answer (across nodes), each decoded as `R` or failed with its [`AckError`]. Waits at
     /// most the event's timeout.
-    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned>(
+    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned + Validate>(
         self,
         event: Outgoing<C, P, R>,
     ) -> Result<Vec<(Sid, Result<R, AckError>)>, EmitError> {
@@ -333,7 +382,8 @@ impl<C: Contract> Broadcast<C> {
         let args = event.args();
         let stream = ops
             .emit_with_ack(event.event(), &args as &dyn ErasedSerialize)
-            .await?;
+            .await
+            .map_err(|e| args.error(e))?;
         Ok(stream
             .map(|(sid, result)| (sid, decode_reply(result)))
             .collect()

@@ -12,6 +12,7 @@ use socketioxide::socket::Sid;
 use crate::contract::Contract;
 use crate::socket::emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
 use crate::socket::ops::OperatorOps;
+use crate::validate::Validate;
 
 /// Emits contract `C`'s server events to its namespace from outside handlers.
 ///
@@ -86,7 +87,7 @@ impl<C: Contract> Emitter<C> {
     }
 
     /// Sends a server event that expects an answer to every socket, gathering the answers.
-    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned>(
+    pub async fn emit_with_ack<P: Serialize, R: DeserializeOwned + Validate>(
         &self,
         event: Outgoing<C, P, R>,
     ) -> Result<Vec<(Sid, Result<R, AckError>)>, EmitError> {

@@ -56,6 +56,16 @@ impl<T: Validate + ?Sized> Validate for Arc<T> {
     }
 }
 
+/// An answer declared `ack = Result<T, E>`: whichever side arrived is checked.
+impl<T: Validate, E: Validate> Validate for Result<T, E> {
+    fn validate_into(&self, report: &mut Report) {
+        match self {
+            Ok(value) => value.validate_into(report),
+            Err(error) => error.validate_into(report),
+        }
+    }
+}
+
 impl<T: Validate> Validate for Option<T> {
     fn validate_into(&self, report: &mut Report) {
         if let Some(value) = self {

@@ -9,6 +9,22 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::validate::{Report, Validate};
 
+/// Whether `text` is written as the published patterns allow: `0`, or a digit other than 0
+/// followed by digits, with a leading `-` (not before `0`) when `signed`. No `+`, no leading
+/// zeros, no spaces. (The range is checked by the parse that follows.)
+fn canonical_decimal(text: &str, signed: bool) -> bool {
+    let digits = match text.strip_prefix('-') {
+        Some(rest) if signed => rest,
+        Some(_) => return false,
+        None => text,
+    };
+    match digits.as_bytes() {
+        [b'0'] => digits.len() == text.len(),
+        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
 macro_rules! decimal_string {
     ($name:ident, $int:ty, $pattern:literal, $what:literal) => {
         #[doc = concat!("A `", stringify!($int), "` sent as a decimal string: ", $what, ".")]
@@ -39,7 +55,14 @@ macro_rules! decimal_string {
                         f.write_str(concat!("a decimal string holding ", $what))
                     }
                     fn visit_str<E: de::Error>(self, text: &str) -> Result<$name, E> {
-                        <$int>::from_str(text).map($name).map_err(|_| E::invalid_value(de::Unexpected::Str(text), &self))
+                        // `from_str` alone also takes "+5" and "007", which the published
+                        // pattern refuses: a value the TypeScript side would reject must
+                        // not pass here either.
+                        canonical_decimal(text, <$int>::MIN != 0)
+                            .then(|| <$int>::from_str(text).ok())
+                            .flatten()
+                            .map($name)
+                            .ok_or_else(|| E::invalid_value(de::Unexpected::Str(text), &self))
                     }
                 }
                 deserializer.deserialize_str(Decimal)

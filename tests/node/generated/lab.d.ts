@@ -103,7 +103,17 @@ export interface Address {
 
 /** The client's answer. */
 export interface Answer {
-  /** The answer. */
+  /**
+   * How sure the client is, in percent.
+   * @minimum 0
+   * @maximum 100
+   */
+  confidence?: number | null;
+  /**
+   * The answer.
+   * @minLength 1
+   * @maxLength 100
+   */
   text: string;
 }
 
@@ -221,6 +231,16 @@ export interface RoomRequest {
    * @pattern ^[a-z0-9-]+$
    */
   room: string;
+}
+
+/** A 64-bit number declared within the integers JavaScript holds exactly. */
+export interface Scaled {
+  /**
+   * The number.
+   * @minimum 0
+   * @maximum 9007199254740991
+   */
+  value: number;
 }
 
 /** A message shouted to a room. */
@@ -392,6 +412,8 @@ export interface ContractMismatchError extends Error {
 
 /** Events the server sends on `/lab`. */
 export interface LabServerToClientEvents {
+  /** A number from `emitScaled`. */
+  scaledValue: (payload: Scaled) => void;
   /** A shout from another member. */
   shouted: (payload: Shout) => void;
   /** A question the client must answer. */
@@ -438,6 +460,10 @@ export interface LabClientToServerEvents {
   poll: (payload: Question, ack: (response: AckResponse<Poll>) => void) => void;
   /** Disconnects every other socket in the room, on every node; answers how many there were. */
   kick: (payload: RoomRequest, ack: (response: AckResponse<number>) => void) => void;
+  /** Answers `value` × 2^32; from 2^21 on, that is beyond what JavaScript holds exactly. */
+  scale: (payload: Lenient, ack: (response: AckResponse<Scaled>) => void) => void;
+  /** Emits `value` × 2^32 to the caller as `scaled`; answers "sent" or why not. */
+  emitScaled: (payload: Lenient, ack: (response: AckResponse<string>) => void) => void;
 }
 
 /** A socket.io-client socket typed to Lab: `const socket: LabSocket = io(url + "/lab")`. */
@@ -451,7 +477,7 @@ export interface LabAppErrors {
   divide: MathError;
 }
 /** The fingerprint of the Lab contract this file was generated from, sent when connecting. */
-export declare const labFingerprint: "aa20c55b67fb8138";
+export declare const labFingerprint: "e5ac8b280699d8f4";
 
 /** A typed client of Lab: one method per client event, one listener per server event. */
 export interface LabClient {
@@ -545,8 +571,22 @@ export interface LabClient {
    * Rejects with FaultError | TimeoutError.
    */
   kick(payload: RoomRequest, options?: CallOptions): Promise<number>;
+  /**
+   * Answers `value` × 2^32; from 2^21 on, that is beyond what JavaScript holds exactly.
+   *
+   * Rejects with FaultError | TimeoutError.
+   */
+  scale(payload: Lenient, options?: CallOptions): Promise<Scaled>;
+  /**
+   * Emits `value` × 2^32 to the caller as `scaled`; answers "sent" or why not.
+   *
+   * Rejects with FaultError | TimeoutError.
+   */
+  emitScaled(payload: Lenient, options?: CallOptions): Promise<string>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
+    /** A number from `emitScaled`. */
+    scaledValue(handler: (payload: Scaled) => void): () => void;
     /** A shout from another member. */
     shouted(handler: (payload: Shout) => void): () => void;
     /** A question the client must answer. */
@@ -570,8 +610,11 @@ export interface LabClient {
 
 /**
  * The test lab: one event of each kind.
-
-Connects to Lab at `url`, the server's base URL (the namespace is added), or
+ *
+ * Its docs hold what a comment must survive: paths like `rooms/*\/`, on several lines
+ * (tsc checks the generated `.d.ts`).
+ *
+ * Connects to Lab at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectLab(url: string | readonly string[], options?: ConnectOptions): LabClient;
@@ -631,8 +674,8 @@ export interface OrderedClient {
 
 /**
  * The same steps, handled one at a time in arrival order.
-
-Connects to Ordered at `url`, the server's base URL (the namespace is added), or
+ *
+ * Connects to Ordered at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectOrdered(url: string | readonly string[], options?: ConnectOptions): OrderedClient;
@@ -692,8 +735,8 @@ export interface OtherClient {
 
 /**
  * A second namespace on the same server.
-
-Connects to Other at `url`, the server's base URL (the namespace is added), or
+ *
+ * Connects to Other at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectOther(url: string | readonly string[], options?: ConnectOptions): OtherClient;
@@ -753,8 +796,8 @@ export interface SecureClient {
 
 /**
  * A contract behind handshake auth, with a disconnect hook.
-
-Connects to Secure at `url`, the server's base URL (the namespace is added), or
+ *
+ * Connects to Secure at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectSecure(url: string | readonly string[], options: ConnectOptions<Token> & { auth: Token }): SecureClient;

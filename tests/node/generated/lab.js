@@ -30,28 +30,14 @@ export class TimeoutError extends EventwireError {
   }
 }
 
-// Binary data arrives as an ArrayBuffer in browsers and as a Buffer in Node; the app gets a
-// Uint8Array either way, wherever it sits in the payload.
-function binaryAsBytes(value) {
-  if (value === null || typeof value !== "object") return value;
-  if (value instanceof ArrayBuffer) return new Uint8Array(value);
-  if (ArrayBuffer.isView(value)) {
-    return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-  }
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = binaryAsBytes(value[i]);
-    return value;
-  }
-  for (const key of Object.keys(value)) value[key] = binaryAsBytes(value[key]);
-  return value;
-}
-
 // Builds a typed client from a contract's event table:
 // calls: [event, takesPayload] answered by the server; sends: [event, takesPayload] without
 // answer; answers: server events the client must answer.
 // With several URLs (nodes of one server), a client that loses its node, or cannot reach
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
-function connect(url, namespace, options, { calls, sends, answers }) {
+// fingerprint: the contract's, sent in the handshake so that a server whose contract changed
+// incompatibly refuses the connection instead of failing events one by one.
+function connect(url, namespace, options, { calls, sends, answers, fingerprint }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -61,7 +47,16 @@ function connect(url, namespace, options, { calls, sends, answers }) {
   const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
   const open = (attempt) => {
     const failover = urls.length > 1;
-    const socket = io(urls[index], { ...options.socket, auth: options.auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io-client also takes `auth` as a function that hands the object to a callback.
+    const signed = (data) => ({ ...data, "eventwire:fingerprint": fingerprint });
+    const auth = typeof options.auth === "function" ? (cb) => options.auth((data) => cb(signed(data))) : signed(options.auth);
+    const socket = io(urls[index], { ...options.socket, auth, ...(failover ? { reconnection: false } : {}) });
+    // socket.io's connect_error carries only a message, so the server writes the code and
+    // both fingerprints into it; here they become fields of the error.
+    socket.on("connect_error", (error) => {
+      const mismatch = /^contract_mismatch: .* \(client (\w*), server (\w+)\)$/.exec(error.message);
+      if (mismatch) Object.assign(error, { code: "contract_mismatch", clientFingerprint: mismatch[1], serverFingerprint: mismatch[2] });
+    });
     for (const [event, listener] of listeners) socket.on(event, listener);
     if (failover) {
       const moveOn = () => {
@@ -91,7 +86,6 @@ function connect(url, namespace, options, { calls, sends, answers }) {
       const timeoutMs = args[0]?.timeoutMs ?? defaultTimeout;
       return client.socket.timeout(timeoutMs).emitWithAck(event, ...payload).then(
         (response) => {
-          response = binaryAsBytes(response);
           if (response.ok) return response.data;
           if ("fault" in response) throw new FaultError(response.fault);
           throw new AppError(event, response.error);
@@ -123,10 +117,10 @@ function connect(url, namespace, options, { calls, sends, answers }) {
         ? listen(event, (...args) => {
             const reply = args.pop();
             Promise.resolve()
-              .then(() => handler(...args.map(binaryAsBytes)))
+              .then(() => handler(...args))
               .then(reply, (error) => console.error(`eventwire: the ${event} handler failed`, error));
           })
-        : listen(event, (...args) => handler(...args.map(binaryAsBytes))),
+        : listen(event, handler),
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
   client.isAppError = (event, error) => error instanceof AppError && error.event === event;
@@ -139,40 +133,52 @@ function connect(url, namespace, options, { calls, sends, answers }) {
 
 export const labNamespace = "/lab";
 
+export const labFingerprint = "e5ac8b280699d8f4";
+
 export function connectLab(url, options = {}) {
   return connect(url, labNamespace, options, {
-    calls: [["echo", true], ["saveProfile", true], ["strict", true], ["lenient", true], ["divide", true], ["boom", false], ["small", true], ["join", true], ["shout", true], ["askMe", true], ["step", true], ["vip", true], ["poll", true], ["kick", true]],
+    calls: [["echo", true], ["saveProfile", true], ["strict", true], ["lenient", true], ["divide", true], ["boom", false], ["small", true], ["join", true], ["shout", true], ["askMe", true], ["step", true], ["vip", true], ["poll", true], ["kick", true], ["scale", true], ["emitScaled", true]],
     sends: [["note", true]],
     answers: ["question"],
+    fingerprint: labFingerprint,
   });
 }
 
 export const orderedNamespace = "/ordered";
+
+export const orderedFingerprint = "57fee41a38bce609";
 
 export function connectOrdered(url, options = {}) {
   return connect(url, orderedNamespace, options, {
     calls: [["step", true]],
     sends: [],
     answers: [],
+    fingerprint: orderedFingerprint,
   });
 }
 
 export const otherNamespace = "/other";
+
+export const otherFingerprint = "45e6f49641cd662e";
 
 export function connectOther(url, options = {}) {
   return connect(url, otherNamespace, options, {
     calls: [["whoami", false]],
     sends: [],
     answers: [],
+    fingerprint: otherFingerprint,
   });
 }
 
 export const secureNamespace = "/secure";
+
+export const secureFingerprint = "9cd2bd88246e3bae";
 
 export function connectSecure(url, options = {}) {
   return connect(url, secureNamespace, options, {
     calls: [["whoami", false]],
     sends: [],
     answers: [],
+    fingerprint: secureFingerprint,
   });
 }

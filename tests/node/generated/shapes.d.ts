@@ -470,8 +470,8 @@ export interface ShapesClient {
 
 /**
  * One event per shape, both ways.
-
-Connects to Shapes at `url`, the server's base URL (the namespace is added), or
+ *
+ * Connects to Shapes at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectShapes(url: string | readonly string[], options?: ConnectOptions): ShapesClient;

@@ -472,11 +472,11 @@ export interface ChatClient {
 
 /**
  * A chat with rooms, history, presence and typing notices.
-
-`ordered`: one user's events are handled in the order they were sent, so two quick
-messages are stored and delivered in that order.
-
-Connects to Chat at `url`, the server's base URL (the namespace is added), or
+ *
+ * `ordered`: one user's events are handled in the order they were sent, so two quick
+ * messages are stored and delivered in that order.
+ *
+ * Connects to Chat at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectChat(url: string | readonly string[], options: ConnectOptions<Login> & { auth: Login }): ChatClient;

@@ -128,6 +128,13 @@ impl ReconnectingClusterDriver {
         })
     }
 
+    /// How many messages from Redis this driver (and its clones) dropped because the
+    /// adapter's queue for their channel was full, as
+    /// [`ReconnectingDriver::dropped_messages`](super::ReconnectingDriver::dropped_messages).
+    pub fn dropped_messages(&self) -> u64 {
+        self.channels.dropped()
+    }
+
     fn subscriptions(&self) -> MutexGuard<'_, HashMap<String, Subscription>> {
         self.subscriptions.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -197,10 +204,22 @@ impl Driver for ReconnectingClusterDriver {
                 Ok::<(), std::convert::Infallible>(())
             }
         });
-        let mut conn = self.client.get_async_connection_with_config(config).await?;
-        conn.ssubscribe(chan.as_str()).await?;
-        let resubscriber = tokio::spawn(resubscribe(conn.clone(), chan.clone(), lost));
+        // The queue first: messages arrive as soon as Redis holds the subscription, which
+        // can be before `ssubscribe` returns here.
         let stream = self.channels.open(chan.clone(), size);
+        let subscribed = async {
+            let mut conn = self.client.get_async_connection_with_config(config).await?;
+            conn.ssubscribe(chan.as_str()).await?;
+            Ok::<_, redis::RedisError>(conn)
+        };
+        let conn = match subscribed.await {
+            Ok(conn) => conn,
+            Err(error) => {
+                self.channels.close(&chan);
+                return Err(error);
+            }
+        };
+        let resubscriber = tokio::spawn(resubscribe(conn.clone(), chan.clone(), lost));
         self.subscriptions().insert(
             chan,
             Subscription {

@@ -29,6 +29,7 @@ let server = eventwire::Server::redis_cluster(["redis://10.0.0.1:6379", "redis:/
 )]
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -103,11 +104,23 @@ pub use cluster::{ReconnectingClusterDriver, RedisCluster};
 /// The channels an adapter listens to, each with the queue its messages go to: the part
 /// of a driver that [`ReconnectingDriver`] and the cluster driver share (as socketioxide-redis's
 /// own drivers do).
+///
+/// A queue holds at most the adapter's `stream_buffer` messages (1024 by default). Redis
+/// hands messages to a callback that must not block (it runs on the connection's reader),
+/// so a full queue cannot push back: the message is dropped, counted in
+/// [`dropped`](Self::dropped) and logged at error level, since a room on this node then
+/// misses a broadcast. Growing the queue without bound instead would let one stalled node
+/// eat its memory.
 #[derive(Clone, Default)]
-struct Channels(Arc<RwLock<HashMap<String, mpsc::Sender<ChanItem>>>>);
+struct Channels {
+    queues: Arc<RwLock<HashMap<String, mpsc::Sender<ChanItem>>>>,
+    dropped: Arc<AtomicU64>,
+}
 
 impl Channels {
-    /// Starts queueing `chan`'s messages (at most `size` waiting).
+    /// Starts queueing `chan`'s messages (at most `size` waiting). Called before
+    /// subscribing, so that no message that Redis delivers once the subscription holds
+    /// finds no queue.
     fn open(&self, chan: String, size: usize) -> MessageStream<ChanItem> {
         let (tx, rx) = mpsc::channel(size);
         self.write().insert(chan, tx);
@@ -123,6 +136,11 @@ impl Channels {
     #[cfg(feature = "redis-cluster")]
     fn contains(&self, chan: &str) -> bool {
         self.read().contains_key(chan)
+    }
+
+    /// How many messages were dropped because their queue was full.
+    fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
     }
 
     /// Hands a message pushed by Redis to its channel's queue; ignores other pushes.
@@ -141,19 +159,36 @@ impl Channels {
             tracing::error!("unreadable message from redis");
             return;
         };
-        if let Some(tx) = self.read().get(&chan)
-            && let Err(error) = tx.try_send((chan, payload))
-        {
-            tracing::warn!(%error, "redis pubsub channel full");
+        let sent = match self.read().get(&chan) {
+            Some(tx) => tx.try_send((chan, payload)),
+            None => return,
+        };
+        match sent {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full((chan, _))) => {
+                let dropped = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+                // Logged at the 1st, 2nd, 4th, 8th... drop: loud, but a flood of drops
+                // does not become a flood of log lines.
+                if dropped.is_power_of_two() {
+                    tracing::error!(
+                        chan,
+                        dropped,
+                        "a message from redis was dropped: this node's queue for the channel \
+                         is full, so its sockets miss a broadcast"
+                    );
+                }
+            }
+            // The adapter stopped reading the channel: nobody is left to miss it.
+            Err(mpsc::error::TrySendError::Closed(_)) => {}
         }
     }
 
     fn read(&self) -> RwLockReadGuard<'_, HashMap<String, mpsc::Sender<ChanItem>>> {
-        self.0.read().unwrap_or_else(|e| e.into_inner())
+        self.queues.read().unwrap_or_else(|e| e.into_inner())
     }
 
     fn write(&self) -> RwLockWriteGuard<'_, HashMap<String, mpsc::Sender<ChanItem>>> {
-        self.0.write().unwrap_or_else(|e| e.into_inner())
+        self.queues.write().unwrap_or_else(|e| e.into_inner())
     }
 }
 
@@ -195,6 +230,32 @@ impl ReconnectingDriver {
         let conn = client.get_connection_manager_with_config(config).await?;
         Ok(Self { channels, conn })
     }
+
+    /// How many messages from Redis this driver (and its clones) dropped because the
+    /// adapter's queue for their channel was full; each is a broadcast some local sockets
+    /// missed. Every drop is also logged at error level (the 1st, 2nd, 4th, 8th...). A
+    /// steady count means the node cannot keep up: give it more CPU, or a larger
+    /// `RedisAdapterConfig::with_stream_buffer` (1024 by default).
+    ///
+    /// ```no_run
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// use eventwire::redis::ReconnectingDriver;
+    /// use socketioxide_redis::{RedisAdapterConfig, RedisAdapterCtr};
+    ///
+    /// let client = redis::Client::open("redis://127.0.0.1:6379?protocol=resp3")?;
+    /// let driver = ReconnectingDriver::new(&client).await?;
+    /// let watched = driver.clone(); // shares the count
+    /// let server: eventwire::Server<eventwire::redis::Redis> = eventwire::Server::with_adapter(RedisAdapterCtr::new_with_driver(
+    ///     driver,
+    ///     RedisAdapterConfig::default(),
+    /// ));
+    /// # let _ = server;
+    /// assert_eq!(watched.dropped_messages(), 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn dropped_messages(&self) -> u64 {
+        self.channels.dropped()
+    }
 }
 
 impl Driver for ReconnectingDriver {
@@ -213,8 +274,14 @@ impl Driver for ReconnectingDriver {
         chan: String,
         size: usize,
     ) -> Result<MessageStream<ChanItem>, Self::Error> {
-        self.conn.clone().subscribe(chan.as_str()).await?;
-        Ok(self.channels.open(chan, size))
+        // The queue first: messages arrive as soon as Redis holds the subscription, which
+        // can be before `subscribe` returns here.
+        let stream = self.channels.open(chan.clone(), size);
+        if let Err(error) = self.conn.clone().subscribe(chan.as_str()).await {
+            self.channels.close(&chan);
+            return Err(error);
+        }
+        Ok(stream)
     }
 
     async fn unsubscribe(&self, chan: String) -> Result<(), Self::Error> {
