@@ -14,6 +14,8 @@ extern crate self as eventwire;
 // - `wire`: what crosses the wire. Payload bounds, decoding an event's arguments, faults and
 //   the three-way acknowledgement, 64-bit integers as strings.
 // - `auth`: the handshake. Decoding `auth`, `Refusal`, identities and their expiry, JWT.
+// - `recovery`: connection state recovery. Recording server events with offsets, parking
+//   a dropped socket's session, and replaying what it missed when it comes back.
 // - `socket`: what a handler does with a socket. `Cx`, typed emits and their answers,
 //   broadcasts, `Emitter` for code outside handlers.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
@@ -23,6 +25,7 @@ extern crate self as eventwire;
 mod adapter;
 mod auth;
 mod contract;
+mod recovery;
 mod serve;
 mod socket;
 mod validate;
@@ -40,6 +43,7 @@ pub use eventwire_macros::Contract;
 pub use eventwire_macros::Validate;
 #[doc = include_str!("../../docs/payload.md")]
 pub use eventwire_macros::payload;
+pub use recovery::{RECOVERY_EVENT, Recovery};
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, Handlers, Origins, ServeError, Server,

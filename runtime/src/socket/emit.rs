@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use socketioxide::socket::Sid;
 
 use crate::contract::Contract;
+use crate::recovery::Recording;
 use crate::socket::ops::{OperatorOps, Room};
 use crate::validate::{Issue, PathSegment};
 
@@ -277,40 +278,66 @@ pub(crate) fn decode_reply<R: DeserializeOwned>(
 #[must_use = "a broadcast does nothing until `emit` is called"]
 pub struct Broadcast<C> {
     ops: Box<dyn OperatorOps>,
+    /// With connection state recovery: where `emit` records the event, and who it reaches.
+    recording: Option<Recording>,
     _contract: PhantomData<fn() -> C>,
 }
 
 impl<C: Contract> Broadcast<C> {
-    pub(crate) fn new(ops: Box<dyn OperatorOps>) -> Self {
+    pub(crate) fn recorded(ops: Box<dyn OperatorOps>, recording: Option<Recording>) -> Self {
         Self {
             ops,
+            recording,
             _contract: PhantomData,
         }
     }
 
     /// Adds rooms to the target (sockets in any of them receive the event).
     pub fn to(self, rooms: impl IntoRooms) -> Self {
-        Self::new(self.ops.to(rooms.into_rooms()))
+        let rooms = rooms.into_rooms();
+        let recording = self.recording.map(|r| r.to(&rooms));
+        Self::recorded(self.ops.to(rooms), recording)
     }
 
     /// Like [`to`](Self::to); from a handler, `within` also includes the calling socket.
     pub fn within(self, rooms: impl IntoRooms) -> Self {
-        Self::new(self.ops.within(rooms.into_rooms()))
+        let rooms = rooms.into_rooms();
+        let recording = self.recording.map(|r| r.to(&rooms));
+        Self::recorded(self.ops.within(rooms), recording)
     }
 
     /// Leaves out the sockets in these rooms.
     pub fn except(self, rooms: impl IntoRooms) -> Self {
-        Self::new(self.ops.except(rooms.into_rooms()))
+        let rooms = rooms.into_rooms();
+        let recording = self.recording.map(|r| r.except(&rooms));
+        Self::recorded(self.ops.except(rooms), recording)
     }
 
     /// Only sockets connected to this node (with a multi-node adapter).
     pub fn local(self) -> Self {
-        Self::new(self.ops.local())
+        Self::recorded(self.ops.local(), self.recording)
+    }
+
+    /// Sends without waiting for a socket that cannot take it now, and without recording
+    /// it for connection state recovery: for events that are stale by the time a client
+    /// comes back (a cursor position, a typing notice).
+    pub fn volatile(self) -> Self {
+        Self::recorded(self.ops.volatile(), None)
     }
 
     /// Emits a server event that expects no answer.
     pub async fn emit<P: Serialize>(self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
         let args = event.args();
+        if let Some(recording) = self.recording {
+            let (_turn, recorded) = recording
+                .record(event.event(), &args)
+                .await
+                .map_err(|e| EmitError::Serialize(e.to_string()))?;
+            self.ops
+                .emit(event.event(), &recorded.args() as &dyn ErasedSerialize)
+                .await?;
+            return Ok(());
+        }
         self.ops
             .emit(event.event(), &args as &dyn ErasedSerialize)
             .await?;

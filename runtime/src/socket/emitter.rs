@@ -2,6 +2,7 @@
 //! socket.io handle.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -10,6 +11,7 @@ use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
 
 use crate::contract::Contract;
+use crate::recovery::{Journal, Recording, Target};
 use crate::socket::emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
 use crate::socket::ops::OperatorOps;
 
@@ -37,6 +39,8 @@ use crate::socket::ops::OperatorOps;
 /// ```
 pub struct Emitter<C> {
     ops: Box<dyn OperatorOps>,
+    /// The namespace's journal when the server records events for recovery.
+    journal: Option<Arc<Journal>>,
     _contract: PhantomData<fn() -> C>,
 }
 
@@ -44,6 +48,7 @@ impl<C> Clone for Emitter<C> {
     fn clone(&self) -> Self {
         Self {
             ops: self.ops.clone_box(),
+            journal: self.journal.clone(),
             _contract: PhantomData,
         }
     }
@@ -61,12 +66,17 @@ impl<C: Contract> Emitter<C> {
         let ops = io.of(path)?;
         Some(Self {
             ops: Box::new(ops),
+            journal: crate::recovery::lookup(crate::recovery::server_key(io), path),
             _contract: PhantomData,
         })
     }
 
     fn all(&self) -> Broadcast<C> {
-        Broadcast::new(self.ops.clone_box())
+        let recording = self
+            .journal
+            .clone()
+            .map(|journal| Recording::new(journal, Target::default()));
+        Broadcast::recorded(self.ops.clone_box(), recording)
     }
 
     /// Sends a server event to every socket of the namespace (on every node).
