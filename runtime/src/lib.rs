@@ -21,10 +21,13 @@ extern crate self as eventwire;
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
 //   answer), origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
+// - `outbox`: publish after commit. Messages recorded in the app's own transaction (SQLite,
+//   PostgreSQL), a relay that hands committed ones to a sink, a sink that emits them.
 // - `__private`: the one door generated code goes through.
 mod adapter;
 mod auth;
 mod contract;
+pub mod outbox;
 mod recovery;
 mod serve;
 mod socket;

@@ -365,13 +365,15 @@ impl Journals {
     }
 }
 
+type Registry = Vec<(usize, Weak<Journals>)>;
+
 /// Servers with recovery, keyed by the address of their socket.io config (unique while
 /// the server lives), so an [`Emitter`](crate::Emitter) built from the `SocketIo` handle
 /// finds its namespace's journal. socketioxide has a per-server state map
 /// (`SocketIoBuilder::with_state`) but reads it only from inside the crate
 /// (`SocketIo::get_state` is `pub(crate)` in 0.18.9), hence this registry.
-fn registry() -> &'static Mutex<Vec<(usize, Weak<Journals>)>> {
-    static REGISTRY: OnceLock<Mutex<Vec<(usize, Weak<Journals>)>>> = OnceLock::new();
+fn registry() -> &'static Mutex<Registry> {
+    static REGISTRY: OnceLock<Mutex<Registry>> = OnceLock::new();
     REGISTRY.get_or_init(Mutex::default)
 }
 

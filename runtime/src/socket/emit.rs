@@ -117,6 +117,20 @@ impl<C: Contract, R> Outgoing<C, (), R> {
     }
 }
 
+/// Arguments as a tuple, which socketioxide spreads into separate socket.io arguments.
+struct Spread<'a>(&'a [serde_json::Value]);
+
+impl Serialize for Spread<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut tuple = s.serialize_tuple(self.0.len())?;
+        for arg in self.0 {
+            tuple.serialize_element(arg)?;
+        }
+        tuple.end()
+    }
+}
+
 /// Rooms to target: a room name, or several.
 ///
 /// ```
@@ -341,6 +355,29 @@ impl<C: Contract> Broadcast<C> {
         self.ops
             .emit(event.event(), &args as &dyn ErasedSerialize)
             .await?;
+        Ok(())
+    }
+
+    /// Emits already serialized arguments (an outbox message: its payload, then its id),
+    /// recorded for recovery like [`emit`](Self::emit). The caller checked that `event` is
+    /// one of `C`'s server events without ack.
+    pub(crate) async fn emit_values(
+        self,
+        event: &str,
+        args: Vec<serde_json::Value>,
+    ) -> Result<(), EmitError> {
+        let args = Spread(&args);
+        if let Some(recording) = self.recording {
+            let (_turn, recorded) = recording
+                .record(event, &args)
+                .await
+                .map_err(|e| EmitError::Serialize(e.to_string()))?;
+            self.ops
+                .emit(event, &recorded.args() as &dyn ErasedSerialize)
+                .await?;
+            return Ok(());
+        }
+        self.ops.emit(event, &args as &dyn ErasedSerialize).await?;
         Ok(())
     }
 
