@@ -8,14 +8,17 @@
 //! the change committed, and a [`Relay`] reads committed messages and hands them to a
 //! [`Sink`], such as an [`EmitterSink`] that emits a contract's server event to a room.
 //!
-//! What "once" means, exactly: delivery to the sink is **at least once, in id order**. The
-//! relay deletes a message right after its sink accepted it; a crash between the two (one
-//! message wide) publishes that message again when a relay next starts, with the same
-//! [`MessageId`]. Ids are never reused (SQLite `AUTOINCREMENT`, PostgreSQL `BIGSERIAL`), and
-//! [`EmitterSink`] sends the id to clients as the event's argument after the payload, so a
-//! client that must never act twice dedupes on it. Exactly once end to end would need the
+//! What "once" means, exactly: delivery to the sink is **at least once**, each read in id
+//! order. The relay deletes a message right after its sink accepted it; a crash between the
+//! two (one message wide) publishes that message again when a relay next starts, with the
+//! same [`MessageId`]. Ids are never reused (SQLite `AUTOINCREMENT`, PostgreSQL `BIGSERIAL`),
+//! and [`EmitterSink`] sends the id to clients as the event's argument after the payload, so
+//! a client that must never act twice dedupes on it. Exactly once end to end would need the
 //! receiver's cooperation either way; this keeps the window to one message and makes it
-//! visible. Run one relay per outbox: two would publish the same messages.
+//! visible. Ids are given at insert, not at commit: with transactions committing
+//! concurrently, a message can be relayed after one with a higher id (SQLite has one writer
+//! at a time, so there they stay in order). Run one relay per outbox: two would publish the
+//! same messages.
 //!
 //! ```
 //! # #[cfg(feature = "outbox-sqlite")]
