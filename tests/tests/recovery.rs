@@ -117,3 +117,10 @@ async fn recovery_from_a_real_socket_io_client() {
     tokio::spawn(async move { axum::serve(listener, router).await.expect("serve") });
     eventwire_tests::run_node("recovery.mjs", &url).await;
 }
+
+#[tokio::test]
+async fn recovery_with_the_generated_client() {
+    let server = Server::new().connection_state_recovery(Recovery::new());
+    let url = eventwire_tests::start_lab_on(server).await;
+    eventwire_tests::run_node("recovery_generated.mjs", &url).await;
+}
