@@ -60,7 +60,8 @@ enum News {
 
 #[derive(Clone)]
 struct App {
-    io: std::sync::Arc<std::sync::OnceLock<eventwire::SocketIo>>,
+    /// Built at start-up, before any client connects.
+    emitter: std::sync::Arc<std::sync::OnceLock<Emitter<News>>>,
 }
 
 impl NewsHandlers for App {
@@ -85,8 +86,7 @@ impl NewsHandlers for App {
                 .await
                 .is_ok(),
             Kind::Everyone => {
-                let io = self.io.get().expect("set after build");
-                let emitter = Emitter::<News>::new(io).expect("mounted");
+                let emitter = self.emitter.get().expect("set after build");
                 emitter.emit(News::item(item)).await.is_ok()
             }
             Kind::ToSelf => cx.emit(News::item(item)).is_ok(),
@@ -101,14 +101,15 @@ impl NewsHandlers for App {
 #[tokio::test]
 async fn recovery_from_a_real_socket_io_client() {
     let app = App {
-        io: Default::default(),
+        emitter: Default::default(),
     };
     let (layer, io) = Server::new()
         .connection_state_recovery(Recovery::new().max_disconnection(Duration::from_secs(2)))
         .contract::<News>(app.clone())
         .build()
         .expect("builds");
-    app.io.set(io).expect("set once");
+    let emitter = Emitter::<News>::new(&io).expect("mounted");
+    assert!(app.emitter.set(emitter).is_ok());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind an ephemeral port");

@@ -358,11 +358,6 @@ impl Journals {
             .or_insert_with(|| Arc::new(Journal::new(self.config.clone())))
             .clone()
     }
-
-    fn existing(&self, path: &str) -> Option<Arc<Journal>> {
-        let by_path = self.by_path.lock().unwrap_or_else(|e| e.into_inner());
-        by_path.get(path).cloned()
-    }
 }
 
 type Registry = Vec<(usize, Weak<Journals>)>;
@@ -391,8 +386,9 @@ pub(crate) fn register(key: usize, journals: &Arc<Journals>) {
     registry.push((key, Arc::downgrade(journals)));
 }
 
-/// The journal of namespace `path` on the server whose config lives at `key`, if that
-/// server records events.
+/// The journal of namespace `path` (one that exists on the server: the caller checked)
+/// on the server whose config lives at `key`, if that server records events. Created here
+/// if no socket connected yet: an `Emitter` built at start-up records from its first emit.
 pub(crate) fn lookup(key: usize, path: &str) -> Option<Arc<Journal>> {
     let registry = registry().lock().unwrap_or_else(|e| e.into_inner());
     registry
@@ -400,7 +396,7 @@ pub(crate) fn lookup(key: usize, path: &str) -> Option<Arc<Journal>> {
         .rev()
         .find(|(k, _)| *k == key)
         .and_then(|(_, weak)| weak.upgrade())
-        .and_then(|journals| journals.existing(path))
+        .map(|journals| journals.of(path))
 }
 
 /// What a connecting socket claimed in its auth: `pid` and `offset`, as socket.io-client
