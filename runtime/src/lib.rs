@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/overview.md")]
+#![doc = include_str!("../docs/overview.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // `#[payload]` inside this crate names it `::eventwire`, as in users' crates.
@@ -40,11 +40,11 @@ pub mod __private;
 
 pub use auth::{Expiring, Refusal};
 pub use contract::{Contract, DEFAULT_RATE_LIMIT, RateLimit, describe};
-#[doc = include_str!("../../docs/contract.md")]
+#[doc = include_str!("../docs/contract.md")]
 pub use eventwire_macros::Contract;
-#[doc = include_str!("../../docs/validate.md")]
+#[doc = include_str!("../docs/validate.md")]
 pub use eventwire_macros::Validate;
-#[doc = include_str!("../../docs/payload.md")]
+#[doc = include_str!("../docs/payload.md")]
 pub use eventwire_macros::payload;
 pub use recovery::{RECOVERY_EVENT, Recovery};
 pub use serve::{
