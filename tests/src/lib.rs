@@ -10,7 +10,6 @@ use eventwire::{Contract, Cx, Server, ValidationError, payload};
 
 pub mod fuzzing;
 mod node;
-pub mod postgres;
 pub mod raw;
 pub mod redis;
 pub mod redis_cluster;

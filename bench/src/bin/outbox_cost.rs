@@ -105,11 +105,7 @@ fn sqlite_case(transactions: usize, synchronous: &str) {
 }
 
 async fn postgres_case(transactions: usize, synchronous_commit: &str) {
-    let admin = match eventwire_tests::postgres::connect(
-        "host=127.0.0.1 port=5432 user=postgres dbname=postgres",
-    )
-    .await
-    {
+    let admin = match connect("host=127.0.0.1 port=5432 user=postgres dbname=postgres").await {
         Ok(admin) => admin,
         Err(error) => {
             println!("| PostgreSQL | skipped: {error} | | | |");
@@ -129,7 +125,7 @@ async fn postgres_case(transactions: usize, synchronous_commit: &str) {
             .expect("create the database");
     }
     {
-        let mut client = eventwire_tests::postgres::connect(&format!(
+        let mut client = connect(&format!(
             "host=127.0.0.1 port=5432 user=postgres dbname={name}"
         ))
         .await
@@ -215,4 +211,13 @@ async fn main() {
     sqlite_case(transactions, "FULL");
     postgres_case(transactions, "on").await;
     postgres_case(transactions, "off").await;
+}
+
+/// Connects and spawns the connection's task.
+async fn connect(config: &str) -> Result<tokio_postgres::Client, tokio_postgres::Error> {
+    let (client, connection) = tokio_postgres::connect(config, tokio_postgres::NoTls).await?;
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    Ok(client)
 }

@@ -11,7 +11,7 @@ use eventwire::outbox::{
     EmitterSink, Message, MessageId, NewMessage, PublishError, Relay, Sink, postgres, sqlite,
 };
 use eventwire::{Contract, Cx, Emitter, Server, payload};
-use eventwire_tests::postgres::TestDatabase;
+use eventwire_outbox_tests::postgres::TestDatabase;
 use eventwire_tests::raw::{Next, RawSocket};
 use tokio::io::{AsyncBufReadExt, BufReader};
 

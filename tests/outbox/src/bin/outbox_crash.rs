@@ -31,7 +31,7 @@ async fn main() {
             id
         }
         "postgres" => {
-            let mut client = eventwire_tests::postgres::connect(target)
+            let mut client = eventwire_outbox_tests::postgres::connect(target)
                 .await
                 .expect("connect");
             postgres::create_table(&client)
