@@ -15,6 +15,8 @@ extern crate self as eventwire;
 // - `wire`: what crosses the wire. Payload bounds, decoding an event's arguments, faults and
 //   the three-way acknowledgement, 64-bit integers as strings.
 // - `auth`: the handshake. Decoding `auth`, `Refusal`, identities and their expiry, JWT.
+// - `recovery`: connection state recovery. Recording server events with offsets, parking
+//   a dropped socket's session, and replaying what it missed when it comes back.
 // - `socket`: what a handler does with a socket. `Cx`, typed emits and their answers,
 //   broadcasts, `Emitter` for code outside handlers.
 // - `feed`: live subscriptions. `Filter` (matcher and SQL fragment), the feed index, the
@@ -25,11 +27,15 @@ extern crate self as eventwire;
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
 // - `testing`: handlers driven in process, without a network: a test namespace whose
 //   clients go through the real dispatch and record what they receive.
+// - `outbox`: publish after commit. Messages recorded in the app's own transaction (SQLite,
+//   PostgreSQL), a relay that hands committed ones to a sink, a sink that emits them.
 // - `__private`: the one door generated code goes through.
 mod adapter;
 mod auth;
 mod contract;
 pub mod feed;
+pub mod outbox;
+mod recovery;
 mod serve;
 mod socket;
 pub mod testing;
@@ -51,6 +57,7 @@ pub use eventwire_macros::Validate;
 #[doc = include_str!("../docs/payload.md")]
 pub use eventwire_macros::payload;
 pub use feed::{Feed, FeedRef, Feeds, Filter};
+pub use recovery::{RECOVERY_EVENT, Recovery};
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, FINGERPRINT_KEY, Handlers, Origins,

@@ -150,7 +150,9 @@ where
     let gate = policy.ordered.then(|| Arc::new(Gate::default()));
     let limiter = Arc::new(SocketLimiter::new(policy));
     let on_disconnect = handlers.clone();
-    socket.on_disconnect(move |socket: SocketRef<A>| {
+    socket.on_disconnect(move |socket: SocketRef<A>, reason: socketioxide::socket::DisconnectReason| {
+        // Synchronous, so the rooms are still there to be kept.
+        crate::recovery::disconnected(&socket, reason);
         let handlers = on_disconnect.clone();
         if let Some(ExpiryTimer(timer)) = socket.extensions.get::<ExpiryTimer>() {
             timer.abort();

@@ -16,6 +16,7 @@ use crate::contract::Contract;
 use crate::contract::{DEFAULT_RATE_LIMIT, RateLimit};
 use crate::feed::Feeds;
 use crate::feed::hub::{FeedHub, SocketFeeds};
+use crate::recovery::{self, Journals, Recovery};
 use crate::serve::Handlers;
 use crate::serve::access::{Access, Origins};
 use crate::serve::dispatch::RawAuth;
@@ -69,7 +70,14 @@ pub enum ServeError {
 }
 
 type Mount<A> = Box<
-    dyn FnOnce(&SocketIo<A>, &mut Vec<String>, Policy, Access) -> Result<(), BuildError> + Send,
+    dyn FnOnce(
+            &SocketIo<A>,
+            &mut Vec<String>,
+            Policy,
+            Access,
+            Option<Arc<Journals>>,
+        ) -> Result<(), BuildError>
+        + Send,
 >;
 
 /// A socket.io server serving eventwire contracts.
@@ -121,6 +129,7 @@ struct Limits {
     packet_completion_timeout: Duration,
     rate_limit: Option<RateLimit>,
     disconnect_after: Option<u32>,
+    recovery: Option<Recovery>,
 }
 
 /// Default largest message: 1 MiB, for WebSocket messages and polling bodies alike.
@@ -136,6 +145,29 @@ impl Server<LocalAdapter> {
     /// A server with the in-memory adapter (one node).
     pub fn new() -> Self {
         Self::from_builder(SocketIo::builder())
+    }
+}
+
+impl Server<LocalAdapter> {
+    /// Turns on connection state recovery (Socket.IO 4.6's feature): a client that drops
+    /// for less than the window gets back its rooms and the server events without ack,
+    /// not volatile, that it missed, in order, and learns it (`socket.recovered` with the
+    /// generated client, [`Cx::recovered`](crate::Cx::recovered) on the server). Off by
+    /// default. Kept in this node's memory, so only on the in-memory adapter: on several
+    /// nodes a client may come back to another one.
+    ///
+    /// The client's auth carries `pid` and `offset` (socket.io-client adds them); they are
+    /// taken out before the contract's auth type reads it. See `docs/protocol.md`.
+    ///
+    /// ```
+    /// use eventwire::{Recovery, Server};
+    ///
+    /// let server = Server::new().connection_state_recovery(Recovery::new());
+    /// # let _ = server;
+    /// ```
+    pub fn connection_state_recovery(mut self, recovery: Recovery) -> Self {
+        self.limits.recovery = Some(recovery);
+        self
     }
 }
 
@@ -166,6 +198,7 @@ impl<A: ServerAdapter> Server<A> {
             packet_completion_timeout: Duration::from_secs(10),
             rate_limit: Some(DEFAULT_RATE_LIMIT),
             disconnect_after: Some(DEFAULT_DISCONNECT_AFTER),
+            recovery: None,
         };
         Self {
             builder,
@@ -423,7 +456,11 @@ impl<A: ServerAdapter> Server<A> {
         let handlers = Arc::new(handlers);
         let feeds = self.feeds.clone();
         self.mounts.push(Box::new(
-            move |io: &SocketIo<A>, taken: &mut Vec<String>, policy: Policy, access: Access| {
+            move |io: &SocketIo<A>,
+                  taken: &mut Vec<String>,
+                  policy: Policy,
+                  access: Access,
+                  journals: Option<Arc<Journals>>| {
                 let policy = Policy {
                     ordered: C::ORDERED,
                     ..policy
@@ -449,10 +486,20 @@ impl<A: ServerAdapter> Server<A> {
                 // Authentication and the event entry happen in a connect middleware:
                 // middlewares run before the server confirms the connection (`40`), so a
                 // refused client never sees it and no event can arrive before the entry exists.
+                // Room for the replay of missed events in the socket's queue, next to the
+                // greeting and the CONNECT reply.
+                let replay_limit = io.config().engine_config.max_buffer_size.saturating_sub(4);
                 let register = move |socket: SocketRef<A>, RawAuth(auth): RawAuth| {
                     let handlers = handlers.clone();
                     let feeds = feeds.clone();
                     let admitted = access.admit(socket.req_parts());
+                    let journals = journals.clone();
+                    // Recovery's `pid`/`offset` and the fingerprint are eventwire's keys:
+                    // both leave the auth before the contract's auth type reads it.
+                    let (auth, claim) = match &journals {
+                        Some(_) => recovery::split_auth(auth),
+                        None => (auth, Default::default()),
+                    };
                     let auth = fingerprints.check(auth);
                     async move {
                         // Kept in the socket, released when it is dropped.
@@ -466,10 +513,21 @@ impl<A: ServerAdapter> Server<A> {
                         if let Some(at) = expires_at {
                             crate::serve::dispatch::disconnect_at(&socket, at);
                         }
+                        // Last: from here until the connect handler, emits to this
+                        // namespace wait, so none falls between the replay and live.
+                        if let Some(journals) = journals {
+                            let journal = journals.of(socket.ns());
+                            let admission = recovery::admit(journal, claim, replay_limit).await;
+                            recovery::admitted(&socket, admission);
+                        }
                         Ok::<(), Refusal>(())
                     }
                 };
-                let on_connect = (|_: SocketRef<A>| async {}).with(register);
+                let on_connect = (|socket: SocketRef<A>| {
+                    recovery::connected(&socket);
+                    async {}
+                })
+                .with(register);
                 if path.contains('{') {
                     io.dyn_ns(path.clone(), on_connect)
                         .map_err(|e| mount_error(e.to_string()))
@@ -578,6 +636,7 @@ impl<A: ServerAdapter> Server<A> {
             packet_completion_timeout,
             rate_limit,
             disconnect_after,
+            recovery,
         } = self.limits;
         let policy = Policy {
             ordered: false,
@@ -595,9 +654,14 @@ impl<A: ServerAdapter> Server<A> {
             .max_payload(max_message_size as u64)
             .with_parser(parser)
             .build_layer();
+        let journals = recovery.map(|config| {
+            let journals = Arc::new(Journals::new(config));
+            recovery::register(recovery::server_key(&io), &journals);
+            journals
+        });
         let mut taken = Vec::new();
         for mount in self.mounts {
-            mount(&io, &mut taken, policy, access.clone())?;
+            mount(&io, &mut taken, policy, access.clone(), journals.clone())?;
         }
         // A server is built once (`build` consumes it), so the slot is empty here.
         let _ = self.handle.set(Box::new(io.clone()));

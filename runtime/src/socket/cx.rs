@@ -10,6 +10,7 @@ use socketioxide::socket::Sid;
 
 use crate::auth::Authenticated;
 use crate::contract::Contract;
+use crate::recovery::{Recording, Session};
 use crate::socket::emit::{
     AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing, decode_reply,
 };
@@ -92,6 +93,18 @@ impl<C: Contract> Cx<C> {
     /// [`to`](Self::to), ...) may cross nodes through the adapter (Redis), which is I/O.
     pub fn emit<P: Serialize>(&self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
         let args = event.args();
+        if let Some(session) = self.session() {
+            // No turn needed: the socket is in the namespace already, and the event
+            // targets it alone.
+            let recorded = session
+                .journal
+                .record(event.event(), &args, session.only())
+                .map_err(|e| EmitError::Serialize(e.to_string()))?;
+            return self
+                .socket
+                .emit(event.event(), &recorded.args() as &dyn ErasedSerialize)
+                .map_err(|e| args.error(e));
+        }
         self.socket
             .emit(event.event(), &args as &dyn ErasedSerialize)
             .map_err(|e| args.error(e))
@@ -141,17 +154,23 @@ impl<C: Contract> Cx<C> {
 
     /// Every socket in `rooms`, except this one.
     pub fn to(&self, rooms: impl IntoRooms) -> Broadcast<C> {
-        Broadcast::new(self.socket.broadcast()).to(rooms)
+        self.broadcast().to(rooms)
     }
 
     /// Every socket in `rooms`, this one included.
     pub fn within(&self, rooms: impl IntoRooms) -> Broadcast<C> {
-        Broadcast::new(self.socket.within(rooms.into_rooms()))
+        let rooms = rooms.into_rooms();
+        let recording = self.session().map(|s| {
+            Recording::new(s.journal.clone(), s.except_self())
+                .with_self()
+                .to(&rooms)
+        });
+        Broadcast::recorded(self.socket.within(rooms), recording)
     }
 
     /// Every socket of the namespace except this one and those in `rooms`.
     pub fn except(&self, rooms: impl IntoRooms) -> Broadcast<C> {
-        Broadcast::new(self.socket.broadcast()).except(rooms)
+        self.broadcast().except(rooms)
     }
 
     /// Every socket of the namespace, this one included (on every node): socket.io's
@@ -166,19 +185,39 @@ impl<C: Contract> Cx<C> {
     /// # Ok(()) }
     /// ```
     pub fn everyone(&self) -> Broadcast<C> {
-        Broadcast::new(Box::new(crate::socket::everyone::Everyone::new(
-            self.socket.clone(),
-        )))
+        // Recorded for recovery as an event to the whole namespace.
+        let recording = self
+            .session()
+            .map(|s| Recording::new(s.journal.clone(), Default::default()));
+        Broadcast::recorded(
+            Box::new(crate::socket::everyone::Everyone::new(self.socket.clone())),
+            recording,
+        )
     }
 
     /// Every socket of the namespace except this one.
     pub fn broadcast(&self) -> Broadcast<C> {
-        Broadcast::new(self.socket.broadcast())
+        let recording = self
+            .session()
+            .map(|s| Recording::new(s.journal.clone(), s.except_self()));
+        Broadcast::recorded(self.socket.broadcast(), recording)
     }
 
     /// Every socket of the namespace on this node except this one.
     pub fn local(&self) -> Broadcast<C> {
-        Broadcast::new(self.socket.broadcast()).local()
+        self.broadcast().local()
+    }
+
+    /// Whether this connection restored an earlier session of the same client, with its
+    /// rooms and the events it missed (connection state recovery, when the server has it
+    /// on). `false` for a new session.
+    pub fn recovered(&self) -> bool {
+        self.session().is_some_and(|s| s.recovered)
+    }
+
+    /// The connection state recovery session, when the server records events.
+    fn session(&self) -> Option<Session> {
+        self.socket.extensions().get::<Session>()
     }
 
     /// The identity `authenticate` gave this socket when it connected (for a contract

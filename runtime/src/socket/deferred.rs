@@ -78,6 +78,9 @@ impl OperatorOps for Deferred {
     fn timeout(self: Box<Self>, timeout: Duration) -> Box<dyn OperatorOps> {
         self.resolve().timeout(timeout)
     }
+    fn volatile(self: Box<Self>) -> Box<dyn OperatorOps> {
+        self.resolve().volatile()
+    }
     fn emit<'a>(
         self: Box<Self>,
         event: &'a str,
@@ -133,6 +136,9 @@ impl OperatorOps for NotServing {
         self
     }
     fn timeout(self: Box<Self>, _: Duration) -> Box<dyn OperatorOps> {
+        self
+    }
+    fn volatile(self: Box<Self>) -> Box<dyn OperatorOps> {
         self
     }
     fn emit<'a>(

@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use socketioxide::socket::Sid;
 
 use crate::contract::Contract;
+use crate::recovery::Recording;
 use crate::socket::ops::{OperatorOps, Room};
 use crate::validate::{Issue, PathSegment, Validate};
 use crate::wire::bytes::Attaching;
@@ -133,6 +134,20 @@ impl<C: Contract, R> Outgoing<C, (), R> {
             empty: true,
             ..Self::new(event, ())
         }
+    }
+}
+
+/// Arguments as a tuple, which socketioxide spreads into separate socket.io arguments.
+struct Spread<'a>(&'a [serde_json::Value]);
+
+impl Serialize for Spread<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeTuple;
+        let mut tuple = s.serialize_tuple(self.0.len())?;
+        for arg in self.0 {
+            tuple.serialize_element(arg)?;
+        }
+        tuple.end()
     }
 }
 
@@ -328,44 +343,93 @@ pub(crate) fn decode_reply<R: DeserializeOwned + Validate>(
 #[must_use = "a broadcast does nothing until `emit` is called"]
 pub struct Broadcast<C> {
     ops: Box<dyn OperatorOps>,
+    /// With connection state recovery: where `emit` records the event, and who it reaches.
+    recording: Option<Recording>,
     _contract: PhantomData<fn() -> C>,
 }
 
 impl<C: Contract> Broadcast<C> {
-    pub(crate) fn new(ops: Box<dyn OperatorOps>) -> Self {
+    pub(crate) fn recorded(ops: Box<dyn OperatorOps>, recording: Option<Recording>) -> Self {
         Self {
             ops,
+            recording,
             _contract: PhantomData,
         }
     }
 
     /// Adds rooms to the target (sockets in any of them receive the event).
     pub fn to(self, rooms: impl IntoRooms) -> Self {
-        Self::new(self.ops.to(rooms.into_rooms()))
+        let rooms = rooms.into_rooms();
+        let recording = self.recording.map(|r| r.to(&rooms));
+        Self::recorded(self.ops.to(rooms), recording)
     }
 
     /// Like [`to`](Self::to); from a handler, `within` also includes the calling socket.
     pub fn within(self, rooms: impl IntoRooms) -> Self {
-        Self::new(self.ops.within(rooms.into_rooms()))
+        let rooms = rooms.into_rooms();
+        let recording = self.recording.map(|r| r.to(&rooms));
+        Self::recorded(self.ops.within(rooms), recording)
     }
 
     /// Leaves out the sockets in these rooms.
     pub fn except(self, rooms: impl IntoRooms) -> Self {
-        Self::new(self.ops.except(rooms.into_rooms()))
+        let rooms = rooms.into_rooms();
+        let recording = self.recording.map(|r| r.except(&rooms));
+        Self::recorded(self.ops.except(rooms), recording)
     }
 
     /// Only sockets connected to this node (with a multi-node adapter).
     pub fn local(self) -> Self {
-        Self::new(self.ops.local())
+        Self::recorded(self.ops.local(), self.recording)
+    }
+
+    /// Sends without waiting for a socket that cannot take it now, and without recording
+    /// it for connection state recovery: for events that are stale by the time a client
+    /// comes back (a cursor position, a typing notice).
+    pub fn volatile(self) -> Self {
+        Self::recorded(self.ops.volatile(), None)
     }
 
     /// Emits a server event that expects no answer.
     pub async fn emit<P: Serialize>(self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
         let args = event.args();
+        if let Some(recording) = self.recording {
+            let (_turn, recorded) = recording
+                .record(event.event(), &args)
+                .await
+                .map_err(|e| EmitError::Serialize(e.to_string()))?;
+            self.ops
+                .emit(event.event(), &recorded.args() as &dyn ErasedSerialize)
+                .await?;
+            return Ok(());
+        }
         self.ops
             .emit(event.event(), &args as &dyn ErasedSerialize)
             .await
             .map_err(|e| args.error(e))
+    }
+
+    /// Emits already serialized arguments (an outbox message: its payload, then its id),
+    /// recorded for recovery like [`emit`](Self::emit). The caller checked that `event` is
+    /// one of `C`'s server events without ack.
+    pub(crate) async fn emit_values(
+        self,
+        event: &str,
+        args: Vec<serde_json::Value>,
+    ) -> Result<(), EmitError> {
+        let args = Spread(&args);
+        if let Some(recording) = self.recording {
+            let (_turn, recorded) = recording
+                .record(event, &args)
+                .await
+                .map_err(|e| EmitError::Serialize(e.to_string()))?;
+            self.ops
+                .emit(event, &recorded.args() as &dyn ErasedSerialize)
+                .await?;
+            return Ok(());
+        }
+        self.ops.emit(event, &args as &dyn ErasedSerialize).await?;
+        Ok(())
     }
 
     /// Emits a server event that expects an answer and gathers every target socket's

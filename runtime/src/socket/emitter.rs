@@ -2,6 +2,7 @@
 //! socket.io handle.
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -10,6 +11,7 @@ use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
 
 use crate::contract::Contract;
+use crate::recovery::{Journal, Recording, Target};
 use crate::socket::emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
 use crate::socket::ops::OperatorOps;
 use crate::validate::Validate;
@@ -38,6 +40,8 @@ use crate::validate::Validate;
 /// ```
 pub struct Emitter<C> {
     ops: Box<dyn OperatorOps>,
+    /// The namespace's journal when the server records events for recovery.
+    journal: Option<Arc<Journal>>,
     _contract: PhantomData<fn() -> C>,
 }
 
@@ -45,6 +49,7 @@ impl<C> Clone for Emitter<C> {
     fn clone(&self) -> Self {
         Self {
             ops: self.ops.clone_box(),
+            journal: self.journal.clone(),
             _contract: PhantomData,
         }
     }
@@ -62,20 +67,28 @@ impl<C: Contract> Emitter<C> {
         let ops = io.of(path)?;
         Some(Self {
             ops: Box::new(ops),
+            journal: crate::recovery::lookup(crate::recovery::server_key(io), path),
             _contract: PhantomData,
         })
     }
 
     /// An emitter over operators that may not exist yet (see [`Server::emitter`](crate::Server::emitter)).
+    /// (Its emits are not recorded for connection state recovery: the namespace's journal
+    /// does not exist before the server is built.)
     pub(crate) fn from_ops(ops: Box<dyn OperatorOps>) -> Self {
         Self {
             ops,
+            journal: None,
             _contract: PhantomData,
         }
     }
 
     fn all(&self) -> Broadcast<C> {
-        Broadcast::new(self.ops.clone_box())
+        let recording = self
+            .journal
+            .clone()
+            .map(|journal| Recording::new(journal, Target::default()));
+        Broadcast::recorded(self.ops.clone_box(), recording)
     }
 
     /// Sends a server event to every socket of the namespace (on every node).

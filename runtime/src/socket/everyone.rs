@@ -82,6 +82,11 @@ impl OperatorOps for Everyone {
         self.others = self.others.local();
         self
     }
+    fn volatile(mut self: Box<Self>) -> Box<dyn OperatorOps> {
+        // The caller's own copy is a plain emit, never recorded for recovery.
+        self.others = self.others.volatile();
+        self
+    }
     fn timeout(mut self: Box<Self>, timeout: Duration) -> Box<dyn OperatorOps> {
         self.timeout = Some(timeout);
         self.others = self.others.timeout(timeout);

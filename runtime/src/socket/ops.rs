@@ -52,6 +52,7 @@ pub(crate) trait OperatorOps: Send + Sync + 'static {
     fn except(self: Box<Self>, rooms: Vec<Room>) -> Box<dyn OperatorOps>;
     fn local(self: Box<Self>) -> Box<dyn OperatorOps>;
     fn timeout(self: Box<Self>, timeout: Duration) -> Box<dyn OperatorOps>;
+    fn volatile(self: Box<Self>) -> Box<dyn OperatorOps>;
     fn emit<'a>(
         self: Box<Self>,
         event: &'a str,
@@ -145,6 +146,9 @@ impl<A: Adapter> OperatorOps for BroadcastOperators<A> {
     }
     fn timeout(self: Box<Self>, timeout: Duration) -> Box<dyn OperatorOps> {
         Box::new((*self).timeout(timeout))
+    }
+    fn volatile(self: Box<Self>) -> Box<dyn OperatorOps> {
+        Box::new((*self).volatile())
     }
     fn emit<'a>(
         self: Box<Self>,

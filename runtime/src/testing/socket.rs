@@ -275,6 +275,10 @@ impl OperatorOps for Ops {
         // One node.
         self
     }
+    fn volatile(self: Box<Self>) -> Box<dyn OperatorOps> {
+        // Nothing is recorded for recovery in process.
+        self
+    }
     fn timeout(self: Box<Self>, _: Duration) -> Box<dyn OperatorOps> {
         self
     }

@@ -58,6 +58,14 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint }
       if (mismatch) Object.assign(error, { code: "contract_mismatch", clientFingerprint: mismatch[1], serverFingerprint: mismatch[2] });
     });
     for (const [event, listener] of listeners) socket.on(event, listener);
+    // Connection state recovery (docs/protocol.md): socketioxide's CONNECT reply carries no
+    // `pid`, so the server sends it in this event, before that reply; handing it to
+    // socket.io-client lets its own mechanism track offsets and claim the session back.
+    socket.on("eventwire:recovery", ({ pid, recovered, offset }) => {
+      socket._pid = pid;
+      socket._lastOffset = offset;
+      socket.recovered = recovered;
+    });
     if (failover) {
       const moveOn = () => {
         if (closed || client.socket !== socket) return;

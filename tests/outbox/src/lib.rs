@@ -1,0 +1,3 @@
+//! Helpers of the outbox tests: a throwaway PostgreSQL database per test.
+
+pub mod postgres;
