@@ -13,7 +13,7 @@ export interface Issue {
 }
 
 /** The kinds of {@link Fault}. */
-export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited";
+export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit";
 
 /** eventwire's own answer when it refused or failed an event (the app's errors travel apart). */
 export interface Fault {
@@ -33,6 +33,63 @@ export type AckResponse<T, E = never> =
   | { ok: true; data: T }
   | ([E] extends [never] ? never : { ok: false; error: E })
   | { ok: false; fault: Fault };
+
+/** A feed's snapshot, the answer to `eventwire:subscribe`: keys and, in data mode, items, in the same order. */
+export interface FeedSnapshot<K, T> {
+  /** The subscription's id, named by its changes and its end. */
+  id: string;
+  /** The feed's epoch: offsets count within it. */
+  epoch: string;
+  /** The offset of the last change the snapshot reflects at least (a decimal string: offsets are 64-bit). */
+  offset: string;
+  keys: K[];
+  items: T[];
+  /** `false` when the subscribe asked to resume and could not: this snapshot replaces what the subscriber held (a resync). */
+  resumed?: false;
+}
+
+/** A notify feed's snapshot: keys only. */
+export interface FeedKeys<K> {
+  id: string;
+  epoch: string;
+  offset: string;
+  keys: K[];
+  resumed?: false;
+}
+
+/**
+ * The answer to a subscribe that resumed (`{feed, filter, resume: {epoch, offset}}`): the
+ * changes missed since `offset` follow, in order, then live ones.
+ */
+export interface FeedResumed {
+  id: string;
+  epoch: string;
+  /** The offset the subscriber resumed from. */
+  offset: string;
+  resumed: true;
+}
+
+/**
+ * One change of a data feed, as this subscriber's view: `added` (created, or updated into the
+ * filter), `updated`, `removed` (deleted, updated out of the filter, or no longer allowed).
+ * Apply by key: set the item, or delete it.
+ */
+export type FeedChange<K, T> =
+  | { id: string; offset: string; action: "added" | "updated"; key: K; item: T }
+  | { id: string; offset: string; action: "removed"; key: K };
+
+/** One change of a notify feed: the key and the action only. */
+export interface FeedNotice<K> {
+  id: string;
+  offset: string;
+  action: "added" | "updated" | "removed";
+  key: K;
+}
+
+/** Why the server ended a subscription (`eventwire:end`). */
+export type FeedEnd =
+  | { id: string; reason: "revoked"; message: string }
+  | { id: string; reason: "overflow"; message: string };
 
 /**
  * A named piece of binary data, sent and received (so TypeScript has `Attachment` and
@@ -132,6 +189,59 @@ export declare class TimeoutError extends EventwireError {
   readonly timeoutMs: number;
 }
 
+/**
+ * Why a subscription ended: the server's reasons (`revoked`: the app ended it; `overflow`: the
+ * subscriber did not keep up and may subscribe again) or `disconnected`: the connection was
+ * closed on purpose (`socket.disconnect()`, or by the server), or it came back but the server
+ * refused or did not answer the resume. A subscription survives a lost connection: after
+ * socket.io-client reconnects, it resumes from its offset, or resyncs (see `onResync`).
+ */
+export type EndReason =
+  | { reason: "revoked"; message: string }
+  | { reason: "overflow"; message: string }
+  | { reason: "disconnected"; message: string }
+  /** Set by `close()`; `onEnd` listeners do not run for it. */
+  | { reason: "closed"; message: string };
+
+/** A live subscription to a data feed: the collection its filter selects, kept current. */
+export interface LiveCollection<K, T> {
+  readonly id: string;
+  readonly epoch: string;
+  /** The offset of the last change applied. */
+  readonly offset: string;
+  /** The items, by key, as the filter selects them now. */
+  readonly items: Map<K, T>;
+  /** `null` while live; why it ended otherwise. */
+  readonly ended: EndReason | null;
+  /** Runs after each change is applied to `items`; returns a function that stops listening. */
+  on(listener: (change: FeedChange<K, T>) => void): () => void;
+  /** Runs once when the subscription ends (not after `close()`); returns a function that stops listening. */
+  onEnd(listener: (reason: EndReason) => void): () => void;
+  /**
+   * Runs when, after a reconnect, the server could not replay what this subscription missed
+   * (its history no longer reached back, or the server restarted) and sent a fresh snapshot:
+   * `items` was replaced by it (no change events ran for the difference). Render from `items`
+   * again. Returns a function that stops listening.
+   */
+  onResync(listener: (items: Map<K, T>) => void): () => void;
+  /** Ends the subscription. */
+  close(): Promise<void>;
+}
+
+/** A live subscription to a notify feed: the keys its filter selects, kept current. */
+export interface LiveKeys<K> {
+  readonly id: string;
+  readonly epoch: string;
+  readonly offset: string;
+  readonly keys: Set<K>;
+  readonly ended: EndReason | null;
+  on(listener: (change: FeedNotice<K>) => void): () => void;
+  onEnd(listener: (reason: EndReason) => void): () => void;
+  /** Runs after a resync replaced `keys` (see {@link LiveCollection.onResync}). */
+  onResync(listener: (keys: Set<K>) => void): () => void;
+  close(): Promise<void>;
+}
+
 /** Options of one call. */
 export interface CallOptions {
   /** How long to wait for the answer. Defaults to the client's `timeoutMs` (5000). */
@@ -146,6 +256,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */
   socket?: Partial<ManagerOptions & SocketOptions>;
+}
+
+/**
+ * The `connect_error` of a server whose contract is not compatible with the one this client
+ * was generated from: the page is stale, reload it.
+ */
+export interface ContractMismatchError extends Error {
+  readonly code: "contract_mismatch";
+  /** The fingerprint of this client's contract. */
+  readonly clientFingerprint: string;
+  /** The fingerprint of the server's contract. */
+  readonly serverFingerprint: string;
 }
 
 /** Events the server sends on `/files`. */
@@ -174,6 +296,8 @@ export declare const filesNamespace: "/files";
 
 /** The app error of each Files event declared `ack = Result<T, E>`. */
 export interface FilesAppErrors {}
+/** The fingerprint of the Files contract this file was generated from, sent when connecting. */
+export declare const filesFingerprint: "de4dd8ab0d4eb704";
 
 /** A typed client of Files: one method per client event, one listener per server event. */
 export interface FilesClient {
@@ -216,8 +340,8 @@ export interface FilesClient {
 
 /**
  * Binary payloads in every direction.
-
-Connects to Files at `url`, the server's base URL (the namespace is added), or
+ *
+ * Connects to Files at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectFiles(url: string | readonly string[], options?: ConnectOptions): FilesClient;

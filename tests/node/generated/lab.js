@@ -30,6 +30,86 @@ export class TimeoutError extends EventwireError {
   }
 }
 
+// A live subscription: the snapshot, then each change applied in order (set or delete by
+// key); `notify` feeds keep keys only. After a reconnect it resumes from its offset (or
+// takes a fresh snapshot: a resync).
+function liveFeed(client, feed, filter, snapshot, notify, forget) {
+  const listeners = new Set();
+  const endListeners = new Set();
+  const resyncListeners = new Set();
+  const keys = new Set();
+  const items = new Map();
+  const fill = (snapshot) => {
+    keys.clear();
+    items.clear();
+    if (notify) snapshot.keys.forEach((key) => keys.add(key));
+    else snapshot.keys.forEach((key, i) => items.set(key, snapshot.items[i]));
+  };
+  fill(snapshot);
+  const live = {
+    id: snapshot.id,
+    epoch: snapshot.epoch,
+    offset: snapshot.offset,
+    ended: null,
+    feed,
+    filter,
+    on(listener) { listeners.add(listener); return () => listeners.delete(listener); },
+    onEnd(listener) { endListeners.add(listener); return () => endListeners.delete(listener); },
+    onResync(listener) { resyncListeners.add(listener); return () => resyncListeners.delete(listener); },
+    resumed(answer) {
+      live.id = answer.id;
+    },
+    resync(snapshot) {
+      live.id = snapshot.id;
+      live.epoch = snapshot.epoch;
+      live.offset = snapshot.offset;
+      fill(snapshot);
+      for (const listener of resyncListeners) listener(notify ? keys : items);
+    },
+    close() {
+      forget(live);
+      if (live.ended) return Promise.resolve();
+      live.ended = { reason: "closed", message: "closed by the client" };
+      return client.socket.timeout(5000).emitWithAck("eventwire:unsubscribe", { id: live.id }).then(() => {}, () => {});
+    },
+    apply(change) {
+      if (live.ended) return;
+      live.offset = change.offset;
+      if (change.action === "removed") {
+        if (notify) keys.delete(change.key);
+        else items.delete(change.key);
+      } else if (notify) keys.add(change.key);
+      else items.set(change.key, change.item);
+      for (const listener of listeners) listener(change);
+    },
+    end(reason) {
+      if (live.ended) return;
+      forget(live);
+      live.ended = reason;
+      for (const listener of endListeners) listener(reason);
+    },
+  };
+  if (notify) live.keys = keys;
+  else live.items = items;
+  return live;
+}
+
+// Binary data arrives as an ArrayBuffer in browsers and as a Buffer in Node; the app gets a
+// Uint8Array either way, wherever it sits in the payload.
+function binaryAsBytes(value) {
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) {
+    return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = binaryAsBytes(value[i]);
+    return value;
+  }
+  for (const key of Object.keys(value)) value[key] = binaryAsBytes(value[key]);
+  return value;
+}
+
 // Builds a typed client from a contract's event table:
 // calls: [event, takesPayload] answered by the server; sends: [event, takesPayload] without
 // answer; answers: server events the client must answer.
@@ -37,7 +117,7 @@ export class TimeoutError extends EventwireError {
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
 // fingerprint: the contract's, sent in the handshake so that a server whose contract changed
 // incompatibly refuses the connection instead of failing events one by one.
-function connect(url, namespace, options, { calls, sends, answers, fingerprint }) {
+function connect(url, namespace, options, { calls, sends, answers, fingerprint, feeds = [] }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -94,6 +174,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint }
       const timeoutMs = args[0]?.timeoutMs ?? defaultTimeout;
       return client.socket.timeout(timeoutMs).emitWithAck(event, ...payload).then(
         (response) => {
+          response = binaryAsBytes(response);
           if (response.ok) return response.data;
           if ("fault" in response) throw new FaultError(response.fault);
           throw new AppError(event, response.error);
@@ -125,13 +206,73 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint }
         ? listen(event, (...args) => {
             const reply = args.pop();
             Promise.resolve()
-              .then(() => handler(...args))
+              .then(() => handler(...args.map(binaryAsBytes)))
               .then(reply, (error) => console.error(`eventwire: the ${event} handler failed`, error));
           })
-        : listen(event, handler),
+        : listen(event, (...args) => handler(...args.map(binaryAsBytes))),
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
   client.isAppError = (event, error) => error instanceof AppError && error.event === event;
+  if (feeds.length > 0) {
+    // Live subscriptions by their id on the current connection, and all of them: the server
+    // forgets a connection's subscriptions when it drops, so after a reconnect each one
+    // subscribes again from where it left off, under a new id.
+    const subscriptions = new Map();
+    const lives = new Set();
+    const forget = (live) => {
+      if (subscriptions.get(live.id) === live) subscriptions.delete(live.id);
+      lives.delete(live);
+    };
+    listen("eventwire:change", (change) => subscriptions.get(change.id)?.apply(change));
+    listen("eventwire:end", ({ id, reason, message }) => subscriptions.get(id)?.end({ reason, message }));
+    listen("disconnect", (reason) => {
+      subscriptions.clear();
+      // Closed on purpose (by this client or by the server): socket.io-client does not
+      // reconnect, so nothing will resume.
+      if (reason === "io client disconnect" || reason === "io server disconnect") {
+        for (const live of [...lives]) live.end({ reason: "disconnected", message: `the connection was closed (${reason})` });
+      }
+    });
+    const resume = (live) => {
+      const request = { feed: live.feed, filter: live.filter, resume: { epoch: live.epoch, offset: live.offset } };
+      client.socket.timeout(defaultTimeout).emit("eventwire:subscribe", request, (error, response) => {
+        if (live.ended) return;
+        // Lost again before the answer: the next connect resumes it.
+        if (error && !client.socket.connected) return;
+        if (error || !response.ok) {
+          const why = error ? "no answer" : "fault" in response ? response.fault.message : JSON.stringify(response.error);
+          return live.end({ reason: "disconnected", message: `the connection was lost and the subscription could not resume: ${why}` });
+        }
+        if (response.data.resumed) live.resumed(response.data);
+        else live.resync(response.data);
+        subscriptions.set(live.id, live);
+      });
+    };
+    listen("connect", () => {
+      for (const live of lives) resume(live);
+    });
+    for (const [feed, notify] of feeds) {
+      client[feed] = {
+        subscribe: (filter = {}, callOptions = {}) => {
+          const timeoutMs = callOptions.timeoutMs ?? defaultTimeout;
+          return new Promise((resolve, reject) => {
+            // A plain ack callback, not a promise: it runs while the answer is read, so the
+            // subscription is registered before the changes that follow it are dispatched.
+            client.socket.timeout(timeoutMs).emit("eventwire:subscribe", { feed, filter }, (error, response) => {
+              if (error) return reject(new TimeoutError(feed, timeoutMs));
+              if (!response.ok) {
+                return reject("fault" in response ? new FaultError(response.fault) : new AppError(feed, response.error));
+              }
+              const live = liveFeed(client, feed, filter, response.data, notify, forget);
+              subscriptions.set(live.id, live);
+              lives.add(live);
+              resolve(live);
+            });
+          });
+        },
+      };
+    }
+  }
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);

@@ -525,8 +525,8 @@ export interface BoardClient {
 
 /**
  * The live task board.
-
-Connects to Board at `url`, the server's base URL (the namespace is added), or
+ *
+ * Connects to Board at `url`, the server's base URL (the namespace is added), or
  * at the first of several nodes of one server, moving to the next when a node is lost.
  */
 export declare function connectBoard(url: string | readonly string[], options: ConnectOptions<Login> & { auth: Login }): BoardClient;

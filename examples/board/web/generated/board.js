@@ -94,6 +94,22 @@ function liveFeed(client, feed, filter, snapshot, notify, forget) {
   return live;
 }
 
+// Binary data arrives as an ArrayBuffer in browsers and as a Buffer in Node; the app gets a
+// Uint8Array either way, wherever it sits in the payload.
+function binaryAsBytes(value) {
+  if (value === null || typeof value !== "object") return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  if (ArrayBuffer.isView(value)) {
+    return value.constructor === Uint8Array ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+  }
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = binaryAsBytes(value[i]);
+    return value;
+  }
+  for (const key of Object.keys(value)) value[key] = binaryAsBytes(value[key]);
+  return value;
+}
+
 // Builds a typed client from a contract's event table:
 // calls: [event, takesPayload] answered by the server; sends: [event, takesPayload] without
 // answer; answers: server events the client must answer.
@@ -101,7 +117,7 @@ function liveFeed(client, feed, filter, snapshot, notify, forget) {
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
 // fingerprint: the contract's, sent in the handshake so that a server whose contract changed
 // incompatibly refuses the connection instead of failing events one by one.
-function connect(url, namespace, options, { calls, sends, answers, feeds = [], fingerprint }) {
+function connect(url, namespace, options, { calls, sends, answers, fingerprint, feeds = [] }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -122,6 +138,14 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [], f
       if (mismatch) Object.assign(error, { code: "contract_mismatch", clientFingerprint: mismatch[1], serverFingerprint: mismatch[2] });
     });
     for (const [event, listener] of listeners) socket.on(event, listener);
+    // Connection state recovery (docs/protocol.md): socketioxide's CONNECT reply carries no
+    // `pid`, so the server sends it in this event, before that reply; handing it to
+    // socket.io-client lets its own mechanism track offsets and claim the session back.
+    socket.on("eventwire:recovery", ({ pid, recovered, offset }) => {
+      socket._pid = pid;
+      socket._lastOffset = offset;
+      socket.recovered = recovered;
+    });
     if (failover) {
       const moveOn = () => {
         if (closed || client.socket !== socket) return;
@@ -150,6 +174,7 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [], f
       const timeoutMs = args[0]?.timeoutMs ?? defaultTimeout;
       return client.socket.timeout(timeoutMs).emitWithAck(event, ...payload).then(
         (response) => {
+          response = binaryAsBytes(response);
           if (response.ok) return response.data;
           if ("fault" in response) throw new FaultError(response.fault);
           throw new AppError(event, response.error);
@@ -181,12 +206,13 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [], f
         ? listen(event, (...args) => {
             const reply = args.pop();
             Promise.resolve()
-              .then(() => handler(...args))
+              .then(() => handler(...args.map(binaryAsBytes)))
               .then(reply, (error) => console.error(`eventwire: the ${event} handler failed`, error));
           })
-        : listen(event, handler),
+        : listen(event, (...args) => handler(...args.map(binaryAsBytes))),
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
+  client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   if (feeds.length > 0) {
     // Live subscriptions by their id on the current connection, and all of them: the server
     // forgets a connection's subscriptions when it drops, so after a reconnect each one
@@ -247,7 +273,6 @@ function connect(url, namespace, options, { calls, sends, answers, feeds = [], f
       };
     }
   }
-  client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -264,7 +289,7 @@ export function connectBoard(url, options = {}) {
     calls: [["create", true], ["edit", true], ["move", true], ["delete", true], ["task", true]],
     sends: [],
     answers: [],
-    feeds: [["tasks", false], ["activity", true]],
     fingerprint: boardFingerprint,
+    feeds: [["tasks", false], ["activity", true]],
   });
 }

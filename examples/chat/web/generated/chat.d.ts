@@ -410,7 +410,7 @@ export interface ChatAppErrors {
   shareFile: ChatError;
 }
 /** The fingerprint of the Chat contract this file was generated from, sent when connecting. */
-export declare const chatFingerprint: "7353506607c38361";
+export declare const chatFingerprint: "03238338f8094a00";
 
 /** A typed client of Chat: one method per client event, one listener per server event. */
 export interface ChatClient {
