@@ -4,8 +4,8 @@
 mod binary;
 mod contract;
 mod ctxt;
-mod integers;
 mod filter;
+mod integers;
 mod payload;
 mod validate;
 

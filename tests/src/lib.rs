@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use eventwire::{Contract, Cx, Server, ValidationError, payload};
 
-pub mod board;
 pub mod binary;
+pub mod board;
 pub mod fuzzing;
 mod node;
 pub mod raw;
