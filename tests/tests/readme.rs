@@ -140,6 +140,9 @@ fn every_typescript_snippet_type_checks() {
     std::fs::create_dir_all(&dir).expect("create target/readme-ts");
     let chat = root().join("examples/chat/web/generated/chat.js");
     let import = regex::Regex::new(r#"from "[./a-z]*/generated/chat\.js""#).unwrap();
+    // The live-subscription snippets use the board's client.
+    let board = root().join("examples/board/web/generated/board.js");
+    let board_import = regex::Regex::new(r#"from "[./a-z]*/generated/board\.js""#).unwrap();
     let mut count = 0;
     for document in documents() {
         for (info, body) in blocks(&read(&document)) {
@@ -148,6 +151,8 @@ fn every_typescript_snippet_type_checks() {
             }
             count += 1;
             let body = import.replace_all(&body, format!("from {:?}", chat.to_string_lossy()));
+            let body =
+                board_import.replace_all(&body, format!("from {:?}", board.to_string_lossy()));
             // Each snippet is a module of its own (top-level await, no clashing names).
             let name = format!("snippet{count}.ts");
             std::fs::write(dir.join(&name), format!("{body}\nexport {{}};\n")).expect("write");
