@@ -90,11 +90,12 @@ fn a_breaking_change_is_caught_with_a_readable_report() {
     // The first line names both fingerprints; the rest lists the changes per direction.
     let (first, changes) = text.split_once('\n').expect("several lines");
     assert!(first.starts_with("Chat: BREAKING ("), "{text}");
-    assert!(first.ends_with("), 4 change(s)"), "{text}");
+    assert!(first.ends_with("), 5 change(s)"), "{text}");
     let expected = r#"  what an old client sends, which the new server must accept (client -> server):
     - /chat `leave` event: the new server no longer handles it; an old client may still send it and gets an `unknown_event` fault
     - /chat `send` payload: an old client may leave out `format`, which the new server requires
     - /chat `send` payload: an old client at `text` may send values beyond maxLength 500, which the new server requires (an old client has maxLength 2000)
+    - /chat `shareFile` event: the new server no longer handles it; an old client may still send it and gets an `unknown_event` fault
   what the new server sends, which an old client must understand (server -> client):
     - /chat `presence` payload: the new server at `kind` may send "away", which an old client does not know
 "#;
