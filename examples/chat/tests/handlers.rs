@@ -59,7 +59,7 @@ async fn joining_answers_members_and_tells_the_room() {
     let joined = ada.emit_with_ack("join", json!({ "room": "lobby" })).await;
     assert_eq!(
         joined,
-        json!({ "ok": true, "data": { "room": "lobby", "members": ["ada"], "history": [] } })
+        json!({ "ok": true, "data": { "room": "lobby", "members": ["ada"], "history": [], "files": [] } })
     );
     let joined = bob.emit_with_ack("join", json!({ "room": "lobby" })).await;
     assert_eq!(joined["data"]["members"], json!(["ada", "bob"]));
