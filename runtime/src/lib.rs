@@ -16,13 +16,16 @@ extern crate self as eventwire;
 // - `auth`: the handshake. Decoding `auth`, `Refusal`, identities and their expiry, JWT.
 // - `socket`: what a handler does with a socket. `Cx`, typed emits and their answers,
 //   broadcasts, `Emitter` for code outside handlers.
+// - `observe`: metric names and handles, the clock events are timed with. Depends only on
+//   `wire` (fault codes); `serve` records into it.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
-//   answer), origin and connection checks, rate limiting.
+//   answer), event middleware, tracing spans, origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
 // - `__private`: the one door generated code goes through.
 mod adapter;
 mod auth;
 mod contract;
+mod observe;
 mod serve;
 mod socket;
 mod validate;
@@ -40,10 +43,13 @@ pub use eventwire_macros::Contract;
 pub use eventwire_macros::Validate;
 #[doc = include_str!("../../docs/payload.md")]
 pub use eventwire_macros::payload;
+/// The names of eventwire's metrics, recorded through the `metrics` facade (see the
+/// README's table).
+pub use observe::names as metrics;
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, Handlers, Origins, ServeError, Server,
-    ServerAdapter,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, Event, Handled, Handlers, Middleware, Next,
+    Origins, Outcome, ServeError, Server, ServerAdapter,
 };
 pub use socket::{AckError, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing};
 pub use validate::{Issue, PathSegment, Report, Step, Validate, ValidationError};

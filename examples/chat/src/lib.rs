@@ -2,6 +2,7 @@
 //! declared once as an eventwire contract ([`contract::Chat`]) and served by [`ChatApp`]
 //! with its web page ([`web::router`]).
 
+pub mod audit;
 pub mod contract;
 pub mod store;
 pub mod web;
@@ -27,7 +28,10 @@ pub fn router_on<A: ServerAdapter>(
     chat: ChatApp,
 ) -> Result<axum::Router, BuildError> {
     let cors = server.cors_layer();
-    let (layer, _io) = server.contract::<Chat>(chat).build()?;
+    let (layer, _io) = server
+        .contract::<Chat>(chat)
+        .layer::<Chat>(audit::Audit)
+        .build()?;
     Ok(web::router().layer(layer).layer(cors))
 }
 

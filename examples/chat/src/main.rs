@@ -5,6 +5,9 @@
 //! `CHAT_CAPACITY` (members per room, default 100), `--rate-limit` / `CHAT_RATE_LIMIT`
 //! (events per second per socket, default 100; 0 for none), `EVENTWIRE_REDIS_URL` (run as one of
 //! several nodes sharing rooms through Redis 7; give them the same `--db`).
+//!
+//! `GET /metrics` serves eventwire's metrics in the Prometheus text format; logs follow
+//! `RUST_LOG` (default `info`; `RUST_LOG=eventwire=debug` adds a span per event).
 
 use chat::ChatApp;
 use chat::store::Store;
@@ -31,7 +34,14 @@ fn number<T: std::str::FromStr>(flag: &str, env: &str, default: &str) -> T {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt().with_env_filter("info").init();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    // Installed before the server is built: eventwire registers its metric handles then.
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
     let port: u16 = number("--port", "PORT", "3000");
     let capacity: u32 = number("--capacity", "CHAT_CAPACITY", "100");
     let db = setting("--db", "CHAT_DB", "chat.db");
@@ -44,6 +54,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Ok(url) => chat::router_on(eventwire::Server::redis(&url).await?.rate_limit(rate), chat)?,
         Err(_) => chat::router_on(eventwire::Server::new().rate_limit(rate), chat)?,
     };
+    let app = app.route(
+        "/metrics",
+        axum::routing::get(move || std::future::ready(metrics.render())),
+    );
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(
         "chat: open http://{}/ (messages are kept in {db})",

@@ -119,6 +119,24 @@ impl Drop for Admission {
     }
 }
 
+/// Why [`Access::admit`] refused a connection.
+#[derive(Debug)]
+pub(crate) struct Denied {
+    /// The rule, as logs and metrics name it: `origin` or `capacity`.
+    pub(crate) reason: &'static str,
+    /// What the client is told.
+    pub(crate) refusal: Refusal,
+}
+
+impl Denied {
+    fn new(reason: &'static str, message: &'static str) -> Self {
+        Self {
+            reason,
+            refusal: Refusal::new(message),
+        }
+    }
+}
+
 /// The connection rules of a server.
 #[derive(Debug, Clone)]
 pub(crate) struct Access {
@@ -131,9 +149,9 @@ pub(crate) struct Access {
 impl Access {
     /// Admits a connecting socket or says why not. The admission is released when dropped
     /// (it is kept in the socket's extensions, which die with it).
-    pub(crate) fn admit(&self, request: &Parts) -> Result<Arc<Admission>, Refusal> {
+    pub(crate) fn admit(&self, request: &Parts) -> Result<Arc<Admission>, Denied> {
         if !self.origins.allows(request) {
-            return Err(Refusal::new("this origin is not allowed"));
+            return Err(Denied::new("origin", "this origin is not allowed"));
         }
         let connections = &self.connections;
         let total = connections.total.fetch_add(1, Ordering::Relaxed) + 1;
@@ -147,7 +165,8 @@ impl Access {
             ip: None,
         });
         if self.max_connections.is_some_and(|max| total > max) {
-            return Err(Refusal::new(
+            return Err(Denied::new(
+                "capacity",
                 "the server has too many connections; try again later",
             ));
         }
@@ -155,7 +174,10 @@ impl Access {
             let mut per_ip = connections.per_ip.lock().unwrap_or_else(|e| e.into_inner());
             let count = per_ip.entry(ip).or_default();
             if *count >= max {
-                return Err(Refusal::new("too many connections from this address"));
+                return Err(Denied::new(
+                    "capacity",
+                    "too many connections from this address",
+                ));
             }
             *count += 1;
             drop(per_ip);

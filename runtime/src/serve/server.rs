@@ -1,8 +1,12 @@
 //! [`Server`]: mounts contracts on socketioxide with safe limits, as a tower layer or a
 //! ready-to-run server.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
+
+use tracing::Instrument;
 
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::SocketRef;
@@ -18,6 +22,7 @@ use crate::serve::Handlers;
 use crate::serve::access::{Access, Origins};
 use crate::serve::dispatch::RawAuth;
 use crate::serve::limit::{DEFAULT_DISCONNECT_AFTER, Policy};
+use crate::serve::middleware::{ErasedMiddleware, Middleware};
 
 /// An adapter eventwire can serve on: socketioxide's in-memory [`LocalAdapter`] (the
 /// default), or its Redis adapter ([`Server::redis`](crate::Server) with the `redis`
@@ -52,6 +57,17 @@ pub enum BuildError {
     },
 }
 
+/// Logs and counts a refused connection.
+fn refused(namespace: &'static str, reason: &'static str, refusal: &Refusal) {
+    tracing::info!(reason, refusal = %refusal, "connection refused");
+    metrics::counter!(
+        crate::observe::names::REFUSED_CONNECTIONS,
+        "namespace" => namespace,
+        "reason" => reason
+    )
+    .increment(1);
+}
+
 /// Why [`Server::serve`] stopped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -65,8 +81,18 @@ pub enum ServeError {
 }
 
 type Mount<A> = Box<
-    dyn FnOnce(&SocketIo<A>, &mut Vec<String>, Policy, Access) -> Result<(), BuildError> + Send,
+    dyn FnOnce(
+            &SocketIo<A>,
+            &mut Vec<String>,
+            Policy,
+            Access,
+            &mut Layers,
+        ) -> Result<(), BuildError>
+        + Send,
 >;
+
+/// The middlewares of each contract: a `Vec<Arc<dyn ErasedMiddleware<C>>>` under `C`'s id.
+type Layers = HashMap<TypeId, Box<dyn Any + Send>>;
 
 /// A socket.io server serving eventwire contracts.
 ///
@@ -98,6 +124,7 @@ type Mount<A> = Box<
 pub struct Server<A: Adapter = LocalAdapter> {
     builder: SocketIoBuilder<A>,
     mounts: Vec<Mount<A>>,
+    layers: Layers,
     limits: Limits,
 }
 
@@ -157,6 +184,7 @@ impl<A: ServerAdapter> Server<A> {
         Self {
             builder,
             mounts: Vec::new(),
+            layers: HashMap::new(),
             limits,
         }
     }
@@ -282,6 +310,20 @@ impl<A: ServerAdapter> Server<A> {
         self
     }
 
+    /// Wraps every event of contract `C` in `middleware` (see [`Middleware`]), wherever
+    /// `C` is mounted. The first middleware added runs outermost: it sees the event first
+    /// and the outcome last. Without middleware, dispatch pays nothing for the feature.
+    pub fn layer<C: Contract>(mut self, middleware: impl Middleware<C>) -> Self {
+        let middleware: Arc<dyn ErasedMiddleware<C>> = Arc::new(middleware);
+        self.layers
+            .entry(TypeId::of::<C>())
+            .or_insert_with(|| Box::new(Vec::<Arc<dyn ErasedMiddleware<C>>>::new()))
+            .downcast_mut::<Vec<Arc<dyn ErasedMiddleware<C>>>>()
+            .expect("layers are stored under their contract's type id")
+            .push(middleware);
+        self
+    }
+
     /// Serves contract `C` on its namespace with these handlers.
     pub fn contract<C: Contract>(self, handlers: impl Handlers<C>) -> Self {
         self.contract_at::<C>(C::NAMESPACE, handlers)
@@ -299,11 +341,24 @@ impl<A: ServerAdapter> Server<A> {
         let path = path.into();
         let handlers = Arc::new(handlers);
         self.mounts.push(Box::new(
-            move |io: &SocketIo<A>, taken: &mut Vec<String>, policy: Policy, access: Access| {
+            move |io: &SocketIo<A>,
+                  taken: &mut Vec<String>,
+                  policy: Policy,
+                  access: Access,
+                  layers: &mut Layers| {
                 let policy = Policy {
                     ordered: C::ORDERED,
                     ..policy
                 };
+                let middleware = layers
+                    .get(&TypeId::of::<C>())
+                    .and_then(|layers| layers.downcast_ref::<Vec<Arc<dyn ErasedMiddleware<C>>>>())
+                    .cloned()
+                    .unwrap_or_default();
+                // Metric labels are `&'static`: one small leak per mounted contract, so that
+                // no label is built per event.
+                let label: &'static str = Box::leak(path.clone().into_boxed_str());
+                let shared = Handlers::<C>::shared(&*handlers, label, policy, middleware);
                 let mount_error = |reason: String| BuildError::Mount {
                     contract: C::NAME,
                     path: path.clone(),
@@ -320,19 +375,42 @@ impl<A: ServerAdapter> Server<A> {
                 // refused client never sees it and no event can arrive before the entry exists.
                 let register = move |socket: SocketRef<A>, RawAuth(auth): RawAuth| {
                     let handlers = handlers.clone();
-                    let admitted = access.admit(socket.req_parts());
+                    let shared = shared.clone();
+                    let span = tracing::info_span!(
+                        "connection",
+                        namespace = %socket.ns(),
+                        socket = %socket.id,
+                        transport = ?socket.transport_type(),
+                        identity = tracing::field::Empty,
+                    );
+                    let admitted = span.in_scope(|| access.admit(socket.req_parts()));
                     async move {
                         // Kept in the socket, released when it is dropped.
-                        socket.extensions.insert(admitted?);
-                        let identity = handlers.clone().authenticate(auth).await?;
+                        let admitted = admitted.map_err(|denied| {
+                            refused(label, denied.reason, &denied.refusal);
+                            denied.refusal
+                        })?;
+                        socket.extensions.insert(admitted);
+                        let identity = match handlers.clone().authenticate(auth).await {
+                            Ok(identity) => identity,
+                            Err(refusal) => {
+                                refused(label, "auth", &refusal);
+                                return Err(refusal);
+                            }
+                        };
+                        if let Some(identity) = C::describe_identity(&identity) {
+                            tracing::Span::current().record("identity", identity);
+                        }
                         let expires_at = C::expires_at(&identity);
                         socket.extensions.insert(Authenticated::<C>(identity));
-                        handlers.install(&socket, &policy);
+                        handlers.install(&socket, &shared, tracing::Span::current());
                         if let Some(at) = expires_at {
                             crate::serve::dispatch::disconnect_at(&socket, at);
                         }
+                        tracing::info!("connected");
                         Ok::<(), Refusal>(())
                     }
+                    .instrument(span)
                 };
                 let on_connect = (|_: SocketRef<A>| async {}).with(register);
                 if path.contains('{') {
@@ -349,7 +427,7 @@ impl<A: ServerAdapter> Server<A> {
 
     /// Builds the tower layer to add to an axum (or any tower/hyper) app, and the
     /// socket.io handle for [`Emitter`](crate::Emitter)s.
-    pub fn build(self) -> Result<(SocketIoLayer<A>, SocketIo<A>), BuildError> {
+    pub fn build(mut self) -> Result<(SocketIoLayer<A>, SocketIo<A>), BuildError> {
         let Limits {
             access,
             max_message_size,
@@ -376,7 +454,7 @@ impl<A: ServerAdapter> Server<A> {
             .build_layer();
         let mut taken = Vec::new();
         for mount in self.mounts {
-            mount(&io, &mut taken, policy, access.clone())?;
+            mount(&io, &mut taken, policy, access.clone(), &mut self.layers)?;
         }
         Ok((layer, io))
     }
