@@ -3,7 +3,8 @@
 //! ```text
 //! bench run [--runs N] [--only W1,W3] [--out DIR] [--no-pin]  # measure; write the report
 //! bench serve PEER [--threads N]                # eventwire | raw | echo, prints its port
-//! bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR]  # instructions per echo event
+//! bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]
+//!                                               # instructions per echo event, under callgrind
 //! ```
 
 use std::path::PathBuf;
@@ -18,7 +19,7 @@ use eventwire_bench::report::{Machine, Results, markdown};
 const USAGE: &str = "\
 usage: bench run [--runs N] [--only W2,W5] [--out DIR] [--no-pin] [--smoke]
        bench serve PEER [--threads N]
-       bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR]";
+       bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]";
 
 fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String> {
     args.next()
@@ -111,10 +112,14 @@ fn callgrind(mut args: impl Iterator<Item = String>) -> Result<()> {
     let mut events = 20_000;
     let mut peers = vec![Peer::Eventwire, Peer::Raw];
     let mut keep = None;
+    // The binary that serves the peers: this one, or another build (to compare two
+    // versions of eventwire with the same load).
+    let mut bench = std::env::current_exe()?;
     while let Some(flag) = args.next() {
         match flag.as_str() {
             "--events" => events = value(&mut args, &flag)?.parse()?,
             "--keep" => keep = Some(PathBuf::from(value(&mut args, &flag)?)),
+            "--server-bin" => bench = PathBuf::from(value(&mut args, &flag)?),
             "--peers" => {
                 peers = value(&mut args, &flag)?
                     .split(',')
@@ -124,7 +129,6 @@ fn callgrind(mut args: impl Iterator<Item = String>) -> Result<()> {
             _ => return Err(format!("unknown flag {flag}\n{USAGE}").into()),
         }
     }
-    let bench = std::env::current_exe()?;
     let mut counts = Vec::new();
     for peer in peers {
         let count = eventwire_bench::callgrind::per_event(&bench, peer, events, keep.as_deref())?;

@@ -43,8 +43,6 @@ pub use eventwire_macros::Contract;
 pub use eventwire_macros::Validate;
 #[doc = include_str!("../../docs/payload.md")]
 pub use eventwire_macros::payload;
-/// The names of eventwire's metrics, recorded through the `metrics` facade (see the
-/// README's table).
 pub use observe::names as metrics;
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,

@@ -1,6 +1,8 @@
 //! The eventwire peer: a 50-event contract, typed and validated.
 
-use eventwire::{Contract, Cx, RateLimit, Server, payload};
+use eventwire::{
+    Contract, Cx, Event, Fault, Handled, Middleware, Next, RateLimit, Server, payload,
+};
 use tokio::net::TcpListener;
 
 use crate::Result;
@@ -82,14 +84,30 @@ bench_contract! {
     E40 e40, E41 e41, E42 e42, E43 e43, E44 e44, E45 e45,
 }
 
+/// A middleware that only passes events on: what one layer costs (measured with
+/// `EVENTWIRE_BENCH_LAYERS=N bench callgrind --peers eventwire`).
+struct PassOn;
+
+impl Middleware<Bench> for PassOn {
+    async fn call(&self, _: &Event<'_, Bench>, next: Next<'_, Bench>) -> Result<Handled, Fault> {
+        Ok(next.run().await)
+    }
+}
+
 /// Serves [`Bench`]. The per-socket rate limit stays on (its check is part of the cost)
 /// but is raised far above the load, which sends thousands of events a second per
-/// connection.
+/// connection. `EVENTWIRE_BENCH_LAYERS=N` wraps the contract in `N` pass-on middlewares.
 pub async fn serve(listener: TcpListener) -> Result<()> {
-    Server::new()
+    let layers: usize = std::env::var("EVENTWIRE_BENCH_LAYERS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    let mut server = Server::new()
         .rate_limit(Some(RateLimit::per_second(10_000_000)))
-        .contract::<Bench>(App)
-        .serve_on(listener)
-        .await?;
+        .contract::<Bench>(App);
+    for _ in 0..layers {
+        server = server.layer::<Bench>(PassOn);
+    }
+    server.serve_on(listener).await?;
     Ok(())
 }

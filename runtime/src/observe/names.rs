@@ -1,8 +1,7 @@
-//! The name of every metric eventwire records, in one place. The table in the README
-//! lists them with their labels.
+#![doc = include_str!("../../../docs/observability.md")]
 //!
 //! ```
-//! // With metrics-exporter-prometheus, `eventwire_events_total{event="join",outcome="ok"}`.
+//! // With metrics-exporter-prometheus: `eventwire_events_total{event="join",outcome="ok"}`.
 //! assert_eq!(eventwire::metrics::EVENTS, "eventwire_events_total");
 //! ```
 

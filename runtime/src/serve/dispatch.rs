@@ -159,9 +159,7 @@ impl<A: Adapter> Slot<A> {
         self.answered = Some(Instant::now());
         tracing::debug!(event = %fault.event, code = outcome.as_str(), reason = %fault, "event refused");
         let sent = match self.ack.take() {
-            Some(ack) => ack
-                .send(&(AckResponse::<(), ()>::Fault { ok: False, fault },))
-                .map_err(Into::into),
+            Some(ack) => ack.send(&(AckResponse::<(), ()>::Fault { ok: False, fault },)),
             // No ack to answer through: the documented fault event.
             None => self.socket.emit(FAULT_EVENT, &(fault,)),
         };
@@ -237,19 +235,17 @@ where
 {
     fn call(&self, socket: Arc<Socket<A>>, mut value: Value, ack_id: Option<i64>) {
         let arrived = Instant::now();
-        let ack = match ack_id {
-            Some(_) => Some(
-                AckSender::from_message_parts(&socket, &mut value, &ack_id)
-                    .unwrap_or_else(|never: Infallible| match never {}),
-            ),
-            None => None,
-        };
+        // Only for a client that asked for an answer: it clones the socket's `Arc`.
+        let ack = ack_id.map(|_| {
+            AckSender::from_message_parts(&socket, &mut value, &ack_id)
+                .unwrap_or_else(|never: Infallible| match never {})
+        });
         let incoming = Incoming::from_packet(value);
         let state = &self.state;
-        let span = tracing::debug_span!(parent: &state.span, "event", event = incoming.event(), outcome = Empty, duration_us = Empty);
+        let event = incoming.event();
+        let span = tracing::debug_span!(parent: &state.span, "event", event, outcome = Empty, duration_us = Empty);
         // Synchronous: runs in arrival order. A limited event is answered at once and does
         // not take a turn in the ordering gate.
-        let event = incoming.event();
         let limited = state.limiter.check(event, C::rate_limit(event)).err();
         let turn = match (&limited, &state.gate) {
             (None, Some(gate)) => Some(gate.ticket()),
