@@ -3,6 +3,7 @@
 
 mod contract;
 mod ctxt;
+mod integers;
 mod payload;
 mod validate;
 

@@ -18,6 +18,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
         errors.error_at(&args, "`#[payload]` takes no arguments; configure the type with `#[serde(...)]` and `#[validate(...)]`");
     }
     check(&errors, &input);
+    crate::integers::check(&errors, &input);
     let rename = generic_schema_name(&input);
     let derives = quote! {
         #[derive(

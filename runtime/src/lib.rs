@@ -1,4 +1,4 @@
-#![doc = include_str!("../../docs/overview.md")]
+#![doc = include_str!("../docs/overview.md")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // `#[payload]` inside this crate names it `::eventwire`, as in users' crates.
@@ -21,6 +21,8 @@ extern crate self as eventwire;
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
 //   answer), event middleware, tracing spans, origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
+// - `testing`: handlers driven in process, without a network: a test namespace whose
+//   clients go through the real dispatch and record what they receive.
 // - `__private`: the one door generated code goes through.
 mod adapter;
 mod auth;
@@ -28,6 +30,7 @@ mod contract;
 mod observe;
 mod serve;
 mod socket;
+pub mod testing;
 mod validate;
 pub mod wire;
 
@@ -37,17 +40,17 @@ pub mod __private;
 
 pub use auth::{Expiring, Refusal};
 pub use contract::{Contract, DEFAULT_RATE_LIMIT, RateLimit, describe};
-#[doc = include_str!("../../docs/contract.md")]
+#[doc = include_str!("../docs/contract.md")]
 pub use eventwire_macros::Contract;
-#[doc = include_str!("../../docs/validate.md")]
+#[doc = include_str!("../docs/validate.md")]
 pub use eventwire_macros::Validate;
-#[doc = include_str!("../../docs/payload.md")]
+#[doc = include_str!("../docs/payload.md")]
 pub use eventwire_macros::payload;
 pub use observe::names as metrics;
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, Event, Handled, Handlers, Middleware, Next,
-    Origins, Outcome, ServeError, Server, ServerAdapter,
+    Origins, Outcome, ServeError, Server, ServerAdapter, ServerLayer,
 };
 pub use socket::{AckError, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing};
 pub use validate::{Issue, PathSegment, Report, Step, Validate, ValidationError};

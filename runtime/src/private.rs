@@ -4,11 +4,10 @@ pub use schemars;
 pub use serde;
 
 pub use crate::auth::decode_auth;
-pub use crate::serve::dispatch::{Dispatch, Reply};
+pub use crate::serve::dispatch::{Dispatch, Reply, Respond};
 pub use crate::serve::middleware::Outcome;
 pub use crate::validate::check;
 pub use crate::wire::incoming::Incoming;
-pub use socketioxide::adapter::Adapter;
 
 use crate::contract::Contract;
 use crate::socket::emit::Outgoing;

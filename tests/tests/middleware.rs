@@ -104,8 +104,8 @@ async fn layers_run_outermost_first_around_the_handler() {
     let log = Log::default();
     let server = Server::new()
         .contract::<Mw>(App(log.clone()))
-        .layer::<Mw>(Recorder("outer", log.clone()))
-        .layer::<Mw>(Recorder("inner", log.clone()));
+        .middleware::<Mw>(Recorder("outer", log.clone()))
+        .middleware::<Mw>(Recorder("inner", log.clone()));
     let mut socket = serve(server).await;
     assert_eq!(
         echo(&mut socket, 1).await,
@@ -128,8 +128,8 @@ async fn a_refusal_answers_the_fault_and_skips_the_handler() {
     let log = Log::default();
     let server = Server::new()
         .contract::<Mw>(App(log.clone()))
-        .layer::<Mw>(Recorder("audit", log.clone()))
-        .layer::<Mw>(Closed);
+        .middleware::<Mw>(Recorder("audit", log.clone()))
+        .middleware::<Mw>(Closed);
     let mut socket = serve(server).await;
     let answer = echo(&mut socket, 1).await;
     assert!(
@@ -148,7 +148,7 @@ async fn a_panic_before_the_handler_answers_internal_and_the_server_keeps_servin
     let log = Log::default();
     let server = Server::new()
         .contract::<Mw>(App(log.clone()))
-        .layer::<Mw>(Panics { before: true });
+        .middleware::<Mw>(Panics { before: true });
     let mut socket = serve(server).await;
     for id in 1..=2 {
         let answer = echo(&mut socket, id).await;
@@ -167,7 +167,7 @@ async fn a_panic_after_the_handler_keeps_its_answer() {
     let log = Log::default();
     let server = Server::new()
         .contract::<Mw>(App(log.clone()))
-        .layer::<Mw>(Panics { before: false });
+        .middleware::<Mw>(Panics { before: false });
     let mut socket = serve(server).await;
     for id in 1..=2 {
         // Exactly one answer each: the handler's; the panic after it adds none.

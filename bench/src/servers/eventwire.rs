@@ -106,7 +106,7 @@ pub async fn serve(listener: TcpListener) -> Result<()> {
         .rate_limit(Some(RateLimit::per_second(10_000_000)))
         .contract::<Bench>(App);
     for _ in 0..layers {
-        server = server.layer::<Bench>(PassOn);
+        server = server.middleware::<Bench>(PassOn);
     }
     server.serve_on(listener).await?;
     Ok(())

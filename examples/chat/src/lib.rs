@@ -27,12 +27,13 @@ pub fn router_on<A: ServerAdapter>(
     server: Server<A>,
     chat: ChatApp,
 ) -> Result<axum::Router, BuildError> {
-    let cors = server.cors_layer();
+    // `layer` carries the CORS headers of the allowed origins with socket.io; every chat
+    // event goes through the audit log.
     let (layer, _io) = server
         .contract::<Chat>(chat)
-        .layer::<Chat>(audit::Audit)
-        .build()?;
-    Ok(web::router().layer(layer).layer(cors))
+        .middleware::<Chat>(audit::Audit)
+        .layer()?;
+    Ok(web::router().layer(layer))
 }
 
 /// The chat's handlers and state, shared by every socket.

@@ -39,11 +39,13 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
     let constructors = constructors(contract);
     let asserts = contract.events.iter().map(assertions);
     let declared = declared_variants(contract);
+    let client_only = super::client_only::constructors(contract);
     quote! {
         #handlers
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_attributes, unused_qualifications, clippy::all)]
         const _: () = {
+            #client_only
             #contract_impl
             #dispatch
             #(#asserts)*
@@ -66,11 +68,11 @@ fn fallback(contract: &Contract<'_>) -> TokenStream {
         // Every handler set "dispatches" so `mount` calls add no errors of their own.
         impl<__H: ::core::marker::Send + ::core::marker::Sync + 'static> ::eventwire::__private::Dispatch<__H> for #ident {
             const CLIENT_EVENTS: &'static [&'static str] = &[];
-            fn dispatch<'__a, __A: ::eventwire::__private::Adapter>(
+            fn dispatch<'__a, __R: ::eventwire::__private::Respond>(
                 _: &'__a __H,
                 _: &'__a ::eventwire::Cx<Self>,
                 _: ::eventwire::__private::Incoming,
-                _: ::eventwire::__private::Reply<'__a, __A>,
+                _: ::eventwire::__private::Reply<'__a, __R>,
             ) -> impl ::core::future::Future<Output = ::eventwire::__private::Outcome> + ::core::marker::Send + '__a {
                 async { ::core::unreachable!() }
             }
@@ -421,11 +423,11 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
         impl<__H: #trait_ident> ::eventwire::__private::Dispatch<__H> for #ident {
             const CLIENT_EVENTS: &'static [&'static str] = &[#(#names),*];
 
-            fn dispatch<'__a, __A: ::eventwire::__private::Adapter>(
+            fn dispatch<'__a, __R: ::eventwire::__private::Respond>(
                 handlers: &'__a __H,
                 cx: &'__a ::eventwire::Cx<Self>,
                 mut incoming: ::eventwire::__private::Incoming,
-                reply: ::eventwire::__private::Reply<'__a, __A>,
+                reply: ::eventwire::__private::Reply<'__a, __R>,
             ) -> impl ::core::future::Future<Output = ::eventwire::__private::Outcome> + ::core::marker::Send + '__a {
                 async move {
                     match incoming.event() {

@@ -1,4 +1,4 @@
-#![doc = include_str!("../../../docs/observability.md")]
+#![doc = include_str!("../../docs/observability.md")]
 //!
 //! ```
 //! // With metrics-exporter-prometheus: `eventwire_events_total{event="join",outcome="ok"}`.

@@ -42,11 +42,11 @@ pub trait Dispatch<H>: Contract {
 
     /// Handles one event and answers it through `reply`. Never fails: every problem is
     /// answered as a fault.
-    fn dispatch<'a, A: Adapter>(
+    fn dispatch<'a, R: Respond>(
         handlers: &'a H,
         cx: &'a Cx<Self>,
         incoming: Incoming,
-        reply: Reply<'a, A>,
+        reply: Reply<'a, R>,
     ) -> impl Future<Output = Outcome> + Send + 'a;
 
     /// Decodes the raw handshake auth and runs the handlers' `authenticate`.
@@ -59,16 +59,53 @@ pub trait Dispatch<H>: Contract {
     fn disconnected(handlers: Arc<H>, cx: Cx<Self>) -> impl Future<Output = ()> + Send + 'static;
 }
 
-/// Where an event's answer goes: the client's ack (if it asked for one), else the fault
-/// event for faults. Consumed by answering, so an event is answered at most once.
-pub struct Reply<'a, A: Adapter> {
-    slot: &'a mut Slot<A>,
+/// Where an event's answer goes: a socket's ack and fault event, or an in-process test
+/// client. Generic (not `dyn`) so the answer is serialized with its own type.
+pub trait Respond: Send {
+    /// Sends `(response,)` as the acknowledgement, if the client asked for one.
+    fn ack<T: Serialize>(&mut self, response: &T);
+    /// Sends `fault`: as the acknowledgement if the client asked for one, else as the
+    /// fault event.
+    fn fault(&mut self, fault: Fault);
+}
+
+/// A socket's answers.
+pub(crate) struct ToSocket<A: Adapter> {
+    socket: Arc<Socket<A>>,
+    ack: Option<AckSender<A>>,
+}
+
+impl<A: Adapter> Respond for ToSocket<A> {
+    fn ack<T: Serialize>(&mut self, response: &T) {
+        if let Some(ack) = self.ack.take() {
+            // socketioxide serializes right away: `(response,)` is the ack's one argument.
+            if let Err(error) = ack.send(&(response,)) {
+                could_not_answer(&self.socket, &error);
+            }
+        }
+    }
+
+    fn fault(&mut self, fault: Fault) {
+        let sent = match self.ack.take() {
+            Some(ack) => ack.send(&(AckResponse::<(), ()>::Fault { ok: False, fault },)),
+            // No ack to answer through: the documented fault event.
+            None => self.socket.emit(FAULT_EVENT, &(fault,)),
+        };
+        if let Err(error) = sent {
+            could_not_answer(&self.socket, &error);
+        }
+    }
+}
+
+/// Where an event's answer goes. Consumed by answering, so an event is answered at most
+/// once.
+pub struct Reply<'a, R: Respond> {
+    slot: &'a mut Slot<R>,
 }
 
 /// What the dispatcher keeps of an event while it is handled.
-struct Slot<A: Adapter> {
-    socket: Arc<Socket<A>>,
-    ack: Option<AckSender<A>>,
+pub(crate) struct Slot<R> {
+    respond: R,
     /// The index of the event in `CLIENT_EVENTS`, once the generated `match` found it.
     event: Option<usize>,
     /// When the handler started.
@@ -81,7 +118,7 @@ struct Slot<A: Adapter> {
     outcome: Option<Outcome>,
 }
 
-impl<A: Adapter> Reply<'_, A> {
+impl<R: Respond> Reply<'_, R> {
     /// The event is the contract's client event number `index`.
     pub fn event(self, index: usize) -> Self {
         self.slot.event = Some(index);
@@ -138,34 +175,43 @@ impl<A: Adapter> Reply<'_, A> {
         let now = Instant::now();
         slot.handled_in = slot.handling.take().map(|started| now.since(started));
         slot.answered = Some(now);
-        if let Some(ack) = slot.ack.take() {
-            // socketioxide serializes right away: `(response,)` is the ack's one argument.
-            if let Err(error) = ack.send(&(response,)) {
-                could_not_answer(&slot.socket, &error);
-            }
-        }
+        slot.respond.ack(response);
         slot.outcome = Some(outcome);
         outcome
     }
 }
 
-impl<A: Adapter> Slot<A> {
+impl<R: Respond> Slot<R> {
+    pub(crate) fn new(respond: R) -> Self {
+        Self {
+            respond,
+            event: None,
+            handling: None,
+            handled_in: None,
+            answered: None,
+            outcome: None,
+        }
+    }
+
+    /// Where the answers went.
+    pub(crate) fn into_respond(self) -> R {
+        self.respond
+    }
+
+    /// A reply through this slot.
+    pub(crate) fn reply(&mut self) -> Reply<'_, R> {
+        Reply { slot: self }
+    }
+
     /// Answers with `fault` unless already answered; how the event ended.
-    fn refuse(&mut self, fault: Fault) -> Outcome {
+    pub(crate) fn refuse(&mut self, fault: Fault) -> Outcome {
         if let Some(outcome) = self.outcome {
             return outcome;
         }
         let outcome = Outcome::Fault(fault.code);
         self.answered = Some(Instant::now());
         tracing::debug!(event = %fault.event, code = outcome.as_str(), reason = %fault, "event refused");
-        let sent = match self.ack.take() {
-            Some(ack) => ack.send(&(AckResponse::<(), ()>::Fault { ok: False, fault },)),
-            // No ack to answer through: the documented fault event.
-            None => self.socket.emit(FAULT_EVENT, &(fault,)),
-        };
-        if let Err(error) = sent {
-            could_not_answer(&self.socket, &error);
-        }
+        self.respond.fault(fault);
         self.outcome = Some(outcome);
         outcome
     }
@@ -289,15 +335,7 @@ where
     H: Send + Sync + 'static,
     A: Adapter,
 {
-    let mut slot = Slot {
-        socket,
-        ack,
-        event: None,
-        handling: None,
-        handled_in: None,
-        answered: None,
-        outcome: None,
-    };
+    let mut slot = Slot::new(ToSocket { socket, ack });
     async move {
         let outcome = match limited {
             Some(limited) => {
@@ -306,7 +344,7 @@ where
                 let outcome = slot.refuse(fault);
                 if limited.abusive {
                     tracing::warn!("disconnecting a socket that keeps exceeding its rate limit");
-                    let socket = SocketRef::from(slot.socket.clone());
+                    let socket = SocketRef::from(slot.respond.socket.clone());
                     tokio::spawn(disconnect_when_queued(socket));
                 }
                 outcome
@@ -322,7 +360,7 @@ where
                     }
                     None => None,
                 };
-                let cx = Cx::<C>::new(slot.socket.clone() as Arc<dyn SocketOps>);
+                let cx = Cx::<C>::new(slot.respond.socket.clone() as Arc<dyn SocketOps>);
                 let panicked = if state.shared.middleware.is_empty() {
                     let reply = Reply { slot: &mut slot };
                     guarded::<C, H, A>(&state.handlers, &cx, incoming, reply)
@@ -363,7 +401,7 @@ async fn with_middleware<C, H, A>(
     state: &SocketState<C, H>,
     cx: &Cx<C>,
     incoming: Incoming,
-    slot: &mut Slot<A>,
+    slot: &mut Slot<ToSocket<A>>,
 ) -> std::thread::Result<Handled>
 where
     C: Dispatch<H>,
@@ -406,7 +444,7 @@ fn guarded<'a, C, H, A>(
     handlers: &'a H,
     cx: &'a Cx<C>,
     incoming: Incoming,
-    reply: Reply<'a, A>,
+    reply: Reply<'a, ToSocket<A>>,
 ) -> futures_util::future::CatchUnwind<AssertUnwindSafe<impl Future<Output = Outcome> + Send + 'a>>
 where
     C: Dispatch<H>,
@@ -421,7 +459,7 @@ struct Dispatcher<'a, C, H, A: Adapter> {
     handlers: &'a H,
     cx: &'a Cx<C>,
     incoming: Option<Incoming>,
-    slot: &'a mut Slot<A>,
+    slot: &'a mut Slot<ToSocket<A>>,
 }
 
 impl<C, H, A> Core for Dispatcher<'_, C, H, A>

@@ -48,7 +48,7 @@ impl Handled {
 
 /// Code that runs around every event of contract `C`: before the handler (and may refuse
 /// the event with a [`Fault`], which the client receives as its answer), and after it,
-/// seeing the [`Outcome`]. Added with [`Server::layer`](crate::Server::layer); the first
+/// seeing the [`Outcome`]. Added with [`Server::middleware`](crate::Server::middleware); the first
 /// added runs outermost. A panic inside a middleware is caught like a handler's: the
 /// client gets an `internal` fault if it had no answer yet, and the server keeps serving.
 ///
@@ -79,7 +79,7 @@ impl Handled {
 ///     }
 /// }
 ///
-/// let server = Server::new().contract::<Notes>(App).layer::<Notes>(Audit { maintenance: false });
+/// let server = Server::new().contract::<Notes>(App).middleware::<Notes>(Audit { maintenance: false });
 /// # let _ = server;
 /// ```
 #[diagnostic::on_unimplemented(

@@ -14,5 +14,5 @@ pub use limit::{ABUSE_WINDOW, DEFAULT_DISCONNECT_AFTER};
 pub use middleware::{Event, Handled, Middleware, Next, Outcome};
 pub use server::{
     BuildError, DEFAULT_MAX_BINARY_ATTACHMENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE,
-    ServeError, Server, ServerAdapter,
+    ServeError, Server, ServerAdapter, ServerLayer,
 };
