@@ -273,7 +273,7 @@ mod tests {
         // Without connect-info the cap cannot hold: refused, not waved through.
         let refused = access.admit(&request(None, "h")).err().expect("refused");
         assert_eq!(
-            refused.to_string(),
+            refused.refusal.to_string(),
             "the server cannot see the client's address"
         );
     }
