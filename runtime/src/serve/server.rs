@@ -40,15 +40,26 @@ impl<A: Adapter + DefinedAdapter> ServerAdapter for A {}
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// Two contracts claim the same namespace, or a dynamic path is malformed.
-    #[error("cannot mount contract `{contract}` at `{path}`: {reason}")]
-    Mount {
+    /// Another contract is already mounted on this namespace path.
+    #[error(
+        "cannot mount contract `{contract}` at `{path}`: another contract is already mounted there"
+    )]
+    NamespaceTaken {
         /// The contract's name.
         contract: &'static str,
         /// The namespace path.
         path: String,
-        /// What is wrong.
-        reason: String,
+    },
+    /// The dynamic namespace path (one with `{parameters}`) is malformed.
+    #[error("cannot mount contract `{contract}` at `{path}`: the dynamic path is malformed")]
+    DynamicPath {
+        /// The contract's name.
+        contract: &'static str,
+        /// The namespace path.
+        path: String,
+        /// socketioxide's reason.
+        #[source]
+        source: socketioxide::NsInsertError,
     },
 }
 
@@ -304,15 +315,11 @@ impl<A: ServerAdapter> Server<A> {
                     ordered: C::ORDERED,
                     ..policy
                 };
-                let mount_error = |reason: String| BuildError::Mount {
-                    contract: C::NAME,
-                    path: path.clone(),
-                    reason,
-                };
                 if taken.contains(&path) {
-                    return Err(mount_error(
-                        "another contract is already mounted there".into(),
-                    ));
+                    return Err(BuildError::NamespaceTaken {
+                        contract: C::NAME,
+                        path,
+                    });
                 }
                 taken.push(path.clone());
                 // Authentication and the event entry happen in a connect middleware:
@@ -337,7 +344,11 @@ impl<A: ServerAdapter> Server<A> {
                 let on_connect = (|_: SocketRef<A>| async {}).with(register);
                 if path.contains('{') {
                     io.dyn_ns(path.clone(), on_connect)
-                        .map_err(|e| mount_error(e.to_string()))
+                        .map_err(|source| BuildError::DynamicPath {
+                            contract: C::NAME,
+                            path,
+                            source,
+                        })
                 } else {
                     io.ns(path.clone(), on_connect).spawn();
                     Ok(())

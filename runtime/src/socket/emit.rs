@@ -170,6 +170,19 @@ impl<T: IntoRooms + Clone> IntoRooms for &[T] {
 }
 
 /// Why an emit did not leave this server.
+///
+/// Each variant keeps socketioxide's error as its [`source`](std::error::Error::source), so
+/// a log line can show the whole chain.
+///
+/// ```
+/// use eventwire::EmitError;
+///
+/// fn retry_later(error: &EmitError) -> bool {
+///     matches!(error, EmitError::QueueFull | EmitError::Adapter(_))
+/// }
+/// assert!(retry_later(&EmitError::QueueFull));
+/// assert!(!retry_later(&EmitError::Closed));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EmitError {
@@ -179,35 +192,66 @@ pub enum EmitError {
     /// The socket is disconnected.
     #[error("the socket is closed")]
     Closed,
-    /// The payload could not be serialized.
-    #[error("the payload could not be serialized: {0}")]
-    Serialize(String),
-    /// Some sockets of a broadcast did not get the event (closed or full queues), or the
-    /// adapter failed.
-    #[error("the broadcast did not reach every socket: {0}")]
-    Broadcast(String),
+    /// The payload could not be encoded as a socket.io packet: its `Serialize` impl failed
+    /// (the source is serde's error, wrapped by socketioxide's parser).
+    #[error("the payload could not be serialized")]
+    Serialize(#[source] socketioxide::ParserError),
+    /// Some sockets of a broadcast did not get the event: their queues were full or they
+    /// had closed. The others did get it.
+    #[error("{} socket(s) of the broadcast did not get the event", failed.len())]
+    Broadcast {
+        /// Why, one entry per socket that missed the event.
+        failed: Vec<socketioxide::SocketError>,
+    },
+    /// The adapter (e.g. Redis) failed to reach the other nodes.
+    #[error("the adapter failed")]
+    Adapter(#[source] socketioxide::AdapterError),
+}
+
+impl From<socketioxide::SocketError> for EmitError {
+    fn from(error: socketioxide::SocketError) -> Self {
+        use socketioxide::SocketError;
+        match error {
+            SocketError::InternalChannelFull => Self::QueueFull,
+            SocketError::Closed => Self::Closed,
+        }
+    }
 }
 
 impl From<socketioxide::SendError> for EmitError {
     fn from(error: socketioxide::SendError) -> Self {
-        use socketioxide::{SendError, SocketError};
+        use socketioxide::SendError;
         match error {
-            SendError::Socket(SocketError::InternalChannelFull) => Self::QueueFull,
-            SendError::Socket(SocketError::Closed) => Self::Closed,
-            SendError::Serialize(e) => Self::Serialize(e.to_string()),
+            SendError::Socket(e) => e.into(),
+            SendError::Serialize(e) => Self::Serialize(e),
         }
     }
 }
 
 impl From<socketioxide::BroadcastError> for EmitError {
     fn from(error: socketioxide::BroadcastError) -> Self {
-        Self::Broadcast(error.to_string())
+        use socketioxide::BroadcastError;
+        match error {
+            BroadcastError::Socket(failed) => Self::Broadcast { failed },
+            BroadcastError::Serialize(e) => Self::Serialize(e),
+            BroadcastError::Adapter(e) => Self::Adapter(e),
+        }
     }
 }
 
 impl From<socketioxide::EmitWithAckError> for EmitError {
     fn from(error: socketioxide::EmitWithAckError) -> Self {
-        Self::Broadcast(error.to_string())
+        use socketioxide::EmitWithAckError;
+        match error {
+            EmitWithAckError::Encode(e) => Self::Serialize(e),
+            EmitWithAckError::Adapter(e) => Self::Adapter(socketioxide::AdapterError(e)),
+        }
+    }
+}
+
+impl From<socketioxide::AdapterError> for EmitError {
+    fn from(error: socketioxide::AdapterError) -> Self {
+        Self::Adapter(error)
     }
 }
 
@@ -222,7 +266,10 @@ pub enum AckError {
     #[error(transparent)]
     Emit(#[from] EmitError),
     /// The client answered with something other than the declared type.
-    #[error("the client's answer is not of the declared type: {}", issues.first().map(|i| i.message.as_str()).unwrap_or(""))]
+    #[error(
+        "the client's answer is not of the declared type: {}",
+        Issue::list(issues)
+    )]
     InvalidReply {
         /// What is wrong with the answer, with paths.
         issues: Vec<Issue>,
@@ -233,14 +280,11 @@ pub enum AckError {
 pub(crate) fn decode_reply<R: DeserializeOwned>(
     result: Result<serde_json::Value, socketioxide::AckError>,
 ) -> Result<R, AckError> {
-    use socketioxide::{AckError as SioAck, SocketError};
+    use socketioxide::AckError as SioAck;
     let value = match result {
         Ok(value) => value,
         Err(SioAck::Timeout) => return Err(AckError::Timeout),
-        Err(SioAck::Socket(SocketError::Closed)) => return Err(EmitError::Closed.into()),
-        Err(SioAck::Socket(SocketError::InternalChannelFull)) => {
-            return Err(EmitError::QueueFull.into());
-        }
+        Err(SioAck::Socket(e)) => return Err(EmitError::from(e).into()),
         Err(SioAck::Decode(e)) => {
             return Err(AckError::InvalidReply {
                 issues: vec![Issue {
@@ -343,7 +387,7 @@ impl<C: Contract> Broadcast<C> {
         self.ops
             .join(rooms.into_rooms())
             .await
-            .map_err(|e| EmitError::Broadcast(e.to_string()))
+            .map_err(EmitError::Adapter)
     }
 
     /// Makes the target sockets leave `rooms` (on every node).
@@ -351,7 +395,7 @@ impl<C: Contract> Broadcast<C> {
         self.ops
             .leave(rooms.into_rooms())
             .await
-            .map_err(|e| EmitError::Broadcast(e.to_string()))
+            .map_err(EmitError::Adapter)
     }
 
     /// Disconnects the target sockets (on every node).
@@ -361,9 +405,6 @@ impl<C: Contract> Broadcast<C> {
 
     /// The ids of the target sockets (on every node).
     pub async fn socket_ids(self) -> Result<Vec<Sid>, EmitError> {
-        self.ops
-            .socket_ids()
-            .await
-            .map_err(|e| EmitError::Broadcast(e.to_string()))
+        self.ops.socket_ids().await.map_err(EmitError::Adapter)
     }
 }

@@ -1,6 +1,8 @@
 //! [`Issue`]: one problem in a payload, at a JSON path. Validation, decoding, handshake
 //! refusals and faults all report problems this way.
 
+use std::fmt;
+
 use serde::Serialize;
 
 /// One problem in a payload: where (a JSON path) and what.
@@ -47,6 +49,30 @@ impl Issue {
         } else {
             out
         }
+    }
+
+    /// Every issue as `path: message`, separated by `; `: how error messages list them.
+    ///
+    /// ```
+    /// use eventwire::Issue;
+    ///
+    /// let issue = |path: &str, message: &str| Issue {
+    ///     path: vec![path.into()],
+    ///     code: "type".into(),
+    ///     message: message.into(),
+    /// };
+    /// let issues = [issue("name", "too short"), issue("age", "not a number")];
+    /// assert_eq!(Issue::list(&issues), "name: too short; age: not a number");
+    /// ```
+    pub fn list(issues: &[Issue]) -> String {
+        let problems: Vec<String> = issues.iter().map(Issue::to_string).collect();
+        problems.join("; ")
+    }
+}
+
+impl fmt::Display for Issue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.path_string(), self.message)
     }
 }
 
