@@ -4,6 +4,7 @@
 mod contract;
 mod ctxt;
 mod payload;
+mod serde_ast;
 mod validate;
 
 use proc_macro::TokenStream;
