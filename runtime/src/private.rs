@@ -9,6 +9,7 @@ pub use crate::validate::check;
 pub use crate::wire::incoming::Incoming;
 
 use crate::contract::Contract;
+use crate::contract::describe::Describer;
 use crate::socket::emit::Outgoing;
 use crate::wire::payload::{IncomingPayload, OutgoingPayload};
 
@@ -42,6 +43,18 @@ pub fn outgoing_empty<C: Contract, R>(event: &'static str) -> Outgoing<C, (), R>
 
 /// Compile-time check, placed at the user's type: the server can receive `T`.
 pub fn assert_incoming_payload<T: IncomingPayload>() {}
+
+/// The schema of a type the server receives. Generated descriptions go through this rather
+/// than [`Describer::incoming`] so that a type that is not a payload is reported as such,
+/// once, instead of as a missing `JsonSchema`.
+pub fn describe_incoming<T: IncomingPayload>(describer: &mut Describer) -> schemars::Schema {
+    describer.incoming::<T>()
+}
+
+/// The schema of a type the server sends; see [`describe_incoming`].
+pub fn describe_outgoing<T: OutgoingPayload>(describer: &mut Describer) -> schemars::Schema {
+    describer.outgoing::<T>()
+}
 
 /// Compile-time check, placed at the user's type: the server can send `T`.
 pub fn assert_outgoing_payload<T: OutgoingPayload>() {}

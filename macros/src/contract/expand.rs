@@ -257,29 +257,33 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
         let docs = docs(&event.variant.attrs);
         // The server reads what the client sends (deserialize side) and writes the rest.
         let (direction, read, write) = match event.direction {
-            Direction::ClientToServer => {
-                (quote!(ClientToServer), quote!(incoming), quote!(outgoing))
-            }
-            Direction::ServerToClient => {
-                (quote!(ServerToClient), quote!(outgoing), quote!(incoming))
-            }
+            Direction::ClientToServer => (
+                quote!(ClientToServer),
+                quote!(describe_incoming),
+                quote!(describe_outgoing),
+            ),
+            Direction::ServerToClient => (
+                quote!(ServerToClient),
+                quote!(describe_outgoing),
+                quote!(describe_incoming),
+            ),
         };
         let payload = match event.payload {
-            Some(ty) => quote!(::core::option::Option::Some(describer.#read::<#ty>())),
+            Some(ty) => quote!(::core::option::Option::Some(::eventwire::__private::#read::<#ty>(describer))),
             None => quote!(::core::option::Option::None),
         };
         let ack = match &event.ack {
             None => quote!(::core::option::Option::None),
             Some(Ack::Plain(ty)) => quote! {
                 ::core::option::Option::Some(::eventwire::describe::AckDescription {
-                    data: describer.#write::<#ty>(),
+                    data: ::eventwire::__private::#write::<#ty>(describer),
                     error: ::core::option::Option::None,
                 })
             },
             Some(Ack::Result { ok, err }) => quote! {
                 ::core::option::Option::Some(::eventwire::describe::AckDescription {
-                    data: describer.#write::<#ok>(),
-                    error: ::core::option::Option::Some(describer.#write::<#err>()),
+                    data: ::eventwire::__private::#write::<#ok>(describer),
+                    error: ::core::option::Option::Some(::eventwire::__private::#write::<#err>(describer)),
                 })
             },
         };
@@ -496,7 +500,12 @@ fn assertions(event: &Event<'_>) -> TokenStream {
         }
     };
     let mut out = TokenStream::new();
-    if let Some(ty) = event.payload {
+    // A client event's payload is already required to be an `IncomingPayload` where it is
+    // decoded, at the same type; checking it here too would report it twice.
+    if let Some(ty) = event
+        .payload
+        .filter(|_| event.direction == Direction::ServerToClient)
+    {
         out.extend(assert(ty, &payload_check));
     }
     match &event.ack {

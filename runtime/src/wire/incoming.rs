@@ -7,9 +7,9 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, SeqAccess, Visitor};
 use socketioxide::handler::Value;
 
-use crate::validate::Validate;
 use crate::validate::{Issue, PathSegment};
 use crate::wire::fault::Fault;
+use crate::wire::payload::IncomingPayload;
 
 /// One event as it arrived: its name and the raw socket.io arguments.
 pub struct Incoming {
@@ -42,7 +42,7 @@ impl Incoming {
     }
 
     /// Deserializes and validates the single payload argument.
-    pub fn decode<T: DeserializeOwned + Validate>(&mut self) -> Result<T, Fault> {
+    pub fn decode<T: IncomingPayload>(&mut self) -> Result<T, Fault> {
         let payload: T = match self.arguments()? {
             (Some(payload), 0) => payload,
             (None, _) => {
@@ -244,22 +244,24 @@ mod tests {
         assert_eq!(name("[]"), None);
     }
 
-    #[derive(serde::Deserialize, Debug)]
+    #[derive(serde::Deserialize, schemars::JsonSchema, Debug)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     struct Outer {
         #[allow(dead_code)]
         items: Vec<Inner>,
     }
 
-    #[derive(serde::Deserialize, Debug)]
+    #[derive(serde::Deserialize, schemars::JsonSchema, Debug)]
     struct Inner {
         #[allow(dead_code)]
         name_of: String,
     }
 
-    impl Validate for Outer {
+    impl crate::Validate for Outer {
         fn validate_into(&self, _: &mut crate::Report) {}
     }
+
+    impl crate::IncomingPayload for Outer {}
 
     #[test]
     fn type_errors_carry_the_json_path_without_positions() {
