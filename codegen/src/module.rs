@@ -4,11 +4,12 @@
 
 use std::fmt::Write as _;
 
+use eventwire::FAULT_EVENT;
 use eventwire::describe::{ContractDescription, Description, Direction, EventDescription};
 use serde_json::Value;
 
 use crate::error::GenerateError;
-use crate::names::{Names, Side};
+use crate::names::{Names, Side, lower_first};
 use crate::typescript::{jsdoc, property_key, type_of};
 
 pub(crate) const HEADER: &str =
@@ -72,7 +73,7 @@ export declare class TimeoutError extends EventwireError {
 
 /** Options of one call. */
 export interface CallOptions {
-  /** How long to wait for the answer. Defaults to the client's `timeoutMs` (5000). */
+  /** How long to wait for the answer. Defaults to the client's `timeoutMs` (@DEFAULT_TIMEOUT_MS@). */
   timeoutMs?: number;
 }
 
@@ -80,12 +81,23 @@ export interface CallOptions {
 export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   /** Handshake auth payload. */
   auth?: Auth;
-  /** Default answer timeout of every call, in milliseconds. Defaults to 5000. */
+  /** Default answer timeout of every call, in milliseconds. Defaults to @DEFAULT_TIMEOUT_MS@. */
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */
   socket?: Partial<ManagerOptions & SocketOptions>;
 }
 "#;
+
+/// The typed client's default answer timeout, in milliseconds.
+const DEFAULT_TIMEOUT_MS: u32 = 5000;
+
+/// A client template with its facts filled in from their one source: `@DEFAULT_TIMEOUT_MS@`
+/// and `@FAULT_EVENT@` (the runtime's [`FAULT_EVENT`]).
+fn client_template(template: &str) -> String {
+    template
+        .replace("@DEFAULT_TIMEOUT_MS@", &DEFAULT_TIMEOUT_MS.to_string())
+        .replace("@FAULT_EVENT@", FAULT_EVENT)
+}
 
 const CLIENT_RUNTIME: &str = r#"export class EventwireError extends Error {
   constructor(event, message) {
@@ -123,7 +135,7 @@ export class TimeoutError extends EventwireError {
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
 function connect(url, namespace, options, { calls, sends, answers }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
-  const defaultTimeout = options.timeoutMs ?? 5000;
+  const defaultTimeout = options.timeoutMs ?? @DEFAULT_TIMEOUT_MS@;
   const listeners = new Set();
   const failoverHandlers = new Set();
   let index = 0;
@@ -197,7 +209,7 @@ function connect(url, namespace, options, { calls, sends, answers }) {
           })
         : listen(event, handler),
   });
-  client.onFault = (handler) => listen("eventwire:fault", handler);
+  client.onFault = (handler) => listen("@FAULT_EVENT@", handler);
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -236,11 +248,11 @@ pub(crate) fn generate(description: &Description) -> Result<Generated, GenerateE
         }
     }
     dts.push('\n');
-    dts.push_str(CLIENT_TYPES);
+    dts.push_str(&client_template(CLIENT_TYPES));
 
     let mut js = String::from(HEADER);
     js.push_str("import { io } from \"socket.io-client\";\n\n");
-    js.push_str(CLIENT_RUNTIME);
+    js.push_str(&client_template(CLIENT_RUNTIME));
     for contract in &description.contracts {
         contract_declarations(&mut dts, contract, &names)?;
         contract_javascript(&mut js, contract);
@@ -370,7 +382,7 @@ fn contract_declarations(
             }
         }
     }
-    to_client.push("  /** A fault for an event sent without acknowledgement. */\n  \"eventwire:fault\": (fault: Fault) => void;".to_owned());
+    to_client.push(format!("  /** A fault for an event sent without acknowledgement. */\n  \"{FAULT_EVENT}\": (fault: Fault) => void;"));
     let namespace = contract.namespace;
     let lower = lower_first(name);
     let options = match &contract.auth {
@@ -480,14 +492,6 @@ export function connect{name}(url, options = {{}}) {{
         calls = table(true),
         sends = table(false),
     );
-}
-
-fn lower_first(name: &str) -> String {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .map(|c| c.to_lowercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Whether `ty` is one `{ ... }` literal (an interface), not a union or intersection of them.

@@ -28,6 +28,24 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
         .into()
 }
 
+/// The event names socket.io reserves, as a `&[&str]` expression: how the runtime's
+/// `RESERVED_EVENTS` shares the derive's list. Not public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __reserved_events(_: TokenStream) -> TokenStream {
+    let names = contract::check::RESERVED;
+    quote::quote!(&[#(#names),*]).into()
+}
+
+/// The prefix of eventwire's own event names (`"eventwire:"`), as a string literal: how
+/// the runtime's `FAULT_EVENT` shares the derive's rule. Not public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __own_event_prefix(_: TokenStream) -> TokenStream {
+    let prefix = contract::check::OWN_PREFIX;
+    quote::quote!(#prefix).into()
+}
+
 /// Derives `eventwire::Contract`, the `<Name>Handlers` trait and typed emit constructors
 /// from an enum listing a namespace's events. Use it as `eventwire::Contract`, which
 /// documents it.

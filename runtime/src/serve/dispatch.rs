@@ -285,16 +285,21 @@ impl<A: Adapter> socketioxide::handler::FromConnectParts<A> for RawAuth {
     }
 }
 
+/// How many times, and how far apart, [`disconnect_when_queued`] tries again: 5 seconds in
+/// all, well under socketioxide's heartbeat timeout, which closes the socket after that.
+const DISCONNECT_RETRIES: u32 = 100;
+const DISCONNECT_RETRY_INTERVAL: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Disconnects a socket even while its outgoing queue is full.
 ///
 /// socketioxide's `disconnect` first queues the disconnect packet and, when the queue is
 /// full (as a flooding client's is), returns an error without closing. Retry for a while;
 /// a client that never reads is closed by the heartbeat timeout anyway.
 async fn disconnect_when_queued<A: Adapter>(socket: SocketRef<A>) {
-    for _ in 0..100 {
+    for _ in 0..DISCONNECT_RETRIES {
         match socket.clone().disconnect() {
             Err(socketioxide::SocketError::InternalChannelFull) => {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                tokio::time::sleep(DISCONNECT_RETRY_INTERVAL).await;
             }
             // Done, or already closed.
             _ => return,

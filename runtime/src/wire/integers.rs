@@ -9,6 +9,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::validate::{Report, Validate};
 
+/// The largest integer a JavaScript `number` holds exactly, 2^53 − 1
+/// (`Number.MAX_SAFE_INTEGER`); its negation is the smallest. The code generator accepts a
+/// 64-bit field as `number` only when its `#[validate(range(...))]` stays within them.
+///
+/// ```
+/// assert_eq!(eventwire::wire::MAX_SAFE_INTEGER, 9_007_199_254_740_991);
+/// ```
+pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+
 macro_rules! decimal_string {
     ($name:ident, $int:ty, $pattern:literal, $what:literal) => {
         #[doc = concat!("A `", stringify!($int), "` sent as a decimal string: ", $what, ".")]

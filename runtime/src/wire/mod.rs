@@ -17,4 +17,4 @@ mod integers;
 pub(crate) mod message;
 pub(crate) mod payload;
 
-pub use integers::{I64, U64};
+pub use integers::{I64, MAX_SAFE_INTEGER, U64};
