@@ -3,6 +3,7 @@
 
 mod contract;
 mod ctxt;
+mod krate;
 mod payload;
 mod serde_ast;
 mod validate;

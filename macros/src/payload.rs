@@ -13,22 +13,34 @@ use crate::ctxt::Errors;
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let input: syn::DeriveInput = syn::parse2(item.clone())?;
     let errors = Errors::new();
-    if !args.is_empty() {
-        errors.error_at(&args, "`#[payload]` takes no arguments; configure the type with `#[serde(...)]` and `#[validate(...)]`");
-    }
+    let krate = crate_arg(&errors, args);
     check(&errors, &input);
     let rename = generic_schema_name(&input);
-    let derives = quote! {
-        #[derive(
-            ::eventwire::__private::serde::Serialize,
-            ::eventwire::__private::serde::Deserialize,
-            ::eventwire::__private::schemars::JsonSchema,
-            ::eventwire::Validate,
-        )]
-        #[serde(crate = "::eventwire::__private::serde")]
-        #[schemars(crate = "::eventwire::__private::schemars")]
-        #rename
-    };
+    let root = krate.as_ref().map_or_else(
+        || "::eventwire".to_owned(),
+        |path| crate::krate::string(path, ""),
+    );
+    let (serde, schemars) = (
+        format!("{root}::__private::serde"),
+        format!("{root}::__private::schemars"),
+    );
+    // derive(Validate) reads the override from its own attribute.
+    let validate_crate = krate.as_ref().map(|_| quote!(#[validate(crate = #root)]));
+    let derives = crate::krate::rewrite(
+        quote! {
+            #[derive(
+                ::eventwire::__private::serde::Serialize,
+                ::eventwire::__private::serde::Deserialize,
+                ::eventwire::__private::schemars::JsonSchema,
+                ::eventwire::Validate,
+            )]
+            #[serde(crate = #serde)]
+            #[schemars(crate = #schemars)]
+            #validate_crate
+            #rename
+        },
+        krate.as_ref(),
+    );
     match errors.finish() {
         Ok(()) => Ok(quote!(#derives #input)),
         // Keep the item and its derives so code using it (and its `#[serde]` attributes)
@@ -43,6 +55,28 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
             Ok(quote!(#error #derives #input))
         }
     }
+}
+
+/// `#[payload(crate = "path")]`: where the generated code finds eventwire; nothing else is
+/// accepted.
+fn crate_arg(errors: &Errors, args: TokenStream) -> Option<syn::Path> {
+    if args.is_empty() {
+        return None;
+    }
+    let mut krate = None;
+    let parser = syn::meta::parser(|meta| {
+        if meta.path.is_ident("crate") {
+            let lit: syn::LitStr = meta.value()?.parse()?;
+            krate = Some(crate::krate::parse(&lit)?);
+            Ok(())
+        } else {
+            Err(meta.error("`#[payload]` takes only `crate = \"path\"`; configure the type with `#[serde(...)]` and `#[validate(...)]`"))
+        }
+    });
+    if let Err(error) = syn::parse::Parser::parse2(parser, args) {
+        errors.push(error);
+    }
+    krate
 }
 
 /// Refuses what eventwire cannot describe faithfully, with a message that says what to do.

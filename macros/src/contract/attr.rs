@@ -33,6 +33,8 @@ pub(crate) struct ContractAttrs {
     pub(crate) identity: Option<(kw::identity, Type)>,
     /// `expiring`: the identity implements `Expiring`; the socket is disconnected when it expires.
     pub(crate) expiring: Option<kw::expiring>,
+    /// `crate = "path"`: where generated code finds eventwire (default `::eventwire`).
+    pub(crate) krate: Option<syn::Path>,
 }
 
 /// Who sends an event. A later kind (live subscriptions) adds a variant here.
@@ -57,8 +59,7 @@ pub(crate) struct EventAttrs {
     pub(crate) max_bytes: Option<(kw::max_bytes, syn::LitInt)>,
 }
 
-const CONTRACT_KEYS: &str =
-    "`namespace = \"/path\"`, `ordered`, `auth = Type`, `identity = Type`, `expiring`";
+const CONTRACT_KEYS: &str = "`namespace = \"/path\"`, `ordered`, `auth = Type`, `identity = Type`, `expiring`, `crate = \"path\"`";
 const EVENT_KEYS: &str = "`ack = Type`, `rename = \"name\"`, `guard` (client events), `rate = \"5/s\"` (client events), `max_bytes = 4096` (client events)";
 
 pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> ContractAttrs {
@@ -77,6 +78,17 @@ pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> Contr
                     flag(input, errors, &mut out.expiring, "expiring")?;
                 } else if lookahead.peek(kw::ordered) {
                     flag(input, errors, &mut out.ordered, "ordered")?;
+                } else if lookahead.peek(syn::Token![crate]) {
+                    let key: syn::Token![crate] = input.parse()?;
+                    input.parse::<syn::Token![=]>()?;
+                    let lit: LitStr = input.parse()?;
+                    if out.krate.is_some() {
+                        errors.error_at(key, "`crate` is given twice");
+                    }
+                    match crate::krate::parse(&lit) {
+                        Ok(path) => out.krate = Some(path),
+                        Err(error) => errors.push(error),
+                    }
                 } else {
                     return Err(unknown_key(input, "#[contract(...)]", CONTRACT_KEYS));
                 }

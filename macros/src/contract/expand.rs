@@ -16,8 +16,9 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     if let Some(contract) = &contract {
         check::check(&errors, contract);
     }
-    match (errors.finish(), contract) {
-        (Ok(()), Some(contract)) => Ok(generate(&contract)),
+    let krate = contract.as_ref().and_then(|c| c.attrs.krate.clone());
+    let out = match (errors.finish(), contract) {
+        (Ok(()), Some(contract)) => generate(&contract),
         (Err(error), contract) => {
             // Keep the handler trait and `Contract` impl so code using them reports only the
             // real mistake, not a cascade of "not found" errors.
@@ -25,10 +26,11 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
             if let Some(contract) = contract {
                 out.extend(fallback(&contract));
             }
-            Ok(out)
+            out
         }
         (Ok(()), None) => unreachable!("a missing model always records an error"),
-    }
+    };
+    Ok(crate::krate::rewrite(out, krate.as_ref()))
 }
 
 fn generate(contract: &Contract<'_>) -> TokenStream {

@@ -127,8 +127,11 @@ pub(crate) fn container_rules(errors: &Errors, attrs: &[syn::Attribute]) -> Vec<
             if meta.path.is_ident("custom") {
                 functions.push(custom_function(&meta)?);
                 Ok(())
+            } else if meta.path.is_ident("crate") {
+                // Read by `container_crate`.
+                meta.value()?.parse::<syn::LitStr>().map(drop)
             } else {
-                Err(meta.error("on a type, `#[validate(...)]` accepts only `custom(function = path)`; put field rules on the fields"))
+                Err(meta.error("on a type, `#[validate(...)]` accepts only `custom(function = path)` and `crate = \"path\"`; put field rules on the fields"))
             }
         });
         if let Err(error) = result {
@@ -136,6 +139,30 @@ pub(crate) fn container_rules(errors: &Errors, attrs: &[syn::Attribute]) -> Vec<
         }
     }
     functions
+}
+
+/// `#[validate(crate = "path")]` on the type: where the generated code finds eventwire.
+/// Errors in the attribute itself are reported by [`container_rules`].
+pub(crate) fn container_crate(errors: &Errors, attrs: &[syn::Attribute]) -> Option<Path> {
+    let mut krate = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("validate")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                let lit: syn::LitStr = meta.value()?.parse()?;
+                match crate::krate::parse(&lit) {
+                    Ok(path) => krate = Some(path),
+                    Err(error) => errors.push(error),
+                }
+            } else if meta.input.peek(syn::token::Paren) {
+                meta.parse_nested_meta(|inner| {
+                    let _ = inner.value().and_then(|v| v.parse::<syn::Expr>());
+                    Ok(())
+                })?;
+            }
+            Ok(())
+        });
+    }
+    krate
 }
 
 fn custom_function(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Path> {

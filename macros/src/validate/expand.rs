@@ -9,17 +9,20 @@ use super::attr::{self, Rule, RuleKind};
 use crate::ctxt::Errors;
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
-    match checks(input) {
-        Ok(tokens) => Ok(tokens),
+    let errors = Errors::new();
+    let krate = attr::container_crate(&errors, &input.attrs);
+    let out = match errors.finish().and_then(|()| checks(input)) {
+        Ok(tokens) => tokens,
         Err(error) => {
             // A mistake in one attribute should read as one error, not as that error plus
             // one for every use of the type as a payload: keep an impl (thiserror's
             // `fallback.rs` does the same).
             let mut out = error.into_compile_error();
             out.extend(fallback(input));
-            Ok(out)
+            out
         }
-    }
+    };
+    Ok(crate::krate::rewrite(out, krate.as_ref()))
 }
 
 /// A `Validate` impl that stands in while the attributes have errors; it is never run,
