@@ -234,8 +234,8 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
     let identity = identity_type(contract);
     let expires_at = contract.attrs.expiring.as_ref().map(|_| {
         quote! {
-            fn expires_at(identity: &Self::Identity) -> ::core::option::Option<::std::time::SystemTime> {
-                ::eventwire::Expiring::expires_at(identity)
+            fn expires_at(__identity: &Self::Identity) -> ::core::option::Option<::std::time::SystemTime> {
+                ::eventwire::Expiring::expires_at(__identity)
             }
         }
     });
@@ -250,7 +250,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
         })
     });
     let auth = match &contract.attrs.auth {
-        Some((_, auth)) => quote!(::core::option::Option::Some(describer.incoming::<#auth>())),
+        Some((_, auth)) => quote!(::core::option::Option::Some(__describer.incoming::<#auth>())),
         None => quote!(::core::option::Option::None),
     };
     let events = contract.events.iter().map(|event| {
@@ -271,21 +271,21 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
             ),
         };
         let payload = match event.payload {
-            Some(ty) => quote!(::core::option::Option::Some(::eventwire::__private::#read::<#ty>(describer))),
+            Some(ty) => quote!(::core::option::Option::Some(::eventwire::__private::#read::<#ty>(__describer))),
             None => quote!(::core::option::Option::None),
         };
         let ack = match &event.ack {
             None => quote!(::core::option::Option::None),
             Some(Ack::Plain(ty)) => quote! {
                 ::core::option::Option::Some(::eventwire::describe::AckDescription {
-                    data: ::eventwire::__private::#write::<#ty>(describer),
+                    data: ::eventwire::__private::#write::<#ty>(__describer),
                     error: ::core::option::Option::None,
                 })
             },
             Some(Ack::Result { ok, err }) => quote! {
                 ::core::option::Option::Some(::eventwire::describe::AckDescription {
-                    data: ::eventwire::__private::#write::<#ok>(describer),
-                    error: ::core::option::Option::Some(::eventwire::__private::#write::<#err>(describer)),
+                    data: ::eventwire::__private::#write::<#ok>(__describer),
+                    error: ::core::option::Option::Some(::eventwire::__private::#write::<#err>(__describer)),
                 })
             },
         };
@@ -310,14 +310,14 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
 
             #expires_at
 
-            fn rate_limit(event: &str) -> ::core::option::Option<::eventwire::RateLimit> {
-                match event {
+            fn rate_limit(__event: &str) -> ::core::option::Option<::eventwire::RateLimit> {
+                match __event {
                     #(#rates)*
                     _ => ::core::option::Option::None,
                 }
             }
 
-            fn describe(describer: &mut ::eventwire::describe::Describer) -> ::eventwire::describe::ContractDescription {
+            fn describe(__describer: &mut ::eventwire::describe::Describer) -> ::eventwire::describe::ContractDescription {
                 ::eventwire::describe::ContractDescription {
                     name: #name,
                     namespace: #namespace,
@@ -337,14 +337,14 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
     let authenticate = match &contract.attrs.auth {
         Some((_, auth)) => quote! {
             async move {
-                let auth: #auth = ::eventwire::__private::decode_auth(auth.as_deref())?;
-                <__H as #trait_ident>::authenticate(&*handlers, auth).await
+                let __auth: #auth = ::eventwire::__private::decode_auth(__auth.as_deref())?;
+                <__H as #trait_ident>::authenticate(&*__handlers, __auth).await
             }
         },
         // No auth declared: whatever the client sends is ignored.
         None => quote! {
             async move {
-                let _ = (handlers, auth);
+                let _ = (__handlers, __auth);
                 ::core::result::Result::Ok(())
             }
         },
@@ -358,37 +358,37 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
             let method = event.method_name();
             let (decode, arg) = match event.payload {
                 Some(ty) => (
-                    quote_spanned!(ty.span()=> let payload: #ty = match incoming.decode() {
-                        ::core::result::Result::Ok(payload) => payload,
-                        ::core::result::Result::Err(fault) => return ::eventwire::__private::Outcome::Fault(fault),
+                    quote_spanned!(ty.span()=> let __payload: #ty = match __incoming.decode() {
+                        ::core::result::Result::Ok(__payload) => __payload,
+                        ::core::result::Result::Err(__fault) => return ::eventwire::__private::Outcome::Fault(__fault),
                     };),
-                    quote!(, payload),
+                    quote!(, __payload),
                 ),
                 None => (
-                    quote!(if let ::core::result::Result::Err(fault) = incoming.expect_empty() {
-                        return ::eventwire::__private::Outcome::Fault(fault);
+                    quote!(if let ::core::result::Result::Err(__fault) = __incoming.expect_empty() {
+                        return ::eventwire::__private::Outcome::Fault(__fault);
                     }),
                     quote!(),
                 ),
             };
             let guard = event.guard.then(|| {
                 let guard = event.guard_name();
-                let payload = event.payload.map(|_| quote!(, &payload));
+                let payload = event.payload.map(|_| quote!(, &__payload));
                 quote! {
-                    if let ::core::result::Result::Err(denied) = <__H as #trait_ident>::#guard(&*handlers, &cx #payload).await {
-                        return ::eventwire::__private::Outcome::forbidden(#name, denied);
+                    if let ::core::result::Result::Err(__denied) = <__H as #trait_ident>::#guard(&*__handlers, &__cx #payload).await {
+                        return ::eventwire::__private::Outcome::forbidden(#name, __denied);
                     }
                 }
             });
             let reply = match &event.ack {
-                None => quote!(::eventwire::__private::Outcome::none(answer)),
-                Some(Ack::Plain(_)) => quote!(::eventwire::__private::Outcome::data(answer)),
-                Some(Ack::Result { .. }) => quote!(::eventwire::__private::Outcome::result(answer)),
+                None => quote!(::eventwire::__private::Outcome::none(__answer)),
+                Some(Ack::Plain(_)) => quote!(::eventwire::__private::Outcome::data(__answer)),
+                Some(Ack::Result { .. }) => quote!(::eventwire::__private::Outcome::result(__answer)),
             };
             let size = event.max_bytes.map(|max| {
                 quote! {
-                    if let ::core::result::Result::Err(fault) = incoming.limit_size(#max) {
-                        return ::eventwire::__private::Outcome::Fault(fault);
+                    if let ::core::result::Result::Err(__fault) = __incoming.limit_size(#max) {
+                        return ::eventwire::__private::Outcome::Fault(__fault);
                     }
                 }
             });
@@ -397,7 +397,7 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                     #size
                     #decode
                     #guard
-                    let answer = <__H as #trait_ident>::#method(&*handlers, &cx #arg).await;
+                    let __answer = <__H as #trait_ident>::#method(&*__handlers, &__cx #arg).await;
                     #reply
                 }
             }
@@ -406,30 +406,30 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
         #[automatically_derived]
         impl<__H: #trait_ident> ::eventwire::__private::Dispatch<__H> for #ident {
             fn dispatch(
-                handlers: ::std::sync::Arc<__H>,
-                cx: ::eventwire::Cx<Self>,
-                mut incoming: ::eventwire::__private::Incoming,
+                __handlers: ::std::sync::Arc<__H>,
+                __cx: ::eventwire::Cx<Self>,
+                mut __incoming: ::eventwire::__private::Incoming,
             ) -> impl ::core::future::Future<Output = ::eventwire::__private::Outcome> + ::core::marker::Send + 'static {
                 async move {
-                    match incoming.event() {
+                    match __incoming.event() {
                         #(#arms)*
-                        _ => ::eventwire::__private::Outcome::unknown_event(&incoming),
+                        _ => ::eventwire::__private::Outcome::unknown_event(&__incoming),
                     }
                 }
             }
 
             fn authenticate(
-                handlers: ::std::sync::Arc<__H>,
-                auth: ::core::option::Option<::std::string::String>,
+                __handlers: ::std::sync::Arc<__H>,
+                __auth: ::core::option::Option<::std::string::String>,
             ) -> impl ::core::future::Future<Output = ::core::result::Result<Self::Identity, ::eventwire::Refusal>> + ::core::marker::Send + 'static {
                 #authenticate
             }
 
             fn disconnected(
-                handlers: ::std::sync::Arc<__H>,
-                cx: ::eventwire::Cx<Self>,
+                __handlers: ::std::sync::Arc<__H>,
+                __cx: ::eventwire::Cx<Self>,
             ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send + 'static {
-                async move { <__H as #trait_ident>::on_disconnect(&*handlers, &cx).await }
+                async move { <__H as #trait_ident>::on_disconnect(&*__handlers, &__cx).await }
             }
         }
     }

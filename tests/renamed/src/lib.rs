@@ -92,3 +92,66 @@ mod tests {
         let (_layer, _io) = wire::Server::new().contract::<Rooms>(App).build().unwrap();
     }
 }
+
+/// Generated code's own locals carry a `__` prefix (as serde's do), so items of the user's
+/// with plain names cannot turn them into constant patterns: this module compiles only if no
+/// generated `let` or parameter is named like one of these constants. (The parameters of
+/// the signatures users implement and call, `cx`, `payload` and `auth`, keep their
+/// readable names: they are what the docs and an IDE's "implement members" show.)
+#[allow(non_upper_case_globals, dead_code)]
+pub mod hygiene {
+    use wire::{Contract, Cx, Forbidden, payload};
+
+    const handlers: u8 = 0;
+    const incoming: u8 = 0;
+    const answer: u8 = 0;
+    const fault: u8 = 0;
+    const denied: u8 = 0;
+    const describer: u8 = 0;
+    const identity: u8 = 0;
+    const event: u8 = 0;
+
+    /// A handshake.
+    #[payload(crate = "wire")]
+    #[derive(Clone)]
+    pub struct Login {
+        /// Who.
+        pub name: String,
+    }
+
+    /// A note.
+    #[payload(crate = "wire")]
+    pub struct Note {
+        /// Its text.
+        pub text: String,
+    }
+
+    /// Every kind of generated code that binds locals: decoding, guards, size limits,
+    /// rates, acks, auth, the description.
+    #[derive(Contract)]
+    #[contract(crate = "wire", namespace = "/hygiene", auth = Login)]
+    pub enum Hygiene {
+        /// Acked, guarded, limited.
+        #[client(ack = u32, guard, rate = "5/s", max_bytes = 1024)]
+        Post(Note),
+        /// Without payload.
+        #[client]
+        Ping,
+        /// Sent by the server.
+        #[server]
+        Echo(Note),
+    }
+
+    /// The app.
+    pub struct App;
+
+    impl HygieneHandlers for App {
+        async fn post(&self, _: &Cx<Hygiene>, _: Note) -> u32 {
+            0
+        }
+        async fn ping(&self, _: &Cx<Hygiene>) {}
+        async fn allow_post(&self, _: &Cx<Hygiene>, _: &Note) -> Result<(), Forbidden> {
+            Ok(())
+        }
+    }
+}
