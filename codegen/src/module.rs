@@ -4,8 +4,8 @@
 
 use std::fmt::Write as _;
 
-use eventwire::FAULT_EVENT;
 use eventwire::describe::{ContractDescription, Description, Direction, EventDescription};
+use eventwire::{FAULT_EVENT, FaultCode};
 use serde_json::Value;
 
 use crate::error::GenerateError;
@@ -28,7 +28,7 @@ export interface Issue {
 }
 
 /** The kinds of {@link Fault}. */
-export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited";
+export type FaultCode = @FAULT_CODES@;
 
 /** eventwire's own answer when it refused or failed an event (the app's errors travel apart). */
 export interface Fault {
@@ -91,12 +91,18 @@ export interface ConnectOptions<Auth = { [key: string]: unknown }> {
 /// The typed client's default answer timeout, in milliseconds.
 const DEFAULT_TIMEOUT_MS: u32 = 5000;
 
-/// A client template with its facts filled in from their one source: `@DEFAULT_TIMEOUT_MS@`
-/// and `@FAULT_EVENT@` (the runtime's [`FAULT_EVENT`]).
+/// A template with its facts filled in from their one source: `@DEFAULT_TIMEOUT_MS@`,
+/// `@FAULT_EVENT@` (the runtime's [`FAULT_EVENT`]) and `@FAULT_CODES@` (the union of the
+/// runtime's [`FaultCode`]s, so it grows with every new code).
 fn client_template(template: &str) -> String {
+    let codes: Vec<String> = FaultCode::ALL
+        .iter()
+        .map(|code| format!("\"{}\"", code.as_str()))
+        .collect();
     template
         .replace("@DEFAULT_TIMEOUT_MS@", &DEFAULT_TIMEOUT_MS.to_string())
         .replace("@FAULT_EVENT@", FAULT_EVENT)
+        .replace("@FAULT_CODES@", &codes.join(" | "))
 }
 
 const CLIENT_RUNTIME: &str = r#"export class EventwireError extends Error {
@@ -235,7 +241,7 @@ pub(crate) fn generate(description: &Description) -> Result<Generated, GenerateE
     dts.push_str(
         "import type { ManagerOptions, Socket, SocketOptions } from \"socket.io-client\";\n\n",
     );
-    dts.push_str(FRAMEWORK_TYPES);
+    dts.push_str(&client_template(FRAMEWORK_TYPES));
     for declaration in names.declarations() {
         let resolver = names.resolver(declaration.side);
         let ty = type_of(declaration.schema, &declaration.name, &resolver)?;

@@ -143,6 +143,35 @@ pub enum FaultCode {
     RateLimited,
 }
 
+impl FaultCode {
+    /// Every code, in declaration order: what the generated TypeScript `FaultCode` union
+    /// lists.
+    pub const ALL: &'static [FaultCode] = &[
+        Self::InvalidPayload,
+        Self::UnknownEvent,
+        Self::Internal,
+        Self::Forbidden,
+        Self::RateLimited,
+    ];
+
+    /// The code as on the wire.
+    ///
+    /// ```
+    /// use eventwire::FaultCode;
+    ///
+    /// assert_eq!(FaultCode::RateLimited.as_str(), "rate_limited");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidPayload => "invalid_payload",
+            Self::UnknownEvent => "unknown_event",
+            Self::Internal => "internal",
+            Self::Forbidden => "forbidden",
+            Self::RateLimited => "rate_limited",
+        }
+    }
+}
+
 crate::wire::message::message_error! {
     /// A guard's denial: the client gets a `forbidden` fault with this message.
     ///
@@ -211,5 +240,40 @@ impl Serialize for True {
 impl Serialize for False {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bool(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ALL` and `as_str` are written by hand beside the enum; serde and schemars read the
+    /// enum itself. They must agree, so a new code cannot miss the generated TypeScript.
+    #[test]
+    fn every_code_is_listed_as_serde_writes_it() {
+        // Documented variants are a `oneOf` of one-value schemas; undocumented, an `enum`.
+        let schema = schemars::schema_for!(FaultCode).to_value();
+        let values: Vec<&serde_json::Value> = match schema.get("oneOf") {
+            Some(one_of) => one_of
+                .as_array()
+                .expect("an array")
+                .iter()
+                .map(|variant| variant.get("const").expect("one value per variant"))
+                .collect(),
+            None => schema["enum"]
+                .as_array()
+                .expect("the values")
+                .iter()
+                .collect(),
+        };
+        let listed: Vec<&str> = values
+            .into_iter()
+            .map(|v| v.as_str().expect("string values"))
+            .collect();
+        let all: Vec<&str> = FaultCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(all, listed);
+        for code in FaultCode::ALL {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
     }
 }
