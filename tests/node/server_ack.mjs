@@ -16,7 +16,7 @@ assert.deepEqual(await ack(silent, "askMe", { text: "ping", timeout_ms: 200 }), 
 const wrong = await connect("/lab");
 wrong.on("question", (_question, reply) => reply({ txt: 1 }));
 const response = await ack(wrong, "askMe", { text: "ping", timeout_ms: 2000 });
-assert.match(response.data, /^failed: the client's answer is not of the declared type: missing field `text`/);
+assert.match(response.data, /^failed: the client's answer is not of the declared type: \(root\): missing field `text`/);
 
 for (const s of [answering, silent, wrong]) s.close();
 console.log("server_ack: ok");
