@@ -1,7 +1,10 @@
 //! Why generation failed.
 
 /// Why TypeScript could not be generated faithfully.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` form is its message, so the documented `.unwrap()` in a test prints the
+/// location and the fix rather than a one-line dump of the fields.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum GenerateError {
     /// A 64-bit integer without bounds: a JavaScript `number` would silently lose precision
@@ -38,7 +41,11 @@ pub enum GenerateError {
 }
 
 /// Why checked-in generated files are not current.
-#[derive(Debug, thiserror::Error)]
+///
+/// Its `Debug` form is its message: `check_or_bless(..).unwrap()` in a test prints the
+/// unified diff line by line and says to run with `EVENTWIRE_BLESS=1`, instead of one
+/// escaped line of struct fields.
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum CheckError {
     /// Generation failed.
@@ -61,3 +68,17 @@ pub enum CheckError {
         source: std::io::Error,
     },
 }
+
+/// `Debug` as `Display`: these errors end up in a test's `.unwrap()`, where the readable
+/// message (a diff, a fix) is what the reader needs.
+macro_rules! debug_is_display {
+    ($($error:ty),*) => {$(
+        impl std::fmt::Debug for $error {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                std::fmt::Display::fmt(self, f)
+            }
+        }
+    )*};
+}
+
+debug_is_display!(GenerateError, CheckError);

@@ -61,10 +61,16 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/** The handler answered with the app's typed error. */
-export declare class AppError<E> extends EventwireError {
-  readonly error: E;
+/**
+ * The handler answered with the app's error. `error` is `unknown` after `instanceof
+ * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
+ */
+export declare class AppError extends EventwireError {
+  readonly error: unknown;
 }
+
+/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
+export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -216,6 +222,7 @@ function connect(url, namespace, options, { calls, sends, answers }) {
         : listen(event, handler),
   });
   client.onFault = (handler) => listen("@FAULT_EVENT@", handler);
+  client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -225,7 +232,14 @@ function connect(url, namespace, options, { calls, sends, answers }) {
 "#;
 
 /// Members of the typed client that client events must not shadow.
-const CLIENT_MEMBERS: &[&str] = &["socket", "on", "onFault", "onFailover", "close"];
+const CLIENT_MEMBERS: &[&str] = &[
+    "socket",
+    "on",
+    "onFault",
+    "onFailover",
+    "close",
+    "isAppError",
+];
 
 pub(crate) struct Generated {
     pub(crate) declarations: String,
@@ -296,6 +310,7 @@ fn contract_declarations(
     let mut to_server = Vec::new();
     let mut client_methods = Vec::new();
     let mut listeners = Vec::new();
+    let mut app_errors = Vec::new();
     for event in &contract.events {
         let location = format!("{name}.{}", event.name);
         let key = property_key(event.name);
@@ -338,8 +353,13 @@ fn contract_declarations(
                             .chain([format!("ack: (response: {response}) => void")])
                             .collect();
                         to_server.push(format!("{docs}  {key}: ({}) => void;", args.join(", ")));
+                        if let Some(error) = &error {
+                            app_errors.push(format!("  {key}: {error};"));
+                        }
                         let rejects = match &error {
-                            Some(error) => format!("FaultError | AppError<{error}> | TimeoutError"),
+                            Some(error) => {
+                                format!("FaultError | TypedAppError<{error}> | TimeoutError")
+                            }
                             None => "FaultError | TimeoutError".to_owned(),
                         };
                         let method_docs = jsdoc(
@@ -422,6 +442,9 @@ export type {name}Socket = Socket<{name}ServerToClientEvents, {name}ClientToServ
 /** The namespace {name} is served on. */
 export declare const {lower}Namespace: "{namespace}";
 
+/** The app error of each {name} event declared `ack = Result<T, E>`. */
+export interface {name}AppErrors {app_errors}
+
 /** A typed client of {name}: one method per client event, one listener per server event. */
 export interface {name}Client {{
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -433,6 +456,11 @@ export interface {name}Client {{
   }};
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof {name}AppErrors>(event: K, error: unknown): error is TypedAppError<{name}AppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
@@ -452,6 +480,11 @@ export declare function connect{name}(url: string | readonly string[], {options}
         to_server = to_server.join("\n"),
         methods = client_methods.join("\n"),
         listeners = listeners.join("\n"),
+        app_errors = if app_errors.is_empty() {
+            "{}".to_owned()
+        } else {
+            format!("{{\n{}\n}}", app_errors.join("\n"))
+        },
     );
     Ok(())
 }

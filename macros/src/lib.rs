@@ -3,6 +3,7 @@
 
 mod contract;
 mod ctxt;
+mod integers;
 mod krate;
 mod payload;
 mod serde_ast;
@@ -36,6 +37,15 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
 pub fn __reserved_events(_: TokenStream) -> TokenStream {
     let names = contract::check::RESERVED;
     quote::quote!(&[#(#names),*]).into()
+}
+
+/// 2^53 − 1 as an `i64` literal: how the runtime's `wire::MAX_SAFE_INTEGER` shares the
+/// bound the payload check applies. Not public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __max_safe_integer(_: TokenStream) -> TokenStream {
+    let max = proc_macro2::Literal::i64_suffixed(integers::MAX_SAFE as i64);
+    quote::quote!(#max).into()
 }
 
 /// The prefix of eventwire's own event names (`"eventwire:"`), as a string literal: how

@@ -15,6 +15,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
     let errors = Errors::new();
     let krate = crate_arg(&errors, args);
     check(&errors, &input);
+    crate::integers::check(&errors, &input);
     let rename = generic_schema_name(&input);
     let root = krate.as_ref().map_or_else(
         || "::eventwire".to_owned(),

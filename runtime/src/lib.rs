@@ -19,12 +19,15 @@ extern crate self as eventwire;
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
 //   answer), origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
+// - `testing`: handlers driven in process, without a network: a test namespace whose
+//   clients go through the real dispatch and record what they receive.
 // - `__private`: the one door generated code goes through.
 mod adapter;
 mod auth;
 mod contract;
 mod serve;
 mod socket;
+pub mod testing;
 mod validate;
 pub mod wire;
 
@@ -43,7 +46,7 @@ pub use eventwire_macros::payload;
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PACKET_COMPLETION_TIMEOUT, Handlers,
-    Origins, ServeError, Server, ServerAdapter,
+    Origins, ServeError, Server, ServerAdapter, ServerLayer,
 };
 pub use socket::{AckError, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing};
 pub use validate::{Issue, PathSegment, Report, Step, Validate, ValidationError};

@@ -21,6 +21,10 @@ const appError = await lab.divide({ a: 1, b: 0 }).catch((e) => e);
 assert.ok(appError instanceof AppError, String(appError));
 assert.deepEqual(appError.error, { code: "divisionByZero" });
 assert.equal(appError.event, "divide");
+// The typed guard recognizes the app error of its own call only.
+assert.ok(lab.isAppError("divide", appError));
+assert.ok(!lab.isAppError("echo", appError));
+assert.ok(!lab.isAppError("divide", new Error("other")));
 const fault = await lab.echo({ text: "", repeatCount: 1 }).catch((e) => e);
 assert.ok(fault instanceof FaultError, String(fault));
 assert.equal(fault.fault.code, "invalid_payload");

@@ -14,8 +14,15 @@ pub mod raw;
 pub mod redis;
 pub mod redis_cluster;
 pub mod shapes;
+pub mod skip;
 
 pub use node::{run_node, run_node_with};
+
+// The README's Rust snippets, as doctests (blocks marked `ignore` are compiled elsewhere or
+// are fragments; see the README's "Getting started"). `tests/readme.rs` checks the rest.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
 
 /// A room name: lower-case letters, digits and dashes.
 pub static ROOM: LazyLock<regex::Regex> =

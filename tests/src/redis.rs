@@ -56,7 +56,9 @@ pub(crate) fn redis_server_installed() -> bool {
             std::env::var("EVENTWIRE_REQUIRE_REDIS").as_deref() != Ok("1"),
             "EVENTWIRE_REQUIRE_REDIS=1 but redis-server is not installed (`apt-get install redis-server`)"
         );
-        eprintln!("\n*** SKIPPED: the multi-node tests need redis-server (Redis 7) on PATH ***\n");
+        crate::skip::record(
+            "needs redis-server (Redis 7) on PATH (`apt-get install redis-server`)",
+        );
     }
     found
 }

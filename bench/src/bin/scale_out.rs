@@ -21,7 +21,9 @@ use tokio::sync::Mutex;
 pub struct Stamp {
     /// The room.
     pub room: String,
-    /// Nanoseconds since the benchmark's epoch when it was emitted.
+    /// Nanoseconds since the benchmark's epoch when it was emitted (2^53 ns is 104 days,
+    /// far longer than a run).
+    #[validate(range(max = 9_007_199_254_740_991u64))]
     pub at: u64,
 }
 

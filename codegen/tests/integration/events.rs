@@ -100,7 +100,7 @@ export interface ChatClient {
   /**
    * Joins a room.
    *
-   * Rejects with FaultError | AppError<JoinError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<JoinError> | TimeoutError.
    */
   join(payload: Join, options?: CallOptions): Promise<Joined>;
   typing(payload: Join): void;
@@ -116,6 +116,11 @@ export interface ChatClient {
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
   /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof ChatAppErrors>(event: K, error: unknown): error is TypedAppError<ChatAppErrors[K]>;
+  /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
@@ -127,6 +132,10 @@ export interface ChatClient {
     );
     assert!(dts.contains(
         "export declare function connectChat(url: string | readonly string[], options?: ConnectOptions): ChatClient;"
+    ));
+    // The error type of each call, for `isAppError`.
+    assert!(dts.contains(
+        "/** The app error of each Chat event declared `ack = Result<T, E>`. */\nexport interface ChatAppErrors {\n  join: JoinError;\n}\n"
     ));
 }
 

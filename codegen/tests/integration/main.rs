@@ -4,6 +4,7 @@
 // Test types are `pub` for the derives; nothing outside uses them.
 #![allow(unreachable_pub)]
 
+mod check;
 mod docs;
 mod enums;
 mod events;

@@ -26,9 +26,9 @@ pub fn router_on<A: ServerAdapter>(
     server: Server<A>,
     chat: ChatApp,
 ) -> Result<axum::Router, BuildError> {
-    let cors = server.cors_layer();
-    let (layer, _io) = server.contract::<Chat>(chat).build()?;
-    Ok(web::router().layer(layer).layer(cors))
+    // `layer` carries the CORS headers of the allowed origins with socket.io.
+    let (layer, _io) = server.contract::<Chat>(chat).layer()?;
+    Ok(web::router().layer(layer))
 }
 
 /// The chat's handlers and state, shared by every socket.

@@ -19,9 +19,7 @@ async fn two_people_chat_in_chromium() {
             std::env::var("EVENTWIRE_REQUIRE_BROWSER").as_deref() != Ok("1"),
             "EVENTWIRE_REQUIRE_BROWSER=1 but {CHROMIUM} is missing: `apt-get install chromium`"
         );
-        eprintln!(
-            "\n*** SKIPPED: the browser test needs {CHROMIUM} (`apt-get install chromium`) ***\n"
-        );
+        eventwire_tests::skip::record(&format!("needs {CHROMIUM} (`apt-get install chromium`)"));
         return;
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

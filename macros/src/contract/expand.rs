@@ -41,11 +41,13 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
     let constructors = constructors(contract);
     let asserts = contract.events.iter().map(assertions);
     let declared = declared_variants(contract);
+    let client_only = super::client_only::constructors(contract);
     quote! {
         #handlers
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_attributes, unused_qualifications, clippy::all)]
         const _: () = {
+            #client_only
             #contract_impl
             #dispatch
             #(#asserts)*

@@ -151,6 +151,14 @@ impl Access {
                 "the server has too many connections; try again later",
             ));
         }
+        if self.max_connections_per_ip.is_some() && ip.is_none() {
+            // Serving without connect-info would silently lift the cap: refuse instead.
+            tracing::error!(
+                "refusing a connection: `max_connections_per_ip` is set but the request carries \
+                 no peer address; serve with `into_make_service_with_connect_info::<SocketAddr>()`"
+            );
+            return Err(Refusal::new("the server cannot see the client's address"));
+        }
         if let (Some(max), Some(ip)) = (self.max_connections_per_ip, ip) {
             let mut per_ip = connections.per_ip.lock().unwrap_or_else(|e| e.into_inner());
             let count = per_ip.entry(ip).or_default();
@@ -237,5 +245,11 @@ mod tests {
         );
         drop(first);
         assert!(access.admit(&from([10, 0, 0, 1])).is_ok());
+        // Without connect-info the cap cannot hold: refused, not waved through.
+        let refused = access.admit(&request(None, "h")).err().expect("refused");
+        assert_eq!(
+            refused.to_string(),
+            "the server cannot see the client's address"
+        );
     }
 }

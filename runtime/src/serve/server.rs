@@ -18,6 +18,8 @@ use crate::serve::Handlers;
 use crate::serve::access::{Access, Origins};
 use crate::serve::dispatch::RawAuth;
 use crate::serve::limit::{DEFAULT_DISCONNECT_AFTER, Policy};
+use crate::socket::Emitter;
+use crate::socket::deferred::{Deferred, Slot};
 
 /// An adapter eventwire can serve on: socketioxide's in-memory [`LocalAdapter`] (the
 /// default), or its Redis adapter ([`Server::redis`](crate::Server) with the `redis`
@@ -110,7 +112,13 @@ pub struct Server<A: Adapter = LocalAdapter> {
     builder: SocketIoBuilder<A>,
     mounts: Vec<Mount<A>>,
     limits: Limits,
+    /// Filled with the socket.io handle when built, for [`Server::emitter`]s.
+    handle: Slot,
 }
+
+/// The layer of [`Server::layer`]: socket.io with the server's CORS headers around it.
+pub type ServerLayer<A = LocalAdapter> =
+    tower::layer::util::Stack<SocketIoLayer<A>, tower_http::cors::CorsLayer>;
 
 /// Limits applied when the server is built.
 struct Limits {
@@ -173,6 +181,7 @@ impl<A: ServerAdapter> Server<A> {
             builder,
             mounts: Vec::new(),
             limits,
+            handle: Slot::default(),
         }
     }
 
@@ -226,6 +235,9 @@ impl<A: ServerAdapter> Server<A> {
     /// Largest number of live connections from one IP address; more are refused with
     /// `connect_error`. Needs the peer address, which [`serve`](Self::serve) provides (with
     /// your own axum server, use `into_make_service_with_connect_info::<SocketAddr>()`).
+    /// Without it the cap cannot be kept, so every connection is then refused ("the server
+    /// cannot see the client's address") and an error is logged: a forgotten connect-info
+    /// fails loudly rather than silently lifting the cap.
     /// Behind a reverse proxy every client shares the proxy's address, so it is off by
     /// default (`None`).
     pub fn max_connections_per_ip(mut self, max: Option<usize>) -> Self {
@@ -363,8 +375,94 @@ impl<A: ServerAdapter> Server<A> {
         self
     }
 
-    /// Builds the tower layer to add to an axum (or any tower/hyper) app, and the
-    /// socket.io handle for [`Emitter`](crate::Emitter)s.
+    /// An [`Emitter`] of contract `C`'s namespace, taken before the server runs: for apps
+    /// that call [`serve`](Self::serve), which never returns the socket.io handle. It works
+    /// once the server is built (by `serve`, `serve_on`, [`layer`](Self::layer) or
+    /// [`build`](Self::build)); before that, and if `C` is not mounted, its emits fail with
+    /// an [`EmitError`](crate::EmitError) saying so.
+    ///
+    /// ```no_run
+    /// use eventwire::{payload, Contract, Server};
+    ///
+    /// #[payload] pub struct Tick { n: u32 }
+    /// #[derive(Contract)]
+    /// #[contract(namespace = "/clock")]
+    /// pub enum Clock { #[server] Tick(Tick) }
+    /// impl ClockHandlers for () {}
+    ///
+    /// # async fn run() -> Result<(), eventwire::ServeError> {
+    /// let server = Server::new().contract::<Clock>(());
+    /// let clock = server.emitter::<Clock>();
+    /// tokio::spawn(async move {
+    ///     for n in 0.. {
+    ///         let _ = clock.emit(Clock::tick(Tick { n })).await;
+    ///         tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    ///     }
+    /// });
+    /// server.serve("127.0.0.1:3000").await
+    /// # }
+    /// ```
+    pub fn emitter<C: Contract>(&self) -> Emitter<C> {
+        Emitter::from_ops(Box::new(Deferred {
+            slot: self.handle.clone(),
+            path: C::NAMESPACE.to_owned(),
+        }))
+    }
+
+    /// Builds the layer to add to an axum (or any tower/hyper) app: socket.io with every
+    /// limit, inside the CORS headers of [`allowed_origins`](Self::allowed_origins), and the
+    /// socket.io handle for [`Emitter`](crate::Emitter)s. This is the way to serve inside
+    /// your own axum app without losing a protection; add it as the router's last
+    /// (outermost) layer, and serve with connect-info so
+    /// [`max_connections_per_ip`](Self::max_connections_per_ip) sees client addresses.
+    ///
+    /// ```no_run
+    /// use std::net::SocketAddr;
+    /// use axum::routing::{get, post};
+    /// use eventwire::{payload, Contract, Emitter, Server};
+    ///
+    /// #[payload] pub struct Notice { text: String }
+    /// #[derive(Contract)]
+    /// #[contract(namespace = "/news")]
+    /// pub enum News { #[server] Notice(Notice) }
+    /// impl NewsHandlers for () {}
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let (layer, io) = Server::new()
+    ///     .max_connections_per_ip(Some(20))
+    ///     .contract::<News>(())
+    ///     .layer()?;
+    /// let news = Emitter::<News>::new(&io).expect("mounted above");
+    /// let app = axum::Router::new()
+    ///     .route("/health", get(|| async { "ok" }))
+    ///     // An HTTP route that emits to every socket of the namespace.
+    ///     .route("/announce", post(move |text: String| async move {
+    ///         match news.emit(News::notice(Notice { text })).await {
+    ///             Ok(()) => "sent".to_owned(),
+    ///             Err(error) => error.to_string(),
+    ///         }
+    ///     }))
+    ///     .layer(layer);
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// // Connect-info gives the per-IP cap its addresses; graceful shutdown when told
+    /// // (`tokio::signal::ctrl_c()` is the usual trigger).
+    /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    /// # drop(stop);
+    /// axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+    ///     .with_graceful_shutdown(async { let _ = stopped.await; })
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn layer(self) -> Result<(ServerLayer<A>, SocketIo<A>), BuildError> {
+        let cors = self.cors_layer();
+        let (layer, io) = self.build()?;
+        Ok((tower::layer::util::Stack::new(layer, cors), io))
+    }
+
+    /// Builds the bare socket.io tower layer and the socket.io handle. Prefer
+    /// [`layer`](Self::layer), which also carries the CORS headers of
+    /// [`allowed_origins`](Self::allowed_origins); with this one, add
+    /// [`cors_layer`](Self::cors_layer) yourself.
     pub fn build(self) -> Result<(SocketIoLayer<A>, SocketIo<A>), BuildError> {
         let Limits {
             access,
@@ -394,11 +492,14 @@ impl<A: ServerAdapter> Server<A> {
         for mount in self.mounts {
             mount(&io, &mut taken, policy, access.clone())?;
         }
+        // A server is built once (`build` consumes it), so the slot is empty here.
+        let _ = self.handle.set(Box::new(io.clone()));
         Ok((layer, io))
     }
 
     /// Binds `addr` and serves until the process ends. For more control (HTTP routes next
-    /// to socket.io, graceful shutdown), use [`build`](Self::build) with axum.
+    /// to socket.io, graceful shutdown), use [`layer`](Self::layer) with axum; to emit from
+    /// outside handlers, take an [`emitter`](Self::emitter) first.
     pub async fn serve(self, addr: impl tokio::net::ToSocketAddrs) -> Result<(), ServeError> {
         let listener = tokio::net::TcpListener::bind(addr).await?;
         self.serve_on(listener).await
@@ -406,9 +507,8 @@ impl<A: ServerAdapter> Server<A> {
 
     /// Serves on a listener already bound (e.g. to port 0, to learn the port first).
     pub async fn serve_on(self, listener: tokio::net::TcpListener) -> Result<(), ServeError> {
-        let cors = self.cors_layer();
-        let (layer, _io) = self.build()?;
-        let app = axum::Router::<()>::new().layer(layer).layer(cors);
+        let (layer, _io) = self.layer()?;
+        let app = axum::Router::<()>::new().layer(layer);
         // The peer address feeds `max_connections_per_ip`.
         let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
         axum::serve(listener, app).await?;

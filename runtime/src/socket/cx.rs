@@ -25,19 +25,19 @@ use crate::socket::ops::SocketOps;
 /// use eventwire::{payload, Contract, Cx};
 ///
 /// #[payload] pub struct Join { room: String }
-/// #[payload] pub struct Joined { room: String, members: usize }
+/// #[payload] pub struct Joined { room: String, members: u32 }
 ///
 /// #[derive(Contract)]
 /// #[contract(namespace = "/chat")]
 /// pub enum Chat {
-///     #[client(ack = usize)] Join(Join),
+///     #[client(ack = u32)] Join(Join),
 ///     #[server] Joined(Joined),
 /// }
 ///
 /// struct App;
 ///
 /// impl ChatHandlers for App {
-///     async fn join(&self, cx: &Cx<Chat>, req: Join) -> usize {
+///     async fn join(&self, cx: &Cx<Chat>, req: Join) -> u32 {
 ///         cx.join(&req.room);
 ///         let notice = Chat::joined(Joined { room: req.room.clone(), members: 2 });
 ///         let _ = cx.to(&req.room).emit(notice).await; // everyone in the room but the caller
@@ -79,6 +79,11 @@ impl<C: Contract> Cx<C> {
     }
 
     /// Sends a server event to this socket.
+    ///
+    /// Synchronous, unlike the broadcasts: a packet for the calling socket goes straight
+    /// into its outgoing queue on this node, so there is nothing to wait for (a full queue
+    /// is [`EmitError::QueueFull`] at once). A broadcast ([`everyone`](Self::everyone),
+    /// [`to`](Self::to), ...) may cross nodes through the adapter (Redis), which is I/O.
     pub fn emit<P: Serialize>(&self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
         let args = event.args();
         Ok(self
@@ -141,6 +146,23 @@ impl<C: Contract> Cx<C> {
     /// Every socket of the namespace except this one and those in `rooms`.
     pub fn except(&self, rooms: impl IntoRooms) -> Broadcast<C> {
         Broadcast::new(self.socket.broadcast()).except(rooms)
+    }
+
+    /// Every socket of the namespace, this one included (on every node): socket.io's
+    /// `io.of(namespace).emit(..)`.
+    ///
+    /// ```no_run
+    /// # use eventwire::{payload, Contract, Cx};
+    /// # #[payload] pub struct Notice { text: String }
+    /// # #[derive(Contract)] enum Chat { #[server] Notice(Notice) }
+    /// # async fn f(cx: &Cx<Chat>) -> Result<(), eventwire::EmitError> {
+    /// cx.everyone().emit(Chat::notice(Notice { text: "maintenance at noon".into() })).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn everyone(&self) -> Broadcast<C> {
+        Broadcast::new(Box::new(crate::socket::everyone::Everyone::new(
+            self.socket.clone(),
+        )))
     }
 
     /// Every socket of the namespace except this one.

@@ -26,7 +26,7 @@ pub enum NoReply {}
 /// ```
 /// use eventwire::{payload, Contract};
 /// # #[payload] pub struct Note { text: String }
-/// # #[payload] pub struct Seen { at: u64 }
+/// # #[payload] pub struct Seen { at: u32 }
 /// #[derive(Contract)]
 /// enum Notes {
 ///     #[server] Note(Note),

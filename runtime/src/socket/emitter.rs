@@ -18,7 +18,7 @@ use crate::socket::ops::OperatorOps;
 /// ```no_run
 /// use eventwire::{payload, Contract, Emitter, Server};
 ///
-/// #[payload] pub struct Tick { n: u64 }
+/// #[payload] pub struct Tick { n: u32 }
 /// #[derive(Contract)]
 /// #[contract(namespace = "/clock")]
 /// pub enum Clock { #[server] Tick(Tick) }
@@ -63,6 +63,14 @@ impl<C: Contract> Emitter<C> {
             ops: Box::new(ops),
             _contract: PhantomData,
         })
+    }
+
+    /// An emitter over operators that may not exist yet (see [`Server::emitter`](crate::Server::emitter)).
+    pub(crate) fn from_ops(ops: Box<dyn OperatorOps>) -> Self {
+        Self {
+            ops,
+            _contract: PhantomData,
+        }
     }
 
     fn all(&self) -> Broadcast<C> {

@@ -3,8 +3,10 @@
 //! outside a handler ([`Emitter`]).
 
 pub(crate) mod cx;
+pub(crate) mod deferred;
 pub(crate) mod emit;
 pub(crate) mod emitter;
+mod everyone;
 pub(crate) mod ops;
 
 pub use cx::Cx;

@@ -42,12 +42,19 @@ impl Incoming {
     }
 
     /// Deserializes and validates the single payload argument.
+    ///
+    /// A missing argument reads as `null`, which is what a JavaScript client's `undefined`
+    /// becomes on the wire: an `Option<T>` payload is then `None`, and a payload that needs
+    /// a value is refused with "a payload is required".
     pub fn decode<T: IncomingPayload>(&mut self) -> Result<T, Fault> {
         let payload: T = match self.arguments()? {
             (Some(payload), 0) => payload,
-            (None, _) => {
-                return Err(self.invalid(Vec::new(), "arguments", "a payload is required"));
-            }
+            (None, _) => match serde_json::from_str::<T>("null") {
+                Ok(absent) => absent,
+                Err(_) => {
+                    return Err(self.invalid(Vec::new(), "arguments", "a payload is required"));
+                }
+            },
             (Some(_), extra) => {
                 return Err(self.invalid(
                     Vec::new(),
@@ -62,10 +69,14 @@ impl Incoming {
         Ok(payload)
     }
 
-    /// For an event declared without a payload: accepts no argument or a single `null`.
+    /// For an event declared without a payload: accepts what plain socket.io clients send
+    /// for "nothing": no argument (`emit("ping")`), `null` (`emit("ping", undefined)`
+    /// serializes so) or an empty object (`emit("ping", {})`). Anything else is refused, so
+    /// a client that believes the event carries data learns that it does not.
     pub fn expect_empty(&mut self) -> Result<(), Fault> {
-        match self.arguments::<Option<IgnoredAny>>()? {
+        match self.arguments::<Option<Nothing>>()? {
             (None | Some(None), 0) => Ok(()),
+            (Some(Some(Nothing)), 0) => Ok(()),
             _ => Err(self.invalid(Vec::new(), "arguments", "this event takes no payload")),
         }
     }
@@ -169,6 +180,28 @@ impl<'de> Visitor<'de> for FirstString {
     }
 }
 
+/// An empty JSON object, `{}`: "nothing" as some clients spell it.
+struct Nothing;
+
+impl<'de> serde::Deserialize<'de> for Nothing {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Empty;
+        impl<'de> Visitor<'de> for Empty {
+            type Value = Nothing;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("no payload (nothing, `null` or `{}`)")
+            }
+            fn visit_map<M: de::MapAccess<'de>>(self, mut map: M) -> Result<Nothing, M::Error> {
+                match map.next_key::<IgnoredAny>()? {
+                    None => Ok(Nothing),
+                    Some(_) => Err(de::Error::custom("this event takes no payload")),
+                }
+            }
+        }
+        deserializer.deserialize_map(Empty)
+    }
+}
+
 /// Visits the socket.io argument array, skipping the event name.
 struct Arguments<'t, T> {
     /// `Some` to track the JSON path (to explain a failure).
@@ -226,6 +259,7 @@ fn strip_position(message: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::payload;
     use crate::wire::fault::FaultCode;
 
     fn incoming(json: &str) -> Incoming {
@@ -302,6 +336,78 @@ mod tests {
         assert!(incoming(r#"["ev"]"#).expect_empty().is_ok());
         assert!(incoming(r#"["ev",null]"#).expect_empty().is_ok());
         assert!(incoming(r#"["ev",1]"#).expect_empty().is_err());
+    }
+
+    #[payload]
+    #[derive(Debug)]
+    struct Todo {
+        #[validate(length(max = 5))]
+        title: String,
+        #[validate(length(max = 5))]
+        due: String,
+    }
+
+    #[test]
+    fn rules_run_once_the_payload_parsed() {
+        // Every failing rule at once...
+        let fault = incoming(r#"["ev",{"title":"too long","due":"far too long"}]"#)
+            .decode::<Todo>()
+            .unwrap_err();
+        let paths: Vec<String> = fault.issues.iter().map(|i| i.path_string()).collect();
+        assert_eq!(paths, ["title", "due"]);
+        // ...but a type error is the one problem reported (the documented limit).
+        let fault = incoming(r#"["ev",{"title":"too long","due":7}]"#)
+            .decode::<Todo>()
+            .unwrap_err();
+        assert_eq!(fault.issues.len(), 1);
+        assert_eq!(fault.issues[0].path_string(), "due");
+        assert_eq!(fault.issues[0].code, "type");
+    }
+
+    #[test]
+    fn nothing_is_spelled_three_ways() {
+        // `emit("ev")`, `emit("ev", undefined)` and `emit("ev", {})` all mean "no payload".
+        for nothing in [
+            r#"["ev"]"#,
+            r#"["ev",null]"#,
+            r#"["ev",{}]"#,
+            r#"["ev", { } ]"#,
+        ] {
+            assert!(incoming(nothing).expect_empty().is_ok(), "{nothing}");
+        }
+        for something in [
+            r#"["ev",{"a":1}]"#,
+            r#"["ev",[]]"#,
+            r#"["ev",""]"#,
+            r#"["ev",{},1]"#,
+        ] {
+            let fault = incoming(something).expect_empty().unwrap_err();
+            assert_eq!(fault.code, FaultCode::InvalidPayload, "{something}");
+        }
+    }
+
+    #[test]
+    fn an_optional_payload_may_be_left_out() {
+        assert_eq!(
+            incoming(r#"["ev"]"#).decode::<Option<String>>().unwrap(),
+            None
+        );
+        assert_eq!(
+            incoming(r#"["ev",null]"#)
+                .decode::<Option<String>>()
+                .unwrap(),
+            None
+        );
+        assert_eq!(
+            incoming(r#"["ev","x"]"#)
+                .decode::<Option<String>>()
+                .unwrap()
+                .as_deref(),
+            Some("x")
+        );
+        // A payload that needs a value still says so.
+        let fault = incoming(r#"["ev"]"#).decode::<String>().unwrap_err();
+        assert_eq!(fault.issues[0].message, "a payload is required");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::validate::{Report, Validate};
 /// ```
 /// assert_eq!(eventwire::wire::MAX_SAFE_INTEGER, 9_007_199_254_740_991);
 /// ```
-pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
+pub const MAX_SAFE_INTEGER: i64 = eventwire_macros::__max_safe_integer!();
 
 macro_rules! decimal_string {
     ($name:ident, $int:ty, $pattern:literal, $what:literal) => {

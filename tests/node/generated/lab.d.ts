@@ -236,10 +236,16 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/** The handler answered with the app's typed error. */
-export declare class AppError<E> extends EventwireError {
-  readonly error: E;
+/**
+ * The handler answered with the app's error. `error` is `unknown` after `instanceof
+ * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
+ */
+export declare class AppError extends EventwireError {
+  readonly error: unknown;
 }
+
+/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
+export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -318,6 +324,11 @@ export type LabSocket = Socket<LabServerToClientEvents, LabClientToServerEvents>
 /** The namespace Lab is served on. */
 export declare const labNamespace: "/lab";
 
+/** The app error of each Lab event declared `ack = Result<T, E>`. */
+export interface LabAppErrors {
+  divide: MathError;
+}
+
 /** A typed client of Lab: one method per client event, one listener per server event. */
 export interface LabClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -349,7 +360,7 @@ export interface LabClient {
   /**
    * `a / b`, or a typed error.
    *
-   * Rejects with FaultError | AppError<MathError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<MathError> | TimeoutError.
    */
   divide(payload: Divide, options?: CallOptions): Promise<number>;
   /**
@@ -420,6 +431,11 @@ export interface LabClient {
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
   /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof LabAppErrors>(event: K, error: unknown): error is TypedAppError<LabAppErrors[K]>;
+  /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
@@ -454,6 +470,9 @@ export type OrderedSocket = Socket<OrderedServerToClientEvents, OrderedClientToS
 /** The namespace Ordered is served on. */
 export declare const orderedNamespace: "/ordered";
 
+/** The app error of each Ordered event declared `ack = Result<T, E>`. */
+export interface OrderedAppErrors {}
+
 /** A typed client of Ordered: one method per client event, one listener per server event. */
 export interface OrderedClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -470,6 +489,11 @@ export interface OrderedClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof OrderedAppErrors>(event: K, error: unknown): error is TypedAppError<OrderedAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
@@ -505,6 +529,9 @@ export type OtherSocket = Socket<OtherServerToClientEvents, OtherClientToServerE
 /** The namespace Other is served on. */
 export declare const otherNamespace: "/other";
 
+/** The app error of each Other event declared `ack = Result<T, E>`. */
+export interface OtherAppErrors {}
+
 /** A typed client of Other: one method per client event, one listener per server event. */
 export interface OtherClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -521,6 +548,11 @@ export interface OtherClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof OtherAppErrors>(event: K, error: unknown): error is TypedAppError<OtherAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
@@ -556,6 +588,9 @@ export type SecureSocket = Socket<SecureServerToClientEvents, SecureClientToServ
 /** The namespace Secure is served on. */
 export declare const secureNamespace: "/secure";
 
+/** The app error of each Secure event declared `ack = Result<T, E>`. */
+export interface SecureAppErrors {}
+
 /** A typed client of Secure: one method per client event, one listener per server event. */
 export interface SecureClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -572,6 +607,11 @@ export interface SecureClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof SecureAppErrors>(event: K, error: unknown): error is TypedAppError<SecureAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.

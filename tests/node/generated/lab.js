@@ -112,6 +112,7 @@ function connect(url, namespace, options, { calls, sends, answers }) {
         : listen(event, handler),
   });
   client.onFault = (handler) => listen("eventwire:fault", handler);
+  client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);

@@ -210,10 +210,16 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/** The handler answered with the app's typed error. */
-export declare class AppError<E> extends EventwireError {
-  readonly error: E;
+/**
+ * The handler answered with the app's error. `error` is `unknown` after `instanceof
+ * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
+ */
+export declare class AppError extends EventwireError {
+  readonly error: unknown;
 }
+
+/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
+export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -268,6 +274,9 @@ export type ShapesSocket = Socket<ShapesServerToClientEvents, ShapesClientToServ
 /** The namespace Shapes is served on. */
 export declare const shapesNamespace: "/shapes";
 
+/** The app error of each Shapes event declared `ack = Result<T, E>`. */
+export interface ShapesAppErrors {}
+
 /** A typed client of Shapes: one method per client event, one listener per server event. */
 export interface ShapesClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -321,6 +330,11 @@ export interface ShapesClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof ShapesAppErrors>(event: K, error: unknown): error is TypedAppError<ShapesAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.

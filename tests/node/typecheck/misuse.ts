@@ -67,3 +67,24 @@ void name;
 connectSecure("http://127.0.0.1");
 // @ts-expect-error: auth of the wrong shape
 connectSecure("http://127.0.0.1", { auth: { password: "x" } });
+
+// App errors are typed per call: `instanceof AppError` leaves `error` unknown, and the
+// client's `isAppError(event, e)` narrows it to that event's error type.
+try {
+  await lab.divide({ a: 1, b: 0 });
+} catch (error) {
+  if (error instanceof AppError) {
+    // @ts-expect-error: without narrowing, the app error is `unknown`, not `any`
+    const wrong: number = error.error;
+    void wrong;
+  }
+  if (lab.isAppError("divide", error)) {
+    const code: "divisionByZero" | "overflow" = error.error.code;
+    void code;
+    // @ts-expect-error: the narrowed error is a MathError, not a number
+    const wrong: number = error.error;
+    void wrong;
+  }
+  // @ts-expect-error: `echo` has no app error
+  lab.isAppError("echo", error);
+}

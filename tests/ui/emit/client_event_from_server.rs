@@ -15,7 +15,7 @@ pub enum Chat {
 }
 
 fn emit(cx: &Cx<Chat>) {
-    // Client events have no constructor: only server events can be emitted.
+    // Only server events can be emitted; a client event says so.
     let _ = cx.emit(Chat::join(Join { room: "a".into() }));
 }
 

@@ -149,10 +149,16 @@ export declare class FaultError extends EventwireError {
   readonly fault: Fault;
 }
 
-/** The handler answered with the app's typed error. */
-export declare class AppError<E> extends EventwireError {
-  readonly error: E;
+/**
+ * The handler answered with the app's error. `error` is `unknown` after `instanceof
+ * AppError`: narrow it to the event's error type with the client's `isAppError(event, e)`.
+ */
+export declare class AppError extends EventwireError {
+  readonly error: unknown;
 }
+
+/** An {@link AppError} whose `error` is of type `E`: what `isAppError` narrows to. */
+export type TypedAppError<E> = AppError & { readonly error: E };
 
 /** No answer arrived in time. */
 export declare class TimeoutError extends EventwireError {
@@ -205,6 +211,13 @@ export type ChatSocket = Socket<ChatServerToClientEvents, ChatClientToServerEven
 /** The namespace Chat is served on. */
 export declare const chatNamespace: "/chat";
 
+/** The app error of each Chat event declared `ack = Result<T, E>`. */
+export interface ChatAppErrors {
+  join: ChatError;
+  leave: ChatError;
+  send: ChatError;
+}
+
 /** A typed client of Chat: one method per client event, one listener per server event. */
 export interface ChatClient {
   /** The current socket, for connection events (`connect`, `disconnect`, ...); a failover replaces it. */
@@ -212,19 +225,19 @@ export interface ChatClient {
   /**
    * Joins a room; the answer carries its members and recent history.
    *
-   * Rejects with FaultError | AppError<ChatError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<ChatError> | TimeoutError.
    */
   join(payload: RoomRef, options?: CallOptions): Promise<Joined>;
   /**
    * Leaves a room.
    *
-   * Rejects with FaultError | AppError<ChatError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<ChatError> | TimeoutError.
    */
   leave(payload: RoomRef, options?: CallOptions): Promise<null>;
   /**
    * Posts a message to a joined room.
    *
-   * Rejects with FaultError | AppError<ChatError> | TimeoutError.
+   * Rejects with FaultError | TypedAppError<ChatError> | TimeoutError.
    */
   send(payload: SendMessage, options?: CallOptions): Promise<Sent>;
   /** Tells the room you are typing. */
@@ -240,6 +253,11 @@ export interface ChatClient {
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
+  /**
+   * Whether `error` is the app error of `event`'s call, narrowing `error.error` to that
+   * event's error type: `if (client.isAppError("join", e)) e.error.code`.
+   */
+  isAppError<K extends keyof ChatAppErrors>(event: K, error: unknown): error is TypedAppError<ChatAppErrors[K]>;
   /**
    * With several URLs: runs when the client has moved to another node (given), after losing
    * its node or failing to reach it. Rooms are per connection: join them again here.
