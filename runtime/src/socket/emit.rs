@@ -203,8 +203,10 @@ pub enum EmitError {
         /// Why, one entry per socket that missed the event.
         failed: Vec<socketioxide::SocketError>,
     },
-    /// The adapter (e.g. Redis) failed to reach the other nodes.
-    #[error("the adapter failed")]
+    /// The adapter (e.g. Redis) failed to reach the other nodes, or the target cannot be
+    /// reached at all (an emitter used before its server is built). The message repeats the
+    /// source's, which is often the only hint of what to do.
+    #[error("the adapter failed: {0}")]
     Adapter(#[source] socketioxide::AdapterError),
 }
 
