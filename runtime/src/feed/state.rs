@@ -93,6 +93,15 @@ struct Inner<I, F> {
     index: Index,
 }
 
+impl<I, F> Inner<I, F> {
+    /// Takes a live subscription out of the feed and out of the index.
+    fn remove_live(&mut self, id: u64) -> Option<Live<I, F>> {
+        let live = self.live.remove(&id)?;
+        self.index.remove(id, live.entry.as_ref());
+        Some(live)
+    }
+}
+
 /// Limits shared by every feed of a server, set through `Server`'s setters.
 #[derive(Debug)]
 pub(crate) struct Limits {
@@ -275,13 +284,7 @@ where
         if inner.pending.remove(&id).is_some() {
             return true;
         }
-        match inner.live.remove(&id) {
-            Some(live) => {
-                inner.index.remove(id, live.entry.as_ref());
-                true
-            }
-            None => false,
-        }
+        inner.remove_live(id).is_some()
     }
 
     /// Publishes a change; returns its offset and the subscriptions it overflowed.
@@ -348,8 +351,7 @@ where
         let ended = overflowed
             .into_iter()
             .filter_map(|id| {
-                let live = inner.live.remove(&id)?;
-                inner.index.remove(id, live.entry.as_ref());
+                let live = inner.remove_live(id)?;
                 Some(Ended {
                     id,
                     wire_id: live.wire_id,
@@ -404,8 +406,7 @@ where
             .collect();
         ids.into_iter()
             .filter_map(|id| {
-                let live = inner.live.remove(&id)?;
-                inner.index.remove(id, live.entry.as_ref());
+                let live = inner.remove_live(id)?;
                 Some(Ended {
                     id,
                     wire_id: live.wire_id,
