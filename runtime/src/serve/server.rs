@@ -568,10 +568,10 @@ impl<A: ServerAdapter> Server<A> {
     /// # }
     /// ```
     pub fn emitter<C: Contract>(&self) -> Emitter<C> {
-        Emitter::from_ops(Box::new(Deferred {
+        Emitter::deferred(Deferred {
             slot: self.handle.clone(),
             path: C::NAMESPACE.to_owned(),
-        }))
+        })
     }
 
     /// Builds the layer to add to an axum (or any tower/hyper) app: socket.io with every
