@@ -2,21 +2,16 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use serde_derive_internals::ast::{Container, Data, Field, Style};
+use serde_derive_internals::ast::{Data, Field, Style};
 use serde_derive_internals::attr::TagType;
-use serde_derive_internals::{Ctxt, Derive};
 
 use super::attr::{self, Rule, RuleKind};
 use crate::ctxt::Errors;
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let errors = Errors::new();
-    let serde_cx = Ctxt::new();
-    // Paths are reported with the names the client sends, so the deserialize side is read.
-    let container = Container::from_ast(&serde_cx, input, Derive::Deserialize);
-    // serde's own derive reports malformed serde attributes; don't report them twice.
-    let _ = serde_cx.check();
-    let Some(container) = container else {
+    // Paths are reported with the names the client sends: the deserialize side.
+    let Some(container) = crate::serde_ast::read(input) else {
         errors.finish()?;
         return Ok(TokenStream::new());
     };
@@ -29,9 +24,15 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 let member = &f.member;
                 quote!(&self.#member)
             });
+            // A transparent struct is its one field on the wire, as a newtype is.
+            let style = if container.attrs.transparent() {
+                Style::Newtype
+            } else {
+                *style
+            };
             let checks = fields_checks(
                 &errors,
-                *style,
+                style,
                 fields,
                 accessors.collect(),
                 &mut nested_types,
