@@ -418,16 +418,221 @@ fn a_checked_in_description_reads_back_to_the_same_fingerprint() {
     let dir = eventwire_tests::node_dir().join("generated");
     let lab = std::fs::read_to_string(dir.join("lab.schema.json")).expect("checked in");
     let shapes = std::fs::read_to_string(dir.join("shapes.schema.json")).expect("checked in");
+    // A contract with feeds (data and notify, an app error, a per-item check).
+    let board = std::fs::read_to_string(dir.join("board.schema.json")).expect("checked in");
     let pairs = [
         (Shape::of::<eventwire_tests::Lab>(), &lab),
         (Shape::of::<eventwire_tests::Ordered>(), &lab),
         (Shape::of::<eventwire_tests::Other>(), &lab),
         (Shape::of::<eventwire_tests::Secure>(), &lab),
         (Shape::of::<eventwire_tests::shapes::Shapes>(), &shapes),
+        (Shape::of::<eventwire_tests::board::Board>(), &board),
     ];
     for (shape, document) in pairs {
         let read = Shape::from_schema_document(document, shape.name()).expect("reads");
         assert_eq!(read.as_value(), shape.as_value(), "{}", shape.name());
         assert_eq!(read.fingerprint(), shape.fingerprint());
+    }
+}
+
+// Feeds: the subscribe (its filter) is what an old client sends; the snapshot and the
+// changes (mode, key, items, app error) are what the new server sends.
+
+version!(feeds_base {
+    use eventwire::Filter;
+    #[payload] #[derive(Clone)] pub struct Task { pub id: u32, pub title: String, pub done: bool }
+    #[payload] #[derive(Filter)] #[serde(deny_unknown_fields)] #[filter(item = Task)]
+    pub struct TaskFilter { #[filter(eq)] pub done: Option<bool> }
+    #[derive(Contract)] #[contract(namespace = "/api")]
+    pub enum Api {
+        #[feed(item = Task, key = id, filter = TaskFilter)] Tasks,
+        #[feed(item = Task, key = id, filter = TaskFilter, mode = notify)] Notices,
+    }
+});
+
+version!(feed_added {
+    pub use crate::feeds_base::{Task, TaskFilter};
+    #[derive(Contract)] #[contract(namespace = "/api")]
+    pub enum Api {
+        #[feed(item = Task, key = id, filter = TaskFilter)] Tasks,
+        #[feed(item = Task, key = id, filter = TaskFilter, mode = notify)] Notices,
+        #[feed(item = Task, key = id, filter = TaskFilter)] Archive,
+    }
+});
+
+version!(feed_removed {
+    pub use crate::feeds_base::{Task, TaskFilter};
+    #[derive(Contract)] #[contract(namespace = "/api")]
+    pub enum Api {
+        #[feed(item = Task, key = id, filter = TaskFilter)] Tasks,
+    }
+});
+
+#[test]
+fn adding_a_feed_is_compatible_but_removing_one_breaks_old_clients() {
+    assert_eq!(changes::<feeds_base::Api, feed_added::Api>(), []);
+    assert_eq!(
+        changes::<feeds_base::Api, feed_removed::Api>(),
+        [(ClientToServer, "/api `notices` feed: the new server no longer serves it; an old client may still subscribe and gets an `unknown_feed` fault".to_owned())]
+    );
+}
+
+version!(filter_widened {
+    use eventwire::Filter;
+    pub use crate::feeds_base::Task;
+    #[payload] #[derive(Filter)] #[serde(deny_unknown_fields)] #[filter(item = Task)]
+    pub struct TaskFilter {
+        #[filter(eq)] pub done: Option<bool>,
+        #[filter(contains, field = title)] pub search: Option<String>,
+    }
+    #[derive(Contract)] #[contract(namespace = "/api")]
+    pub enum Api {
+        #[feed(item = Task, key = id, filter = TaskFilter)] Tasks,
+        #[feed(item = Task, key = id, filter = TaskFilter, mode = notify)] Notices,
+    }
+});
+
+version!(filter_narrowed {
+    use eventwire::Filter;
+    pub use crate::feeds_base::Task;
+    #[payload] #[derive(Filter)] #[serde(deny_unknown_fields)] #[filter(item = Task)]
+    pub struct TaskFilter { #[filter(eq, field = title)] pub title: Option<String> }
+    #[derive(Contract)] #[contract(namespace = "/api")]
+    pub enum Api {
+        #[feed(item = Task, key = id, filter = TaskFilter)] Tasks,
+        #[feed(item = Task, key = id, filter = TaskFilter, mode = notify)] Notices,
+    }
+});
+
+#[test]
+fn a_feed_filter_follows_the_client_to_server_rules() {
+    // A filter field added (every filter field is optional) is compatible; one removed
+    // from a filter that denies unknown fields is refused when an old client sends it.
+    assert_eq!(changes::<feeds_base::Api, filter_widened::Api>(), []);
+    let broken = changes::<feeds_base::Api, filter_narrowed::Api>();
+    assert!(!broken.is_empty());
+    for (sent_by, sentence) in &broken {
+        assert_eq!(*sent_by, ClientToServer, "{sentence}");
+        assert!(sentence.contains(" feed filter: "), "{sentence}");
+        assert!(sentence.contains("`done`"), "{sentence}");
+    }
+    assert!(
+        broken
+            .iter()
+            .any(|(_, s)| s.starts_with("/api `tasks` feed filter: "))
+    );
+    assert!(
+        broken
+            .iter()
+            .any(|(_, s)| s.starts_with("/api `notices` feed filter: "))
+    );
+}
+
+version!(item_widened {
+    use eventwire::Filter;
+    #[payload] #[derive(Clone)] pub struct Task { pub id: u32, pub title: String, pub done: bool, pub owner: String }
+    #[payload] #[derive(Filter)] #[serde(deny_unknown_fields)] #[filter(item = Task)]
+    pub struct TaskFilter { #[filter(eq)] pub done: Option<bool> }
+    #[derive(Contract)] #[contract(namespace = "/api")]
+    pub enum Api {
+        #[feed(item = Task, key = id, filter = TaskFilter)] Tasks,
+        #[feed(item = Task, key = id, filter = TaskFilter, mode = notify)] Notices,
+    }
+});
+
+version!(item_narrowed {
+    use eventwire::Filter;
+    #[payload] #[derive(Clone)] pub struct Task { pub id: u32, pub done: bool }
+    #[payload] #[derive(Filter)] #[serde(deny_unknown_fields)] #[filter(item = Task)]
+    pub struct TaskFilter { #[filter(eq)] pub done: Option<bool> }
+    #[derive(Contract)] #[contract(namespace = "/api")]
+    pub enum Api {
+        #[feed(item = Task, key = id, filter = TaskFilter)] Tasks,
+        #[feed(item = Task, key = id, filter = TaskFilter, mode = notify)] Notices,
+    }
+});
+
+#[test]
+fn a_feed_item_follows_the_server_to_client_rules_on_data_feeds_only() {
+    // A field added to the items is compatible; one removed breaks the data feed's old
+    // clients, and not the notify feed's, whose changes carry no item.
+    assert_eq!(changes::<feeds_base::Api, item_widened::Api>(), []);
+    assert_eq!(
+        changes::<feeds_base::Api, item_narrowed::Api>(),
+        [(ServerToClient, "/api `tasks` feed item: the new server may leave out `title`, which an old client requires".to_owned())]
+    );
+}
+
+version!(key_changed {
+    pub use crate::feeds_base::{Task, TaskFilter};
+    #[derive(Contract)] #[contract(namespace = "/api")]
+    pub enum Api {
+        #[feed(item = Task, key = title, filter = TaskFilter)] Tasks,
+        #[feed(item = Task, key = id, filter = TaskFilter, mode = notify)] Notices,
+    }
+});
+
+#[test]
+fn a_feed_key_of_another_type_breaks_old_clients() {
+    // `key = id` (a `u32`) became `key = title` (a `String`): only the key changed.
+    let broken = changes::<feeds_base::Api, key_changed::Api>();
+    assert_eq!(
+        broken[0],
+        (ServerToClient, "/api `tasks` feed key: the new server may send a string, where an old client expects integer".to_owned())
+    );
+    for (sent_by, sentence) in &broken {
+        assert_eq!(*sent_by, ServerToClient, "{sentence}");
+        assert!(
+            sentence.starts_with("/api `tasks` feed key: "),
+            "{sentence}"
+        );
+    }
+}
+
+version!(modes_swapped {
+    pub use crate::feeds_base::{Task, TaskFilter};
+    #[derive(Contract)] #[contract(namespace = "/api")]
+    pub enum Api {
+        #[feed(item = Task, key = id, filter = TaskFilter, mode = notify)] Tasks,
+        #[feed(item = Task, key = id, filter = TaskFilter)] Notices,
+    }
+});
+
+#[test]
+fn a_data_feed_made_notify_breaks_old_clients_but_not_the_reverse() {
+    // `notices` becomes a data feed: its old clients read the keys, which it still sends.
+    assert_eq!(
+        changes::<feeds_base::Api, modes_swapped::Api>(),
+        [(ServerToClient, "/api `tasks` feed: the new server sends keys only (notify mode), and an old client expects the items".to_owned())]
+    );
+}
+
+version!(feed_error_added {
+    pub use crate::feeds_base::{Task, TaskFilter};
+    #[payload] #[serde(tag = "code", rename_all = "snake_case")] pub enum Refusal { NotAMember }
+    #[derive(Contract)] #[contract(namespace = "/api")]
+    pub enum Api {
+        #[feed(item = Task, key = id, filter = TaskFilter, error = Refusal)] Tasks,
+        #[feed(item = Task, key = id, filter = TaskFilter, mode = notify)] Notices,
+    }
+});
+
+#[test]
+fn an_app_error_added_to_a_subscribe_breaks_old_clients() {
+    assert_eq!(
+        changes::<feeds_base::Api, feed_error_added::Api>(),
+        [(ServerToClient, "/api `tasks` feed app error: the new server may refuse a subscribe with an app error, which an old client does not expect".to_owned())]
+    );
+    // And the fingerprint follows every feed change.
+    let base = Shape::of::<feeds_base::Api>().fingerprint().to_owned();
+    for other in [
+        Shape::of::<feed_added::Api>(),
+        Shape::of::<filter_widened::Api>(),
+        Shape::of::<item_widened::Api>(),
+        Shape::of::<key_changed::Api>(),
+        Shape::of::<modes_swapped::Api>(),
+        Shape::of::<feed_error_added::Api>(),
+    ] {
+        assert_ne!(other.fingerprint(), base);
     }
 }

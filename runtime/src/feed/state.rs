@@ -26,14 +26,13 @@ pub const DEFAULT_SUBSCRIPTION_BUFFER: usize = 1_000;
 /// Default number of subscriptions one socket may hold at once.
 pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 100;
 
-/// A published change, shared by every subscription that sees it.
+/// A published change, shared by every subscription that sees it. Its frame is encoded
+/// once, when it is published: everything but the subscription id, per action (see
+/// [`Encoded`]); each subscriber only adds its id.
 pub(crate) struct Change<I> {
     offset: u64,
-    offset_text: String,
     kind: Kind<I>,
-    key: Box<RawValue>,
-    /// The item's JSON, serialized once (data mode; a deletion carries none).
-    item: Option<Box<RawValue>>,
+    encoded: Encoded,
 }
 
 pub(crate) enum Kind<I> {
@@ -55,16 +54,6 @@ pub(crate) enum Action {
 }
 
 #[derive(Serialize)]
-struct ChangeFrame<'a> {
-    id: &'a str,
-    offset: &'a str,
-    action: Action,
-    key: &'a RawValue,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    item: Option<&'a RawValue>,
-}
-
-#[derive(Serialize)]
 pub(crate) struct EndFrame<'a> {
     pub(crate) id: &'a str,
     #[serde(flatten)]
@@ -73,6 +62,8 @@ pub(crate) struct EndFrame<'a> {
 
 struct Live<I, F> {
     wire_id: String,
+    /// `wire_id` as JSON, encoded once for every frame this subscription gets.
+    id_json: Box<RawValue>,
     filter: F,
     entry: Option<(usize, String)>,
     check: Option<Check<I>>,
@@ -250,6 +241,7 @@ where
         // Gone: the socket disconnected or unsubscribed while the snapshot loaded.
         let buffer = inner.pending.remove(&id)?;
         let live = Live {
+            id_json: raw(&wire_id),
             wire_id,
             entry: filter.index_entry(),
             filter,
@@ -300,12 +292,11 @@ where
             (Kind::Deleted(_), _) | (_, Mode::Notify) => None,
             (_, Mode::Data) => Some(raw(item)),
         };
+        let encoded = Encoded::new(offset, &key, item_json.as_deref());
         let change = Arc::new(Change {
             offset,
-            offset_text: offset.to_string(),
             kind,
-            key,
-            item: item_json,
+            encoded,
         });
         inner
             .history
@@ -368,15 +359,9 @@ where
         let Some(action) = action(live, &change.kind) else {
             return true;
         };
-        let frame = ChangeFrame {
-            id: &live.wire_id,
-            offset: &change.offset_text,
-            action,
-            key: &change.key,
-            item: match action {
-                Action::Removed => None,
-                Action::Added | Action::Updated => change.item.as_deref(),
-            },
+        let frame = Spliced {
+            id: &live.id_json,
+            rest: change.encoded.for_action(action),
         };
         match live.socket.emit(CHANGE_EVENT, &(frame,)) {
             Ok(()) => true,
@@ -431,6 +416,61 @@ where
     /// The offset of the last change.
     pub(crate) fn offset(&self) -> u64 {
         self.lock().offset
+    }
+}
+
+/// A change's frame, `{"id", "offset", "action", "key", "item"}`, encoded once for all its
+/// subscribers: every field but `id` is JSON text made when the change is published, in
+/// the field order of the frame, one list per action (`removed` carries no item). A
+/// subscriber's frame is its id followed by these, written as they are ([`Spliced`]).
+///
+/// socketioxide has no public way to send one encoded packet to chosen sockets other than a
+/// room broadcast (`Socket::send_raw` is crate-private), and each subscription's frame
+/// names its own id; so each subscriber's packet is still framed by socketioxide's
+/// per-socket `emit`, which copies these pieces verbatim (a `RawValue` is written as is).
+struct Encoded {
+    /// `offset`, `action` and `key` (and `item` in data mode, except for `removed`), per
+    /// action in [`Action`] order.
+    fields: [Vec<(&'static str, Box<RawValue>)>; 3],
+}
+
+impl Encoded {
+    fn new(offset: u64, key: &RawValue, item: Option<&RawValue>) -> Self {
+        let offset = raw(&offset.to_string());
+        let fields = [Action::Added, Action::Updated, Action::Removed].map(|action| {
+            let mut fields = vec![
+                ("offset", offset.clone()),
+                ("action", raw(&action)),
+                ("key", key.to_owned()),
+            ];
+            if let (Some(item), Action::Added | Action::Updated) = (item, action) {
+                fields.push(("item", item.to_owned()));
+            }
+            fields
+        });
+        Self { fields }
+    }
+
+    fn for_action(&self, action: Action) -> &[(&'static str, Box<RawValue>)] {
+        &self.fields[action as usize]
+    }
+}
+
+/// One subscriber's `eventwire:change` frame: its id, then the change's encoded fields.
+struct Spliced<'a> {
+    id: &'a RawValue,
+    rest: &'a [(&'static str, Box<RawValue>)],
+}
+
+impl Serialize for Spliced<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(1 + self.rest.len()))?;
+        map.serialize_entry("id", self.id)?;
+        for (name, value) in self.rest {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
     }
 }
 

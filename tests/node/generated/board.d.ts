@@ -501,7 +501,7 @@ export interface BoardAppErrors {
   delete: BoardError;
 }
 /** The fingerprint of the Board contract this file was generated from, sent when connecting. */
-export declare const boardFingerprint: "e31ae6bc1b333a5a";
+export declare const boardFingerprint: "9b0bfd5b39069d8a";
 
 /** A typed client of Board: one method per client event, one listener per server event. */
 export interface BoardClient {

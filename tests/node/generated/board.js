@@ -402,7 +402,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
 
 export const boardNamespace = "/board";
 
-export const boardFingerprint = "e31ae6bc1b333a5a";
+export const boardFingerprint = "9b0bfd5b39069d8a";
 
 export function connectBoard(url, options = {}) {
   return connect(url, boardNamespace, options, {

@@ -22,7 +22,7 @@ impl TestDatabase {
                     "EVENTWIRE_REQUIRE_POSTGRES=1 but PostgreSQL at 127.0.0.1:5432 is not reachable: {error}"
                 );
                 eprintln!(
-                    "\n*** SKIPPED: the PostgreSQL outbox tests need PostgreSQL at 127.0.0.1:5432 ({error}) ***\n"
+                    "\n*** SKIPPED: the PostgreSQL test `{label}` needs PostgreSQL at 127.0.0.1:5432 ({error}) ***\n"
                 );
                 return None;
             }

@@ -449,7 +449,7 @@ export interface BoardAppErrors {
   task: BoardError;
 }
 /** The fingerprint of the Board contract this file was generated from, sent when connecting. */
-export declare const boardFingerprint: "ae1c578c6744a1b2";
+export declare const boardFingerprint: "e5a8fbdb57e39ec8";
 
 /** A typed client of Board: one method per client event, one listener per server event. */
 export interface BoardClient {

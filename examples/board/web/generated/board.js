@@ -282,7 +282,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
 
 export const boardNamespace = "/board";
 
-export const boardFingerprint = "ae1c578c6744a1b2";
+export const boardFingerprint = "e5a8fbdb57e39ec8";
 
 export function connectBoard(url, options = {}) {
   return connect(url, boardNamespace, options, {

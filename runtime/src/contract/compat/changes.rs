@@ -22,6 +22,16 @@ pub enum Part {
     Ack,
     /// The app's typed error in the answer to a client event.
     AckError,
+    /// A feed as a whole: removed, or its mode changed.
+    Feed,
+    /// A feed's filter (sent by the client with a subscribe).
+    FeedFilter,
+    /// A feed's items (in its snapshots and changes).
+    FeedItem,
+    /// A feed's key (in its snapshots and changes).
+    FeedKey,
+    /// The app's typed error a subscribe may be refused with.
+    FeedError,
 }
 
 impl std::fmt::Display for Part {
@@ -33,6 +43,11 @@ impl std::fmt::Display for Part {
             Part::Payload => "payload",
             Part::Ack => "answer",
             Part::AckError => "app error",
+            Part::Feed => "feed",
+            Part::FeedFilter => "feed filter",
+            Part::FeedItem => "feed item",
+            Part::FeedKey => "feed key",
+            Part::FeedError => "feed app error",
         })
     }
 }
@@ -69,7 +84,8 @@ impl std::fmt::Display for Part {
 pub struct BreakingChange {
     /// The namespace of the contract (the old one).
     pub namespace: String,
-    /// The event, unless the change is in the namespace or the auth.
+    /// The event (or the feed, for the feed parts), unless the change is in the namespace
+    /// or the auth.
     pub event: Option<String>,
     /// Where in the contract.
     pub part: Part,
@@ -235,12 +251,13 @@ pub fn breaking_changes(old: &Shape, new: &Shape) -> Vec<BreakingChange> {
         }
         }
     }
+    crate::contract::compat::feed_changes::feed_changes(old, new, &mut push);
     changes
 }
 
 /// The problems of values going from `old` to `new` (old client sends) or `new` to `old`
 /// (new server sends).
-fn directed(old: &Value, new: &Value, roles: Roles) -> Vec<String> {
+pub(super) fn directed(old: &Value, new: &Value, roles: Roles) -> Vec<String> {
     if roles.old_sends {
         problems(old, new, roles)
     } else {
