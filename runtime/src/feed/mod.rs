@@ -25,6 +25,14 @@
 //! missed or sent twice. When the epoch is another or the history no longer reaches back,
 //! the answer is a fresh snapshot marked as a resync instead.
 //!
+//! **Across nodes.** With [`Server::redis`](crate::Server), each feed's changes go through
+//! a Redis stream: a change published on any node reaches the matching subscribers of every
+//! node, in offset order, and the resume history is the stream, so a client that fails over
+//! to another node resumes there. [`Feed::send`] returns the offset once Redis holds the
+//! change; the outbox's [`FeedSink`](crate::outbox::FeedSink) publishes after commit through
+//! the same path. When Redis loses the stream the feed takes a new epoch: every subscriber
+//! gets [`EndReason::Resync`], and the generated client resumes into a resync.
+//!
 //! **Slow subscribers.** While a snapshot loads, a subscription buffers at most
 //! [`Server::subscription_buffer`](crate::Server::subscription_buffer) changes (default
 //! 1,000); after that, changes go to the socket's outgoing queue, which holds at most
