@@ -550,6 +550,12 @@ impl<A: ServerAdapter> Server<A> {
         Feeds::new(self.feeds.clone())
     }
 
+    /// Every feed of this server.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn feed_hub(&self) -> &Arc<FeedHub> {
+        &self.feeds
+    }
+
     /// Serves contract `C` on its namespace with these handlers.
     pub fn contract<C: Contract>(self, handlers: impl Handlers<C>) -> Self {
         self.contract_at::<C>(C::NAMESPACE, handlers)

@@ -111,7 +111,9 @@ export interface ChunkAck {
 /** Why the server ended a subscription (`eventwire:end`). */
 export type FeedEnd =
   | { id: string; reason: "revoked"; message: string }
-  | { id: string; reason: "overflow"; message: string };
+  | { id: string; reason: "overflow"; message: string }
+  /** The server may have lost changes: the client resumes at once, and gets a resync. */
+  | { id: string; reason: "resync"; message: string };
 
 /**
  * A named piece of binary data, sent and received (so TypeScript has `Attachment` and
