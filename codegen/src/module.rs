@@ -147,6 +147,10 @@ fn client_template(template: &str) -> String {
         ("@END@", eventwire::feed::END_EVENT),
         ("@RECOVERY@", eventwire::RECOVERY_EVENT),
         ("@FINGERPRINT@", eventwire::FINGERPRINT_KEY),
+        ("@CHUNK@", eventwire::upload::CHUNK_EVENT),
+        ("@FINISH@", eventwire::upload::FINISH_EVENT),
+        ("@CANCEL@", eventwire::upload::CANCEL_EVENT),
+        ("@RESUME@", eventwire::upload::RESUME_EVENT),
     ]
     .iter()
     .fold(template.to_owned(), |text, (mark, value)| {
@@ -623,7 +627,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
     const finish = () => {
       if (finishing || settled) return;
       finishing = true;
-      call("eventwire:finish", { id, sha256: hash }, name).then((answer) => end(resolve, answer), fail);
+      call("@FINISH@", { id, sha256: hash }, name).then((answer) => end(resolve, answer), fail);
     };
     const pump = () => {
       if (settled || finishing || id === null || !client.socket.connected) return;
@@ -632,7 +636,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
         next = Math.min(offset + chunkSize, bytes.length);
         inFlight++;
         const sent = generation;
-        client.socket.emit("eventwire:chunk", { id, offset, data: bytes.subarray(offset, next) }, (response) => {
+        client.socket.emit("@CHUNK@", { id, offset, data: bytes.subarray(offset, next) }, (response) => {
           if (sent !== generation || settled) return;
           inFlight--;
           if (!response.ok) return fail(new FaultError(response.fault));
@@ -646,7 +650,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       }
     };
     const onAbort = () => {
-      if (id !== null && !settled) client.socket.emit("eventwire:cancel", { id });
+      if (id !== null && !settled) client.socket.emit("@CANCEL@", { id });
       fail(signal.reason ?? new EventwireError(name, "the upload was cancelled"));
     };
     if (signal) {
@@ -665,7 +669,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
     stops.push(listen("connect", () => {
       if (settled || finishing || id === null) return;
       const resumed = generation;
-      call("eventwire:resume", { id }).then((answer) => {
+      call("@RESUME@", { id }).then((answer) => {
         if (settled || resumed !== generation) return;
         ({ chunkSize, window } = answer);
         next = acked = answer.offset;
@@ -680,7 +684,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       if (settled) return;
       const asked = uploadOptions.window;
       const started = await call(name, { meta, size: bytes.length, ...(asked ? { window: asked } : {}) });
-      if (settled) return client.socket.emit("eventwire:cancel", { id: started.id });
+      if (settled) return client.socket.emit("@CANCEL@", { id: started.id });
       ({ id, chunkSize, window } = started);
       progress();
       if (bytes.length === 0) finish();
@@ -1125,10 +1129,22 @@ fn upload_declarations(
         ));
     }
     if !contract.uploads.is_empty() {
-        to_server.push("  /** One chunk of an upload; the answer says how many bytes the server holds. */\n  \"eventwire:chunk\": (request: { id: string; offset: number; data: Uint8Array }, ack: (response: AckResponse<ChunkAck>) => void) => void;".to_owned());
-        to_server.push("  /** Ends an upload with the SHA-256 of the whole file; the answer is the upload's. */\n  \"eventwire:finish\": (request: { id: string; sha256: string }, ack: (response: AckResponse<unknown, unknown>) => void) => void;".to_owned());
-        to_server.push("  /** Cancels an upload. */\n  \"eventwire:cancel\": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;".to_owned());
-        to_server.push("  /** Continues an upload on a new connection. */\n  \"eventwire:resume\": (request: { id: string }, ack: (response: AckResponse<UploadResumed>) => void) => void;".to_owned());
+        to_server.push(format!(
+            "  /** One chunk of an upload; the answer says how many bytes the server holds. */\n  \"{}\": (request: {{ id: string; offset: number; data: Uint8Array }}, ack: (response: AckResponse<ChunkAck>) => void) => void;",
+            eventwire::upload::CHUNK_EVENT
+        ));
+        to_server.push(format!(
+            "  /** Ends an upload with the SHA-256 of the whole file; the answer is the upload's. */\n  \"{}\": (request: {{ id: string; sha256: string }}, ack: (response: AckResponse<unknown, unknown>) => void) => void;",
+            eventwire::upload::FINISH_EVENT
+        ));
+        to_server.push(format!(
+            "  /** Cancels an upload. */\n  \"{}\": (request: {{ id: string }}, ack: (response: AckResponse<null>) => void) => void;",
+            eventwire::upload::CANCEL_EVENT
+        ));
+        to_server.push(format!(
+            "  /** Continues an upload on a new connection. */\n  \"{}\": (request: {{ id: string }}, ack: (response: AckResponse<UploadResumed>) => void) => void;",
+            eventwire::upload::RESUME_EVENT
+        ));
     }
     Ok(())
 }

@@ -58,9 +58,9 @@ impl Incoming {
         self.decode_request()
     }
 
-    /// [`decode`](Self::decode) for the runtime's own requests (feed subscriptions), which
-    /// are validated but not described, so need no schema.
-    pub(crate) fn decode_request<T: DeserializeOwned + Validate>(&mut self) -> Result<T, Fault> {
+    /// [`decode`](Self::decode) for the runtime's own requests (feed subscriptions, upload
+    /// steps), which are validated but not described, so need no schema.
+    pub fn decode_request<T: DeserializeOwned + Validate>(&mut self) -> Result<T, Fault> {
         let payload: T = match self.arguments()? {
             (Some(payload), 0) => payload,
             (None, _) => match serde_json::from_str::<T>("null") {
