@@ -11,8 +11,9 @@ pub enum GenerateError {
     /// above 2^53.
     #[error(
         "`{location}` is a 64-bit integer ({format}): JavaScript numbers lose precision above 2^53. \
-         Use a 32-bit type, bound it with `#[validate(range(min = -9007199254740991, max = 9007199254740991))]`, \
-         or send it as a string with `eventwire::wire::U64` / `eventwire::wire::I64`"
+         Use a 32-bit type, bound it with `#[validate(range(min = -{max}, max = {max}))]`, \
+         or send it as a string with `eventwire::wire::U64` / `eventwire::wire::I64`",
+        max = eventwire::wire::MAX_SAFE_INTEGER
     )]
     UnsafeInteger {
         /// Where: `Type.field` or `Type.field[]`.

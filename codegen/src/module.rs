@@ -8,7 +8,7 @@ use eventwire::describe::{ContractDescription, Description, Direction, EventDesc
 use serde_json::Value;
 
 use crate::error::GenerateError;
-use crate::names::{Names, Side};
+use crate::names::{Names, Side, lower_first};
 use crate::typescript::{jsdoc, property_key, type_of};
 
 pub(crate) const HEADER: &str =
@@ -130,6 +130,36 @@ export type FeedEnd =
   | { id: string; reason: "resync"; message: string };
 "#;
 
+/// The typed client's default answer timeout, in milliseconds.
+const DEFAULT_TIMEOUT_MS: u32 = 5000;
+
+/// A client template with its facts filled in from their one source each: the default
+/// timeout (`@DEFAULT_TIMEOUT_MS@`) and the runtime's own event names (`@FAULT@`,
+/// `@SUBSCRIBE@`, ...).
+fn client_template(template: &str) -> String {
+    [
+        (
+            "@DEFAULT_TIMEOUT_MS@",
+            DEFAULT_TIMEOUT_MS.to_string().as_str(),
+        ),
+        ("@FAULT@", eventwire::FAULT_EVENT),
+        ("@SUBSCRIBE@", eventwire::feed::SUBSCRIBE_EVENT),
+        ("@UNSUBSCRIBE@", eventwire::feed::UNSUBSCRIBE_EVENT),
+        ("@CHANGE@", eventwire::feed::CHANGE_EVENT),
+        ("@END@", eventwire::feed::END_EVENT),
+        ("@RECOVERY@", eventwire::RECOVERY_EVENT),
+        ("@FINGERPRINT@", eventwire::FINGERPRINT_KEY),
+        ("@CHUNK@", eventwire::upload::CHUNK_EVENT),
+        ("@FINISH@", eventwire::upload::FINISH_EVENT),
+        ("@CANCEL@", eventwire::upload::CANCEL_EVENT),
+        ("@RESUME@", eventwire::upload::RESUME_EVENT),
+    ]
+    .iter()
+    .fold(template.to_owned(), |text, (mark, value)| {
+        text.replace(mark, value)
+    })
+}
+
 const CLIENT_TYPES: &str = r#"/** Base of every error the typed client rejects with. */
 export declare class EventwireError extends Error {
   /** The event that failed. */
@@ -212,7 +242,7 @@ export interface LiveKeys<K> {
 
 /** Options of one call. */
 export interface CallOptions {
-  /** How long to wait for the answer. Defaults to the client's `timeoutMs` (5000). */
+  /** How long to wait for the answer. Defaults to the client's `timeoutMs` (@DEFAULT_TIMEOUT_MS@). */
   timeoutMs?: number;
 }
 
@@ -253,7 +283,7 @@ export interface UploadOptions extends CallOptions {
 export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   /** Handshake auth payload. */
   auth?: Auth;
-  /** Default answer timeout of every call, in milliseconds. Defaults to 5000. */
+  /** Default answer timeout of every call, in milliseconds. Defaults to @DEFAULT_TIMEOUT_MS@. */
   timeoutMs?: number;
   /** Passed to socket.io-client's `io()`. */
   socket?: Partial<ManagerOptions & SocketOptions>;
@@ -341,7 +371,7 @@ function liveFeed(client, feed, filter, snapshot, notify, forget) {
       forget(live);
       if (live.ended) return Promise.resolve();
       live.ended = { reason: "closed", message: "closed by the client" };
-      return client.socket.timeout(5000).emitWithAck("eventwire:unsubscribe", { id: live.id }).then(() => {}, () => {});
+      return client.socket.timeout(@DEFAULT_TIMEOUT_MS@).emitWithAck("@UNSUBSCRIBE@", { id: live.id }).then(() => {}, () => {});
     },
     apply(change) {
       if (live.ended) return;
@@ -405,7 +435,7 @@ async function sha256Hex(bytes) {
 // incompatibly refuses the connection instead of failing events one by one.
 function connect(url, namespace, options, { calls, sends, answers, fingerprint, feeds = [], uploads = [] }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
-  const defaultTimeout = options.timeoutMs ?? 5000;
+  const defaultTimeout = options.timeoutMs ?? @DEFAULT_TIMEOUT_MS@;
   const listeners = new Set();
   const failoverHandlers = new Set();
   let index = 0;
@@ -414,7 +444,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
   const open = (attempt) => {
     const failover = urls.length > 1;
     // socket.io-client also takes `auth` as a function that hands the object to a callback.
-    const signed = (data) => ({ ...data, "eventwire:fingerprint": fingerprint });
+    const signed = (data) => ({ ...data, "@FINGERPRINT@": fingerprint });
     const auth = typeof options.auth === "function" ? (cb) => options.auth((data) => cb(signed(data))) : signed(options.auth);
     const socket = io(urls[index], { ...options.socket, auth, ...(failover ? { reconnection: false } : {}) });
     // socket.io's connect_error carries only a message, so the server writes the code and
@@ -427,7 +457,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
     // Connection state recovery (docs/protocol.md): socketioxide's CONNECT reply carries no
     // `pid`, so the server sends it in this event, before that reply; handing it to
     // socket.io-client lets its own mechanism track offsets and claim the session back.
-    socket.on("eventwire:recovery", ({ pid, recovered, offset }) => {
+    socket.on("@RECOVERY@", ({ pid, recovered, offset }) => {
       socket._pid = pid;
       socket._lastOffset = offset;
       socket.recovered = recovered;
@@ -497,7 +527,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
           })
         : listen(event, (...args) => handler(...args.map(binaryAsBytes))),
   });
-  client.onFault = (handler) => listen("eventwire:fault", handler);
+  client.onFault = (handler) => listen("@FAULT@", handler);
   client.isAppError = (event, error) => error instanceof AppError && error.event === event;
   if (feeds.length > 0) {
     // Live subscriptions by their id on the current connection, and all of them: the server
@@ -509,8 +539,8 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       if (subscriptions.get(live.id) === live) subscriptions.delete(live.id);
       lives.delete(live);
     };
-    listen("eventwire:change", (change) => subscriptions.get(change.id)?.apply(change));
-    listen("eventwire:end", ({ id, reason, message }) => {
+    listen("@CHANGE@", (change) => subscriptions.get(change.id)?.apply(change));
+    listen("@END@", ({ id, reason, message }) => {
       const live = subscriptions.get(id);
       if (!live) return;
       // The server may have lost changes before delivering them (its shared stream moved
@@ -531,7 +561,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
     });
     const resume = (live) => {
       const request = { feed: live.feed, filter: live.filter, resume: { epoch: live.epoch, offset: live.offset } };
-      client.socket.timeout(defaultTimeout).emit("eventwire:subscribe", request, (error, response) => {
+      client.socket.timeout(defaultTimeout).emit("@SUBSCRIBE@", request, (error, response) => {
         if (live.ended) return;
         // Lost again before the answer: the next connect resumes it.
         if (error && !client.socket.connected) return;
@@ -554,7 +584,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
           return new Promise((resolve, reject) => {
             // A plain ack callback, not a promise: it runs while the answer is read, so the
             // subscription is registered before the changes that follow it are dispatched.
-            client.socket.timeout(timeoutMs).emit("eventwire:subscribe", { feed, filter }, (error, response) => {
+            client.socket.timeout(timeoutMs).emit("@SUBSCRIBE@", { feed, filter }, (error, response) => {
               if (error) return reject(new TimeoutError(feed, timeoutMs));
               if (!response.ok) {
                 return reject("fault" in response ? new FaultError(response.fault) : new AppError(feed, response.error));
@@ -609,7 +639,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
     const finish = () => {
       if (finishing || settled) return;
       finishing = true;
-      call("eventwire:finish", { id, sha256: hash }, name).then((answer) => end(resolve, answer), fail);
+      call("@FINISH@", { id, sha256: hash }, name).then((answer) => end(resolve, answer), fail);
     };
     const pump = () => {
       if (settled || finishing || id === null || !client.socket.connected) return;
@@ -618,7 +648,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
         next = Math.min(offset + chunkSize, bytes.length);
         inFlight++;
         const sent = generation;
-        client.socket.emit("eventwire:chunk", { id, offset, data: bytes.subarray(offset, next) }, (response) => {
+        client.socket.emit("@CHUNK@", { id, offset, data: bytes.subarray(offset, next) }, (response) => {
           if (sent !== generation || settled) return;
           inFlight--;
           if (!response.ok) return fail(new FaultError(response.fault));
@@ -632,7 +662,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       }
     };
     const onAbort = () => {
-      if (id !== null && !settled) client.socket.emit("eventwire:cancel", { id });
+      if (id !== null && !settled) client.socket.emit("@CANCEL@", { id });
       fail(signal.reason ?? new EventwireError(name, "the upload was cancelled"));
     };
     if (signal) {
@@ -651,7 +681,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
     stops.push(listen("connect", () => {
       if (settled || finishing || id === null) return;
       const resumed = generation;
-      call("eventwire:resume", { id }).then((answer) => {
+      call("@RESUME@", { id }).then((answer) => {
         if (settled || resumed !== generation) return;
         ({ chunkSize, window } = answer);
         next = acked = answer.offset;
@@ -666,7 +696,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       if (settled) return;
       const asked = uploadOptions.window;
       const started = await call(name, { meta, size: bytes.length, ...(asked ? { window: asked } : {}) });
-      if (settled) return client.socket.emit("eventwire:cancel", { id: started.id });
+      if (settled) return client.socket.emit("@CANCEL@", { id: started.id });
       ({ id, chunkSize, window } = started);
       progress();
       if (bytes.length === 0) finish();
@@ -719,11 +749,11 @@ pub(crate) fn generate(description: &Description) -> Result<Generated, GenerateE
         }
     }
     dts.push('\n');
-    dts.push_str(CLIENT_TYPES);
+    dts.push_str(&client_template(CLIENT_TYPES));
 
     let mut js = String::from(HEADER);
     js.push_str("import { io } from \"socket.io-client\";\n\n");
-    js.push_str(CLIENT_RUNTIME);
+    js.push_str(&client_template(CLIENT_RUNTIME));
     for contract in &description.contracts {
         let fingerprint = crate::compat::of(description, contract)?;
         contract_declarations(&mut dts, contract, &names, &fingerprint)?;
@@ -861,7 +891,10 @@ fn contract_declarations(
             }
         }
     }
-    to_client.push("  /** A fault for an event sent without acknowledgement. */\n  \"eventwire:fault\": (fault: Fault) => void;".to_owned());
+    to_client.push(format!(
+        "  /** A fault for an event sent without acknowledgement. */\n  \"{}\": (fault: Fault) => void;",
+        eventwire::FAULT_EVENT
+    ));
     let mut feed_members = Vec::new();
     if !contract.feeds.is_empty() {
         let mut changes = Vec::new();
@@ -923,15 +956,23 @@ fn contract_declarations(
             ));
         }
         to_client.push(format!(
-            "  /** A change of a subscription. */\n  \"eventwire:change\": (change: {}) => void;",
+            "  /** A change of a subscription. */\n  \"{}\": (change: {}) => void;",
+            eventwire::feed::CHANGE_EVENT,
             changes.join(" | ")
         ));
-        to_client.push("  /** The server ended a subscription. */\n  \"eventwire:end\": (end: FeedEnd) => void;".to_owned());
+        to_client.push(format!(
+            "  /** The server ended a subscription. */\n  \"{}\": (end: FeedEnd) => void;",
+            eventwire::feed::END_EVENT
+        ));
         to_server.push(format!(
-            "  /** Subscribes to a feed; the answer is its snapshot. */\n  \"eventwire:subscribe\": (request: {}, ack: (response: AckResponse<unknown, unknown>) => void) => void;",
+            "  /** Subscribes to a feed; the answer is its snapshot. */\n  \"{}\": (request: {}, ack: (response: AckResponse<unknown, unknown>) => void) => void;",
+            eventwire::feed::SUBSCRIBE_EVENT,
             requests.join(" | ")
         ));
-        to_server.push("  /** Ends a subscription. */\n  \"eventwire:unsubscribe\": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;".to_owned());
+        to_server.push(format!(
+            "  /** Ends a subscription. */\n  \"{}\": (request: {{ id: string }}, ack: (response: AckResponse<null>) => void) => void;",
+            eventwire::feed::UNSUBSCRIBE_EVENT
+        ));
     }
     upload_declarations(
         contract,
@@ -1100,10 +1141,22 @@ fn upload_declarations(
         ));
     }
     if !contract.uploads.is_empty() {
-        to_server.push("  /** One chunk of an upload; the answer says how many bytes the server holds. */\n  \"eventwire:chunk\": (request: { id: string; offset: number; data: Uint8Array }, ack: (response: AckResponse<ChunkAck>) => void) => void;".to_owned());
-        to_server.push("  /** Ends an upload with the SHA-256 of the whole file; the answer is the upload's. */\n  \"eventwire:finish\": (request: { id: string; sha256: string }, ack: (response: AckResponse<unknown, unknown>) => void) => void;".to_owned());
-        to_server.push("  /** Cancels an upload. */\n  \"eventwire:cancel\": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;".to_owned());
-        to_server.push("  /** Continues an upload on a new connection. */\n  \"eventwire:resume\": (request: { id: string }, ack: (response: AckResponse<UploadResumed>) => void) => void;".to_owned());
+        to_server.push(format!(
+            "  /** One chunk of an upload; the answer says how many bytes the server holds. */\n  \"{}\": (request: {{ id: string; offset: number; data: Uint8Array }}, ack: (response: AckResponse<ChunkAck>) => void) => void;",
+            eventwire::upload::CHUNK_EVENT
+        ));
+        to_server.push(format!(
+            "  /** Ends an upload with the SHA-256 of the whole file; the answer is the upload's. */\n  \"{}\": (request: {{ id: string; sha256: string }}, ack: (response: AckResponse<unknown, unknown>) => void) => void;",
+            eventwire::upload::FINISH_EVENT
+        ));
+        to_server.push(format!(
+            "  /** Cancels an upload. */\n  \"{}\": (request: {{ id: string }}, ack: (response: AckResponse<null>) => void) => void;",
+            eventwire::upload::CANCEL_EVENT
+        ));
+        to_server.push(format!(
+            "  /** Continues an upload on a new connection. */\n  \"{}\": (request: {{ id: string }}, ack: (response: AckResponse<UploadResumed>) => void) => void;",
+            eventwire::upload::RESUME_EVENT
+        ));
     }
     Ok(())
 }
@@ -1179,14 +1232,6 @@ export function connect{name}(url, options = {{}}) {{
             )
         },
     );
-}
-
-fn lower_first(name: &str) -> String {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .map(|c| c.to_lowercase().chain(chars).collect())
-        .unwrap_or_default()
 }
 
 /// Whether `ty` is one `{ ... }` literal (an interface), not a union or intersection of them.

@@ -116,9 +116,50 @@ pub(crate) fn pascal(def: &str) -> String {
     out
 }
 
+/// `ChatRoom` -> `chatRoom`: the first character in lower case, as the derive names events
+/// after their variants (the test below holds the two to the same rule).
+pub(crate) fn lower_first(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|c| c.to_lowercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The derive names an event after its variant (the macros' `lower_camel`); the
+    /// generator names a contract's client the same way. A proc-macro crate cannot share a
+    /// function, so the rule is compared on names that tell implementations apart.
+    #[test]
+    fn lower_first_names_as_the_derive_names_events() {
+        #[derive(eventwire::Contract)]
+        #[allow(dead_code)]
+        enum Probe {
+            #[client]
+            Join,
+            #[client]
+            UserTyping,
+            #[client]
+            Élan,
+            #[client]
+            X2,
+        }
+        impl ProbeHandlers for () {
+            async fn join(&self, _: &eventwire::Cx<Probe>) {}
+            async fn user_typing(&self, _: &eventwire::Cx<Probe>) {}
+            async fn élan(&self, _: &eventwire::Cx<Probe>) {}
+            async fn x2(&self, _: &eventwire::Cx<Probe>) {}
+        }
+        let description = eventwire::describe::describe::<Probe>();
+        let events = &description.contracts[0].events;
+        assert_eq!(events.len(), 4);
+        for event in events {
+            assert_eq!(lower_first(event.variant), event.name, "{}", event.variant);
+        }
+    }
 
     #[test]
     fn pascal_names() {

@@ -4,8 +4,8 @@ use serde_json::{Map, Value};
 
 use crate::error::GenerateError;
 
-/// Largest integer a JavaScript number holds exactly.
-const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+/// Largest integer a JavaScript number holds exactly (2^53 − 1 is exact as an `f64`).
+const MAX_SAFE: f64 = eventwire::wire::MAX_SAFE_INTEGER as f64;
 
 /// Resolves `#/$defs/Name` references to TypeScript type names.
 pub(crate) trait Resolve {

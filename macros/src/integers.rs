@@ -9,8 +9,9 @@ use syn::{Expr, GenericArgument, PathArguments, Type};
 use crate::ctxt::Errors;
 use crate::validate::attr::{RuleKind, field_rules};
 
-/// 2^53 − 1, the largest integer a JavaScript `number` holds exactly.
-const MAX_SAFE: i128 = 9_007_199_254_740_991;
+/// 2^53 − 1, the largest integer a JavaScript `number` holds exactly. The one source: the
+/// runtime's `eventwire::wire::MAX_SAFE_INTEGER` is this, through `__max_safe_integer!`.
+pub(crate) const MAX_SAFE: i128 = (1 << 53) - 1;
 
 const WIDE: &[&str] = &["u64", "i64", "usize", "isize", "u128", "i128"];
 
@@ -50,10 +51,9 @@ pub(crate) fn check(errors: &Errors, input: &syn::DeriveInput) {
         let bound = if nested {
             String::new()
         } else if wide.starts_with('u') {
-            ", or bound it with `#[validate(range(max = 9007199254740991))]`".to_owned()
+            format!(", or bound it with `#[validate(range(max = {MAX_SAFE}))]`")
         } else {
-            ", or bound it with `#[validate(range(min = -9007199254740991, max = 9007199254740991))]`"
-                .to_owned()
+            format!(", or bound it with `#[validate(range(min = -{MAX_SAFE}, max = {MAX_SAFE}))]`")
         };
         errors.error_at(
             &field.ty,

@@ -31,6 +31,33 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
         .into()
 }
 
+/// The event names socket.io reserves, as a `&[&str]` expression: how the runtime's
+/// `RESERVED_EVENTS` shares the derive's list. Not public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __reserved_events(_: TokenStream) -> TokenStream {
+    let names = contract::check::RESERVED;
+    quote::quote!(&[#(#names),*]).into()
+}
+
+/// The prefix of eventwire's own event names (`"eventwire:"`), as a string literal: how
+/// the runtime names its own events with the derive's rule. Not public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __own_event_prefix(_: TokenStream) -> TokenStream {
+    let prefix = contract::check::OWN_PREFIX;
+    quote::quote!(#prefix).into()
+}
+
+/// 2^53 − 1 as a `u64` literal: how the runtime's `wire::MAX_SAFE_INTEGER` shares the
+/// bound the payload check applies. Not public API.
+#[doc(hidden)]
+#[proc_macro]
+pub fn __max_safe_integer(_: TokenStream) -> TokenStream {
+    let max = proc_macro2::Literal::u64_suffixed(integers::MAX_SAFE as u64);
+    quote::quote!(#max).into()
+}
+
 /// Derives `eventwire::Contract`, the `<Name>Handlers` trait and typed emit constructors
 /// from an enum listing a namespace's events. Use it as `eventwire::Contract`, which
 /// documents it.

@@ -63,8 +63,8 @@ pub use feed::{Feed, FeedRef, Feeds, Filter};
 pub use recovery::{RECOVERY_EVENT, Recovery};
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, FINGERPRINT_KEY, Handlers, Origins,
-    ServeError, Server, ServerAdapter, ServerLayer,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PACKET_COMPLETION_TIMEOUT,
+    FINGERPRINT_KEY, Handlers, Origins, ServeError, Server, ServerAdapter, ServerLayer,
 };
 pub use socket::{
     AckError, AdapterFailure, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing,
@@ -92,14 +92,10 @@ pub use socketioxide::SocketIo;
 pub use socketioxide::socket::Sid;
 
 /// Event names socket.io reserves; a contract cannot declare them and the server answers
-/// them with an `unknown_event` fault. (The derive keeps its own copy of this list in
-/// `macros/src/contract/check.rs`: a proc-macro crate cannot depend on this one.)
-pub const RESERVED_EVENTS: &[&str] = &[
-    "connect",
-    "connect_error",
-    "disconnect",
-    "disconnecting",
-    "newListener",
-    "removeListener",
-    "error",
-];
+/// them with an `unknown_event` fault. The list is the derive's own (a proc-macro crate
+/// cannot depend on this one, so it hands the list over), so both always agree.
+///
+/// ```
+/// assert!(eventwire::RESERVED_EVENTS.contains(&"disconnect"));
+/// ```
+pub const RESERVED_EVENTS: &[&str] = eventwire_macros::__reserved_events!();

@@ -2,8 +2,7 @@
 //! corpus on stable Rust.
 
 use eventwire::__private::{decode_auth, incoming};
-use eventwire::{Fault, FaultCode, Validate};
-use serde::de::DeserializeOwned;
+use eventwire::{Fault, FaultCode, IncomingPayload};
 
 use crate::shapes::{Adjacent, External, Internal, Page, Record, Tree, Untagged};
 use crate::{
@@ -36,7 +35,7 @@ pub fn decode_event(data: &[u8]) {
     let _ = incoming("ev", text).expect_empty();
 }
 
-fn check<T: DeserializeOwned + Validate>(text: &str) {
+fn check<T: IncomingPayload>(text: &str) {
     if let Err(fault) = incoming("ev", text).decode::<T>() {
         assert_well_formed(&fault);
     }

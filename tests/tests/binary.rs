@@ -49,10 +49,7 @@ mod decoding {
         })
     }
 
-    fn decode<T: serde::de::DeserializeOwned + eventwire::Validate>(
-        text: &str,
-        attachments: &[Vec<u8>],
-    ) {
+    fn decode<T: eventwire::IncomingPayload>(text: &str, attachments: &[Vec<u8>]) {
         let value = Value::Str(
             text.to_owned().into(),
             Some(attachments.iter().map(|a| a.clone().into()).collect()),

@@ -7,8 +7,8 @@ use super::attr::Direction;
 use crate::ctxt::Errors;
 
 /// Names socket.io uses for itself: the client refuses to emit or listen to them, and the
-/// server's own lifecycle uses `error`. Mirrors `eventwire::RESERVED_EVENTS`, which the
-/// runtime uses to refuse them at run time.
+/// server's own lifecycle uses `error`. The one list: `eventwire::RESERVED_EVENTS`, which
+/// the runtime uses to refuse them at run time, is this one, through `__reserved_events!`.
 pub(crate) const RESERVED: &[&str] = &[
     "connect",
     "connect_error",
@@ -22,7 +22,8 @@ pub(crate) const RESERVED: &[&str] = &[
 /// Methods the handler trait has besides the event handlers.
 pub(crate) const HOOKS: &[&str] = &["authenticate", "on_disconnect"];
 
-/// Prefix of eventwire's own events (`eventwire:fault`); contracts may not use it.
+/// Prefix of eventwire's own events (`eventwire:fault`); contracts may not use it. The
+/// runtime builds its own event names from it, through `__own_event_prefix!`.
 pub(crate) const OWN_PREFIX: &str = "eventwire:";
 
 pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {

@@ -95,7 +95,7 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
         };
         quote_spanned! {meta.span()=>
             #name => {
-                let request: #private::upload::StartRequest<#meta> = match incoming.decode() {
+                let request: #private::upload::StartRequest<#meta> = match incoming.decode_request() {
                     ::core::result::Result::Ok(request) => request,
                     ::core::result::Result::Err(fault) => return #private::Outcome::Fault(fault),
                 };

@@ -27,6 +27,7 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
 fn fallback(input: &syn::DeriveInput) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    let payload = incoming_payload(input, &input.generics);
     quote! {
         #[doc(hidden)]
         const _: () = {
@@ -36,7 +37,32 @@ fn fallback(input: &syn::DeriveInput) -> TokenStream {
                     ::core::unreachable!()
                 }
             }
+            #payload
         };
+    }
+}
+
+/// `IncomingPayload` for the type, when its serde and schemars derives are there too. The
+/// bound is higher-ranked so that a type without them (one that is only ever sent, say)
+/// still compiles: the impl then just does not hold. A plain `where Type: Trait` on a type
+/// without parameters would be an error of its own.
+fn incoming_payload(input: &syn::DeriveInput, generics: &syn::Generics) -> TokenStream {
+    let ident = &input.ident;
+    let mut generics = generics.clone();
+    generics
+        .make_where_clause()
+        .predicates
+        .push(syn::parse_quote! {
+            for<'__de> Self: ::eventwire::__private::serde::de::DeserializeOwned
+                + ::eventwire::__private::schemars::JsonSchema
+                + ::eventwire::Validate
+                + ::core::marker::Send
+                + 'static
+        });
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    quote! {
+        #[automatically_derived]
+        impl #impl_generics ::eventwire::IncomingPayload for #ident #ty_generics #where_clause {}
     }
 }
 
@@ -121,6 +147,7 @@ fn checks(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 .push(syn::parse_quote!(#ty: ::eventwire::Validate));
         }
     }
+    let payload = incoming_payload(input, &generics);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     let customs = customs.iter().map(
         |f| quote_spanned!(f.span()=> ::eventwire::__private::check::custom(__report, self, #f);),
@@ -136,6 +163,7 @@ fn checks(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                     #(#customs)*
                 }
             }
+            #payload
         };
     })
 }

@@ -11,6 +11,7 @@ use schemars::{JsonSchema, Schema};
 use serde::Serialize;
 
 use crate::contract::Contract;
+use crate::wire::payload::IncomingPayload;
 
 /// Who sends an event.
 ///
@@ -191,7 +192,8 @@ impl Default for Describer {
 }
 
 impl Describer {
-    /// The schema of a type the server reads, as a reference into the incoming definitions.
+    /// The schema of a type the server reads (an [`IncomingPayload`]), as a reference into
+    /// the incoming definitions.
     ///
     /// ```
     /// # use eventwire::payload;
@@ -203,7 +205,7 @@ impl Describer {
     /// // Read by the server: a field with a default may be omitted.
     /// # let d = eventwire::describe::DescriptionBuilder::new();
     /// ```
-    pub fn incoming<T: JsonSchema>(&mut self) -> Schema {
+    pub fn incoming<T: IncomingPayload>(&mut self) -> Schema {
         self.incoming.subschema_for::<T>()
     }
 

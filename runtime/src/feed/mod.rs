@@ -80,13 +80,13 @@ pub(crate) mod streams;
 use crate::socket::cx::Cx;
 
 /// The event a client sends to subscribe: `["eventwire:subscribe", {feed, filter}]`.
-pub const SUBSCRIBE_EVENT: &str = "eventwire:subscribe";
+pub const SUBSCRIBE_EVENT: &str = concat!(eventwire_macros::__own_event_prefix!(), "subscribe");
 /// The event a client sends to end a subscription: `["eventwire:unsubscribe", {id}]`.
-pub const UNSUBSCRIBE_EVENT: &str = "eventwire:unsubscribe";
+pub const UNSUBSCRIBE_EVENT: &str = concat!(eventwire_macros::__own_event_prefix!(), "unsubscribe");
 /// The event that carries one change to a subscriber.
-pub const CHANGE_EVENT: &str = "eventwire:change";
+pub const CHANGE_EVENT: &str = concat!(eventwire_macros::__own_event_prefix!(), "change");
 /// The event that tells a subscriber the server ended its subscription.
-pub const END_EVENT: &str = "eventwire:end";
+pub const END_EVENT: &str = concat!(eventwire_macros::__own_event_prefix!(), "end");
 
 /// What a feed's changes carry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -92,7 +92,7 @@ impl Validate for SubscribeRequest {
 impl SubscribeRequest {
     /// Decodes `["eventwire:subscribe", {feed, filter}]`.
     pub fn decode(incoming: &mut Incoming) -> Result<Self, Fault> {
-        incoming.decode()
+        incoming.decode_request()
     }
 
     /// The feed's name.
@@ -381,7 +381,7 @@ fn decode_filter<F: Filter>(filter: Option<serde_json::Value>) -> Result<F, Faul
 /// it does not hold, e.g. one the server just ended, is not an error).
 #[doc(hidden)]
 pub fn unsubscribe<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Result<(), Fault> {
-    let request: UnsubscribeRequest = incoming.decode()?;
+    let request: UnsubscribeRequest = incoming.decode_request()?;
     if let Ok(id) = request.id.parse::<u64>() {
         cx.socket_feeds().release(id);
     }

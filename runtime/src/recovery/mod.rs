@@ -30,7 +30,7 @@ use tokio::sync::{Mutex as AsyncMutex, OwnedMutexGuard};
 /// The event that tells a socket its session id and whether it recovered: the first event
 /// after the CONNECT reply, before the missed events. Its payload is
 /// `{ pid, recovered, offset }`.
-pub const RECOVERY_EVENT: &str = "eventwire:recovery";
+pub const RECOVERY_EVENT: &str = concat!(eventwire_macros::__own_event_prefix!(), "recovery");
 
 /// Settings of connection state recovery ([`Server::connection_state_recovery`](crate::Server::connection_state_recovery)).
 ///

@@ -22,7 +22,7 @@ use crate::contract::Contract;
 use crate::contract::compat::{Shape, ShapeError, breaking_changes};
 
 /// The key of the handshake `auth` object that carries the client's contract fingerprint.
-pub const FINGERPRINT_KEY: &str = "eventwire:fingerprint";
+pub const FINGERPRINT_KEY: &str = concat!(eventwire_macros::__own_event_prefix!(), "fingerprint");
 
 /// The fingerprints one mounted contract accepts.
 pub(crate) struct Fingerprints {

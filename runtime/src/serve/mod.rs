@@ -14,5 +14,5 @@ pub use handlers::Handlers;
 pub use limit::{ABUSE_WINDOW, DEFAULT_DISCONNECT_AFTER};
 pub use server::{
     BuildError, DEFAULT_MAX_BINARY_ATTACHMENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE,
-    ServeError, Server, ServerAdapter, ServerLayer,
+    DEFAULT_PACKET_COMPLETION_TIMEOUT, ServeError, Server, ServerAdapter, ServerLayer,
 };

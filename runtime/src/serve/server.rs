@@ -168,6 +168,10 @@ struct Limits {
 /// Default largest message: 1 MiB, for WebSocket messages and polling bodies alike.
 pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 1 << 20;
 
+/// Default time the attachments of a binary packet may take to arrive after its header:
+/// 10 seconds (socketioxide's is 60, long enough for a client to hold buffers open).
+pub const DEFAULT_PACKET_COMPLETION_TIMEOUT: Duration = Duration::from_secs(10);
+
 /// Default largest number of connections (sockets, all namespaces together).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 100_000;
 
@@ -228,7 +232,7 @@ impl<A: ServerAdapter> Server<A> {
             },
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_binary_attachments: DEFAULT_MAX_BINARY_ATTACHMENTS,
-            packet_completion_timeout: Duration::from_secs(10),
+            packet_completion_timeout: DEFAULT_PACKET_COMPLETION_TIMEOUT,
             rate_limit: Some(DEFAULT_RATE_LIMIT),
             disconnect_after: Some(DEFAULT_DISCONNECT_AFTER),
             recovery: None,
@@ -259,7 +263,8 @@ impl<A: ServerAdapter> Server<A> {
     }
 
     /// How long the attachments of a binary packet may take to arrive after its header.
-    /// Defaults to 10 seconds (socketioxide's own default is 60).
+    /// Defaults to [10 seconds](DEFAULT_PACKET_COMPLETION_TIMEOUT) (socketioxide's own
+    /// default is 60).
     pub fn packet_completion_timeout(mut self, timeout: Duration) -> Self {
         self.limits.packet_completion_timeout = timeout;
         self

@@ -18,11 +18,9 @@ use crate::upload::hub::{Refusal, UploadHub};
 use crate::upload::transfer::{Accepted, Phase, Transfer};
 use crate::upload::{CANCEL_EVENT, CHUNK_EVENT, FINISH_EVENT, RESUME_EVENT, Upload, UploadError};
 use crate::validate::{Report, Validate, ValidationError};
+use crate::wire::MAX_SAFE_INTEGER;
 use crate::wire::fault::{Fault, FaultCode};
 use crate::wire::incoming::Incoming;
-
-/// The largest size a JavaScript number holds exactly.
-const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
 
 /// `{"meta": M, "size": 1234, "window": 8}`: an upload's start, sent under its own name.
 #[doc(hidden)]
@@ -154,7 +152,7 @@ fn open<C: Contract, R: serde::de::DeserializeOwned + Validate>(
     incoming: &mut Incoming,
     event: &str,
 ) -> Result<(R, Arc<UploadHub>), Fault> {
-    let request = incoming.decode()?;
+    let request = incoming.decode_request()?;
     Ok((request, hub(cx, event)?))
 }
 

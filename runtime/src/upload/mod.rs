@@ -44,13 +44,13 @@ use std::time::Duration;
 pub use transfer::Upload;
 
 /// The event carrying one chunk: `["eventwire:chunk", {id, offset, data}]`.
-pub const CHUNK_EVENT: &str = "eventwire:chunk";
+pub const CHUNK_EVENT: &str = concat!(eventwire_macros::__own_event_prefix!(), "chunk");
 /// The event ending an upload with its hash: `["eventwire:finish", {id, sha256}]`.
-pub const FINISH_EVENT: &str = "eventwire:finish";
+pub const FINISH_EVENT: &str = concat!(eventwire_macros::__own_event_prefix!(), "finish");
 /// The event cancelling an upload: `["eventwire:cancel", {id}]`.
-pub const CANCEL_EVENT: &str = "eventwire:cancel";
+pub const CANCEL_EVENT: &str = concat!(eventwire_macros::__own_event_prefix!(), "cancel");
 /// The event a reconnected client sends to continue an upload: `["eventwire:resume", {id}]`.
-pub const RESUME_EVENT: &str = "eventwire:resume";
+pub const RESUME_EVENT: &str = concat!(eventwire_macros::__own_event_prefix!(), "resume");
 
 /// Default largest upload: 128 MiB.
 pub const DEFAULT_MAX_UPLOAD_SIZE: u64 = 128 << 20;

@@ -14,12 +14,23 @@ macro_rules! always_valid {
     };
 }
 
-always_valid!(
+/// Leaves that are payloads on their own too: `Validate` and
+/// [`IncomingPayload`](crate::IncomingPayload) from one list.
+macro_rules! leaf_payloads {
+    ($($ty:ty),* $(,)?) => {
+        always_valid!($($ty),*);
+        $(impl crate::IncomingPayload for $ty {})*
+    };
+}
+
+// Unsized, or without a schema: fields only.
+always_valid!(str, bytes::Bytes);
+
+leaf_payloads!(
     (),
     bool,
     char,
     String,
-    str,
     u8,
     u16,
     u32,
@@ -35,7 +46,6 @@ always_valid!(
     f32,
     f64,
     serde_json::Value,
-    bytes::Bytes,
 );
 
 impl<T: Validate + ?Sized> Validate for &T {

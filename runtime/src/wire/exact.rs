@@ -18,7 +18,7 @@ use serde::ser::{self, Serialize, Serializer};
 use crate::validate::PathSegment;
 
 /// The largest integer a JavaScript `number` holds exactly: 2^53 − 1.
-pub const MAX_SAFE_INTEGER: u64 = (1 << 53) - 1;
+pub const MAX_SAFE_INTEGER: u64 = eventwire_macros::__max_safe_integer!();
 
 /// An outgoing integer that JavaScript would receive rounded: where it is in the value, and
 /// what it is.

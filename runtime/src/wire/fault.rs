@@ -13,7 +13,7 @@ use crate::validate::Issue;
 
 /// Name of the event that carries a [`Fault`] to a client when the event that failed had
 /// no acknowledgement to answer through.
-pub const FAULT_EVENT: &str = "eventwire:fault";
+pub const FAULT_EVENT: &str = concat!(eventwire_macros::__own_event_prefix!(), "fault");
 
 /// Why eventwire could not handle an event.
 ///

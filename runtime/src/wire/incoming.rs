@@ -11,6 +11,7 @@ use crate::validate::Validate;
 use crate::validate::{Issue, PathSegment};
 use crate::wire::bytes::{AttachmentDeserializer, Attachments};
 use crate::wire::fault::Fault;
+use crate::wire::payload::IncomingPayload;
 
 /// One event as it arrived: its name and the raw socket.io arguments.
 pub struct Incoming {
@@ -53,7 +54,13 @@ impl Incoming {
     /// A missing argument reads as `null`, which is what a JavaScript client's `undefined`
     /// becomes on the wire: an `Option<T>` payload is then `None`, and a payload that needs
     /// a value is refused with "a payload is required".
-    pub fn decode<T: DeserializeOwned + Validate>(&mut self) -> Result<T, Fault> {
+    pub fn decode<T: IncomingPayload>(&mut self) -> Result<T, Fault> {
+        self.decode_request()
+    }
+
+    /// [`decode`](Self::decode) for the runtime's own requests (feed subscriptions, upload
+    /// steps), which are validated but not described, so need no schema.
+    pub fn decode_request<T: DeserializeOwned + Validate>(&mut self) -> Result<T, Fault> {
         let payload: T = match self.arguments()? {
             (Some(payload), 0) => payload,
             (None, _) => match serde_json::from_str::<T>("null") {
@@ -301,14 +308,14 @@ mod tests {
         assert_eq!(name("[]"), None);
     }
 
-    #[derive(serde::Deserialize, Debug)]
+    #[derive(serde::Deserialize, schemars::JsonSchema, Debug)]
     #[serde(rename_all = "camelCase", deny_unknown_fields)]
     struct Outer {
         #[allow(dead_code)]
         items: Vec<Inner>,
     }
 
-    #[derive(serde::Deserialize, Debug)]
+    #[derive(serde::Deserialize, schemars::JsonSchema, Debug)]
     struct Inner {
         #[allow(dead_code)]
         name_of: String,
@@ -317,6 +324,8 @@ mod tests {
     impl Validate for Outer {
         fn validate_into(&self, _: &mut crate::Report) {}
     }
+
+    impl IncomingPayload for Outer {}
 
     #[test]
     fn type_errors_carry_the_json_path_without_positions() {

@@ -86,6 +86,8 @@ macro_rules! decimal_string {
             fn validate_into(&self, _: &mut Report) {}
         }
 
+        impl crate::IncomingPayload for $name {}
+
         impl From<$int> for $name {
             fn from(value: $int) -> Self {
                 Self(value)
