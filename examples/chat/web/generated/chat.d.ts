@@ -13,7 +13,7 @@ export interface Issue {
 }
 
 /** The kinds of {@link Fault}. */
-export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit";
+export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit" | "unknown_transfer" | "transfer_limit" | "invalid_chunk" | "integrity";
 
 /** eventwire's own answer when it refused or failed an event (the app's errors travel apart). */
 export interface Fault {
@@ -86,6 +86,28 @@ export interface FeedNotice<K> {
   key: K;
 }
 
+/** The answer to an upload's start: the transfer's id and how to send it. */
+export interface UploadStarted {
+  /** The transfer's id: chunks, finish, cancel and resume name it. */
+  id: string;
+  /** The largest chunk the server accepts, in bytes. */
+  chunkSize: number;
+  /** How many chunks may be unacknowledged at once. */
+  window: number;
+}
+
+/** The answer to `eventwire:resume`: send again from `offset`. */
+export interface UploadResumed extends UploadStarted {
+  /** The bytes the server holds. */
+  offset: number;
+}
+
+/** The answer to a chunk: the server holds every byte up to `offset`; `done` when the handler answered early (finish now). */
+export interface ChunkAck {
+  offset: number;
+  done: boolean;
+}
+
 /** Why the server ended a subscription (`eventwire:end`). */
 export type FeedEnd =
   | { id: string; reason: "revoked"; message: string }
@@ -121,6 +143,24 @@ export interface ChatMessage {
   text: string;
   /** Who wrote it. */
   user: string;
+}
+
+/** A file larger than one message, shared as an upload: what it declares before its bytes. */
+export interface FileMeta {
+  /**
+   * Its media type, 1–127 characters.
+   * @minLength 1
+   * @maxLength 127
+   */
+  mime: string;
+  /**
+   * The file's name, 1–255 characters.
+   * @minLength 1
+   * @maxLength 255
+   */
+  name: string;
+  /** The room, which the sender must have joined. */
+  room: string;
 }
 
 /** What the history keeps of a shared file: everything but the data. */
@@ -343,6 +383,39 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** How far an upload is: the bytes the server acknowledged, of the total. */
+export interface UploadProgress {
+  sent: number;
+  total: number;
+}
+
+/** A `Blob` (or `File`), as an upload reads it. */
+export interface BlobLike {
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** An `AbortSignal`, as an upload listens to it. */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/** What an upload sends: the whole file. */
+export type UploadData = BlobLike | Uint8Array | ArrayBuffer;
+
+/** Options of an upload. */
+export interface UploadOptions extends CallOptions {
+  /** Runs once at 0 and then as the server acknowledges chunks. */
+  onProgress?: (progress: UploadProgress) => void;
+  /** Aborting it cancels the upload: the server frees it and the promise rejects with the signal's reason. */
+  signal?: AbortSignalLike;
+  /** At most this many chunks unacknowledged (the server may allow fewer). */
+  window?: number;
+}
+
 /** Options of a typed client; `Auth` is the contract's handshake auth type. */
 export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   /** Handshake auth payload. */
@@ -394,6 +467,16 @@ export interface ChatClientToServerEvents {
    * 2 MiB message limit) is refused with an `invalid_payload` fault, code `too_large`.
    */
   shareFile: (payload: ShareFile, ack: (response: AckResponse<Sent, ChatError>) => void) => void;
+  /** Starts the `uploadFile` upload (see the client's `uploadFile` method). Files of at most 16777216 bytes. */
+  uploadFile: (request: { meta: FileMeta; size: number; window?: number }, ack: (response: AckResponse<UploadStarted>) => void) => void;
+  /** One chunk of an upload; the answer says how many bytes the server holds. */
+  "eventwire:chunk": (request: { id: string; offset: number; data: Uint8Array }, ack: (response: AckResponse<ChunkAck>) => void) => void;
+  /** Ends an upload with the SHA-256 of the whole file; the answer is the upload's. */
+  "eventwire:finish": (request: { id: string; sha256: string }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
+  /** Cancels an upload. */
+  "eventwire:cancel": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;
+  /** Continues an upload on a new connection. */
+  "eventwire:resume": (request: { id: string }, ack: (response: AckResponse<UploadResumed>) => void) => void;
 }
 
 /** A socket.io-client socket typed to Chat: `const socket: ChatSocket = io(url + "/chat")`. */
@@ -408,6 +491,7 @@ export interface ChatAppErrors {
   leave: ChatError;
   send: ChatError;
   shareFile: ChatError;
+  uploadFile: ChatError;
 }
 /** The fingerprint of the Chat contract this file was generated from, sent when connecting. */
 export declare const chatFingerprint: "03238338f8094a00";
@@ -443,6 +527,14 @@ export interface ChatClient {
    * Rejects with FaultError | TypedAppError<ChatError> | TimeoutError.
    */
   shareFile(payload: ShareFile, options?: CallOptions): Promise<Sent>;
+  /**
+   * Shares a larger file (up to 16 MiB) with a joined room as an upload: chunks with
+   * progress, resumed after a reconnect, checked by SHA-256. The others receive it as
+   * `fileShared`, like a small one.
+   *
+   * Uploads `data` as a stream of chunks with `meta`; resolves with the server's answer once the SHA-256 of the whole file was checked. Files of at most 16777216 bytes. A lost connection resumes from the last chunk acknowledged. Rejects with FaultError | TypedAppError<ChatError> | TimeoutError | EventwireError, or the signal's reason when cancelled.
+   */
+  uploadFile(meta: FileMeta, data: UploadData, options?: UploadOptions): Promise<Sent>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
     /** A new message, to everyone in the room (sender included). */
