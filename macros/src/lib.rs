@@ -7,6 +7,7 @@ mod ctxt;
 mod filter;
 mod integers;
 mod payload;
+mod serde_ast;
 mod validate;
 
 use proc_macro::TokenStream;

@@ -66,7 +66,9 @@ pub use serve::{
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, FINGERPRINT_KEY, Handlers, Origins,
     ServeError, Server, ServerAdapter, ServerLayer,
 };
-pub use socket::{AckError, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing};
+pub use socket::{
+    AckError, AdapterFailure, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing,
+};
 pub use upload::{Upload, UploadError};
 pub use validate::{Issue, PathSegment, Report, Step, Validate, ValidationError};
 pub use wire::fault::{AckResponse, FAULT_EVENT, False, Fault, FaultCode, Forbidden, True};

@@ -47,15 +47,44 @@ impl<A: Adapter + DefinedAdapter> ServerAdapter for A {}
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// Two contracts claim the same namespace, or a dynamic path is malformed.
-    #[error("cannot mount contract `{contract}` at `{path}`: {reason}")]
-    Mount {
+    /// Another contract is already mounted on this namespace path.
+    #[error(
+        "cannot mount contract `{contract}` at `{path}`: another contract is already mounted there"
+    )]
+    NamespaceTaken {
         /// The contract's name.
         contract: &'static str,
         /// The namespace path.
         path: String,
-        /// What is wrong.
-        reason: String,
+    },
+    /// The dynamic namespace path (one with `{parameters}`) is malformed.
+    #[error(
+        "cannot mount contract `{contract}` at `{path}`: the dynamic path is malformed: {source}"
+    )]
+    DynamicPath {
+        /// The contract's name.
+        contract: &'static str,
+        /// The namespace path.
+        path: String,
+        /// socketioxide's router's reason.
+        #[source]
+        source: socketioxide::NsInsertError,
+    },
+    /// An earlier description given to [`accept_earlier`](Server::accept_earlier) could
+    /// not be read.
+    #[error(
+        "cannot mount contract `{contract}` at `{path}`: earlier description #{index}: {source}"
+    )]
+    EarlierDescription {
+        /// The contract's name.
+        contract: &'static str,
+        /// The namespace path.
+        path: String,
+        /// Which of the earlier descriptions, counted from 0 in the order they were given.
+        index: usize,
+        /// Why it could not be read.
+        #[source]
+        source: crate::compat::ShapeError,
     },
 }
 
@@ -552,15 +581,11 @@ impl<A: ServerAdapter> Server<A> {
                     ordered: C::ORDERED,
                     ..policy
                 };
-                let mount_error = |reason: String| BuildError::Mount {
-                    contract: C::NAME,
-                    path: path.clone(),
-                    reason,
-                };
                 if taken.contains(&path) {
-                    return Err(mount_error(
-                        "another contract is already mounted there".into(),
-                    ));
+                    return Err(BuildError::NamespaceTaken {
+                        contract: C::NAME,
+                        path,
+                    });
                 }
                 taken.push(path.clone());
                 let fingerprints = Arc::new(
@@ -568,7 +593,14 @@ impl<A: ServerAdapter> Server<A> {
                         &path,
                         &access.earlier_contracts,
                     )
-                    .map_err(mount_error)?,
+                    .map_err(|(index, source)| {
+                        BuildError::EarlierDescription {
+                            contract: C::NAME,
+                            path: path.clone(),
+                            index,
+                            source,
+                        }
+                    })?,
                 );
                 // Authentication and the event entry happen in a connect middleware:
                 // middlewares run before the server confirms the connection (`40`), so a
@@ -619,7 +651,11 @@ impl<A: ServerAdapter> Server<A> {
                 .with(register);
                 if path.contains('{') {
                     io.dyn_ns(path.clone(), on_connect)
-                        .map_err(|e| mount_error(e.to_string()))
+                        .map_err(|source| BuildError::DynamicPath {
+                            contract: C::NAME,
+                            path,
+                            source,
+                        })
                 } else {
                     io.ns(path.clone(), on_connect).spawn();
                     Ok(())
@@ -657,10 +693,10 @@ impl<A: ServerAdapter> Server<A> {
     /// # }
     /// ```
     pub fn emitter<C: Contract>(&self) -> Emitter<C> {
-        Emitter::from_ops(Box::new(Deferred {
+        Emitter::deferred(Deferred {
             slot: self.handle.clone(),
             path: C::NAMESPACE.to_owned(),
-        }))
+        })
     }
 
     /// Builds the layer to add to an axum (or any tower/hyper) app: socket.io with every

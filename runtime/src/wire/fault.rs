@@ -114,7 +114,7 @@ impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
         for issue in &self.issues {
-            write!(f, "; {}: {}", issue.path_string(), issue.message)?;
+            write!(f, "; {issue}")?;
         }
         Ok(())
     }
