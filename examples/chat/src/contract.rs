@@ -93,6 +93,22 @@ pub struct ShareFile {
     pub data: Bytes,
 }
 
+/// The largest file an upload carries: 16 MiB.
+pub const MAX_UPLOAD: u64 = 16 * 1024 * 1024;
+
+/// A file larger than one message, shared as an upload: what it declares before its bytes.
+#[payload]
+pub struct FileMeta {
+    /// The room, which the sender must have joined.
+    pub room: String,
+    /// The file's name, 1–255 characters.
+    #[validate(length(min = 1, max = 255))]
+    pub name: String,
+    /// Its media type, 1–127 characters.
+    #[validate(length(min = 1, max = 127))]
+    pub mime: String,
+}
+
 /// A file someone shared, to the others in the room.
 #[payload]
 #[derive(Clone, Debug)]
@@ -204,6 +220,11 @@ pub enum Chat {
     /// 2 MiB message limit) is refused with an `invalid_payload` fault, code `too_large`.
     #[client(ack = Result<Sent, ChatError>, max_bytes = 1052672)]
     ShareFile(ShareFile),
+    /// Shares a larger file (up to 16 MiB) with a joined room as an upload: chunks with
+    /// progress, resumed after a reconnect, checked by SHA-256. The others receive it as
+    /// `fileShared`, like a small one.
+    #[upload(ack = Result<Sent, ChatError>, guard, max_size = 16777216)]
+    UploadFile(FileMeta),
     /// A new message, to everyone in the room (sender included).
     #[server]
     Message(ChatMessage),

@@ -9,7 +9,10 @@ pub mod web;
 
 use std::sync::Arc;
 
-use eventwire::{BuildError, Cx, Server, ServerAdapter};
+use eventwire::bytes::BytesMut;
+use eventwire::upload::Upload;
+use eventwire::{BuildError, Bytes, Cx, Forbidden, Server, ServerAdapter};
+use futures_util::StreamExt;
 
 use crate::contract::*;
 use crate::members::{Full, Members, Unavailable};
@@ -50,6 +53,45 @@ pub struct ChatApp {
 }
 
 impl ChatApp {
+    /// Records a file in the history and sends it to the room's other members.
+    async fn share(
+        &self,
+        cx: &Cx<Chat>,
+        room: String,
+        name: String,
+        mime: String,
+        data: Bytes,
+    ) -> Result<Sent, ChatError> {
+        let at = now();
+        let record = self
+            .store
+            .append_file(FileRecord {
+                id: String::new(),
+                room: room.clone(),
+                user: cx.identity().user,
+                name: name.clone(),
+                mime: mime.clone(),
+                // At most 16 MiB: the upload's limit.
+                size: u32::try_from(data.len()).unwrap_or(u32::MAX),
+                at: at.clone(),
+            })
+            .await
+            .map_err(unavailable)?;
+        let shared = FileShared {
+            room: room.clone(),
+            user: record.user,
+            name,
+            mime,
+            data,
+            at: at.clone(),
+        };
+        let _ = cx.to(room).emit(Chat::file_shared(shared)).await;
+        Ok(Sent {
+            id: record.id,
+            sent_at: at,
+        })
+    }
+
     /// A chat on one node whose rooms hold at most `capacity` members, keeping messages in
     /// `store`.
     pub fn new(capacity: u32, store: Store) -> Self {
@@ -182,34 +224,34 @@ impl ChatHandlers for ChatApp {
 
     async fn share_file(&self, cx: &Cx<Chat>, req: ShareFile) -> Result<Sent, ChatError> {
         self.require_member(cx, &req.room)?;
-        let at = now();
-        let record = self
-            .store
-            .append_file(FileRecord {
-                id: String::new(),
-                room: req.room.clone(),
-                user: cx.identity().user,
-                name: req.name.clone(),
-                mime: req.mime.clone(),
-                // At most 1 MiB: the payload's rule.
-                size: u32::try_from(req.data.len()).unwrap_or(u32::MAX),
-                at: at.clone(),
-            })
-            .await
-            .map_err(unavailable)?;
-        let shared = FileShared {
-            room: req.room.clone(),
-            user: record.user,
-            name: req.name,
-            mime: req.mime,
-            data: req.data,
-            at: at.clone(),
-        };
-        let _ = cx.to(req.room).emit(Chat::file_shared(shared)).await;
-        Ok(Sent {
-            id: record.id,
-            sent_at: at,
+        self.share(cx, req.room, req.name, req.mime, req.data).await
+    }
+
+    async fn allow_upload_file(&self, cx: &Cx<Chat>, meta: &FileMeta) -> Result<(), Forbidden> {
+        self.require_member(cx, &meta.room).map_err(|_| {
+            Forbidden::new(format!("join `{}` before sharing a file there", meta.room))
         })
+    }
+
+    async fn upload_file(
+        &self,
+        cx: &Cx<Chat>,
+        meta: FileMeta,
+        mut upload: Upload,
+    ) -> Result<Sent, ChatError> {
+        // At most 16 MiB: the upload's `max_size`, checked before the first byte.
+        let mut data = BytesMut::with_capacity(upload.size() as usize);
+        while let Some(chunk) = upload.next().await {
+            // Cancelled, abandoned or corrupted: nothing is shared.
+            let Ok(chunk) = chunk else {
+                return Err(ChatError::Unavailable);
+            };
+            data.extend_from_slice(&chunk);
+        }
+        // The sender may have left the room meanwhile.
+        self.require_member(cx, &meta.room)?;
+        self.share(cx, meta.room, meta.name, meta.mime, data.freeze())
+            .await
     }
 
     async fn typing(&self, cx: &Cx<Chat>, req: RoomRef) {

@@ -1,5 +1,6 @@
 // The chat page in headless Chromium, as two people: join, chat both ways, see presence and
-// typing, reload and see history, share an image. Saves a screenshot to argv[3].
+// typing, reload and see history, share an image and a file too large for one message (an
+// upload with a progress bar). Saves a screenshot to argv[3].
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 
@@ -89,6 +90,32 @@ try {
   await image.waitFor({ timeout: 5000 });
   await ada.waitForFunction(() => document.querySelector("#messages li.file img")?.naturalWidth === 2, null, { timeout: 5000 });
   await bob.locator("#messages li.file.mine img").waitFor({ timeout: 5000 });
+
+  // A file over the 1 MiB message limit goes as an upload, with a progress bar in the page
+  // (every value it took is recorded), and arrives in the other tab byte for byte.
+  await bob.evaluate(() => {
+    const value = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, "value");
+    window.progressValues = [];
+    Object.defineProperty(HTMLProgressElement.prototype, "value", {
+      get() { return value.get.call(this); },
+      set(v) { window.progressValues.push(v); value.set.call(this, v); },
+    });
+  });
+  const large = Buffer.alloc(3 * 1024 * 1024 + 5, 7);
+  await bob.setInputFiles("#file", { name: "large.bin", mimeType: "application/octet-stream", buffer: large });
+  await expectText(ada.locator("#messages li.file a"), `large.bin (${large.length} bytes)`);
+  await expectText(bob.locator("#messages li.file.mine a"), `large.bin (${large.length} bytes)`);
+  const values = await bob.evaluate(() => window.progressValues);
+  assert.equal(values[0], 0);
+  assert.equal(values.at(-1), 1);
+  assert.ok(values.length > 3, `progress along the way: ${values}`);
+  assert.equal(await bob.locator("#upload").isHidden(), true);
+  const bytes = await ada.evaluate(async () => {
+    const link = [...document.querySelectorAll("#messages li.file a")].find((a) => a.download === "large.bin");
+    const data = new Uint8Array(await (await fetch(link.href)).arrayBuffer());
+    return [data.length, data.every((b) => b === 7)];
+  });
+  assert.deepEqual(bytes, [large.length, true]);
   await ada.screenshot({ path: screenshot });
   console.log("browser: ok");
 } catch (error) {

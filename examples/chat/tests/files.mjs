@@ -1,6 +1,6 @@
 // Sharing files through the generated client, over WebSocket and over long-polling: the
 // other members get the bytes exactly; a file over 1 MiB is refused with `too_large` and
-// reaches nobody; the history keeps each file's metadata.
+// reaches nobody, and goes as an upload instead; the history keeps each file's metadata.
 import { assert, url } from "../../../tests/node/lib.mjs";
 import { FaultError, AppError, connectChat } from "../web/generated/chat.js";
 import { randomBytes } from "node:crypto";
@@ -75,6 +75,28 @@ for (const transports of [["websocket"], ["polling"]]) {
   assert.deepEqual(rejoined.files.map((f) => f.size).slice(0, 3), [1, 300 * 1024 + 7, 1024 * 1024]);
   assert.ok(!names.includes("big.bin"));
   assert.equal(rejoined.files[0].user, "ada");
+
+  // Larger files go as an upload: in chunks with progress, byte-exact for the others, listed
+  // in the history like the small ones; only to a joined room, at most 16 MiB.
+  const large = randomBytes(3 * 1024 * 1024 + 11);
+  const arrived = next(bob.on.fileShared, 20_000);
+  const progress = [];
+  const uploaded = await ada.uploadFile({ room, name: "large.bin", mime: "application/octet-stream" }, large, {
+    onProgress: ({ sent, total }) => progress.push(sent / total),
+    timeoutMs: 20_000,
+  });
+  const shared = await arrived;
+  assert.equal(shared.name, "large.bin");
+  assert.equal(shared.at, uploaded.sentAt);
+  assert.ok(Buffer.from(shared.data).equals(large), "the uploaded file arrived changed");
+  assert.equal(progress[0], 0);
+  assert.equal(progress.at(-1), 1);
+  assert.ok(progress.length > 3, "progress along the way");
+  assert.equal((await bob.join({ room })).files.find((f) => f.name === "large.bin").size, large.length);
+  const elsewhere = await ada.uploadFile({ room: "elsewhere", name: "a.bin", mime: "text/plain" }, large).catch((e) => e);
+  assert.equal(elsewhere.fault.code, "forbidden");
+  const huge = await ada.uploadFile({ room, name: "huge.bin", mime: "text/plain" }, new Uint8Array(16 * 1024 * 1024 + 1)).catch((e) => e);
+  assert.equal(huge.fault.code, "transfer_limit");
   ada.close();
   bob.close();
 }

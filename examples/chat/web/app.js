@@ -133,16 +133,38 @@ $("send").addEventListener("submit", async (event) => {
   }
 });
 
-// A file goes to the room in one message (at most 1 MiB); it shows here at once.
+// A file of at most 1 MiB goes to the room in one message; a larger one (up to 16 MiB) as an
+// upload, in chunks, with a progress bar and a cancel button. Either shows here at once.
+const ONE_MESSAGE = 1024 * 1024;
+async function send(room, file, mime) {
+  if (file.size <= ONE_MESSAGE) {
+    const data = new Uint8Array(await file.arrayBuffer());
+    return [await state.chat.shareFile({ room, name: file.name, mime, data }), data];
+  }
+  const cancel = new AbortController();
+  $("upload").hidden = false;
+  $("upload-name").textContent = file.name;
+  $("upload-progress").value = 0;
+  $("upload-cancel").onclick = () => cancel.abort(new Error(`${file.name}: cancelled`));
+  try {
+    const sent = await state.chat.uploadFile({ room, name: file.name, mime }, file, {
+      signal: cancel.signal,
+      onProgress: ({ sent, total }) => { $("upload-progress").value = sent / total; },
+    });
+    return [sent, new Uint8Array(await file.arrayBuffer())];
+  } finally {
+    $("upload").hidden = true;
+  }
+}
+
 $("file").addEventListener("change", async () => {
   const file = $("file").files[0];
   $("file").value = "";
   if (!file || !state.current) return;
   const room = state.current;
-  const data = new Uint8Array(await file.arrayBuffer());
   const mime = file.type || "application/octet-stream";
   try {
-    const sent = await state.chat.shareFile({ room, name: file.name, mime, data });
+    const [sent, data] = await send(room, file, mime);
     state.rooms.get(room)?.messages.push({ kind: "file", room, user: state.me, name: file.name, mime, data, at: sent.sentAt });
     $("send-error").textContent = "";
     render();

@@ -498,7 +498,10 @@ impl<A: ServerAdapter> Server<A> {
 
     /// The largest chunk of an upload, in bytes; clients cut files into chunks of this size
     /// (the start's answer tells them). Capped to fit in
-    /// [`max_message_size`](Self::max_message_size) with its header. Defaults to 256 KiB.
+    /// [`max_message_size`](Self::max_message_size) over both transports (over long-polling
+    /// binary travels as base64), and trimmed where socket.io-client's estimate of base64
+    /// would pack one chunk too many into a polling request. Defaults to 256 KiB (trimmed to
+    /// about 255 KiB under the default 1 MiB message limit).
     pub fn upload_chunk_size(self, bytes: usize) -> Self {
         self.uploads
             .limits
@@ -771,12 +774,11 @@ impl<A: ServerAdapter> Server<A> {
             disconnect_after,
             recovery,
         } = self.limits;
-        // A chunk travels in one message with its header: keep room for it.
-        let chunk_room = max_message_size.saturating_sub(1024).max(1);
-        self.uploads
-            .limits
-            .chunk_size
-            .fetch_min(chunk_room, Ordering::Relaxed);
+        let chunk_size = self.uploads.limits.chunk_size.load(Ordering::Relaxed);
+        self.uploads.limits.chunk_size.store(
+            crate::upload::hub::fitting_chunk(chunk_size, max_message_size),
+            Ordering::Relaxed,
+        );
         let policy = Policy {
             ordered: false,
             per_socket: rate_limit,

@@ -147,6 +147,24 @@ export interface ChatMessage {
   user: string;
 }
 
+/** A file larger than one message, shared as an upload: what it declares before its bytes. */
+export interface FileMeta {
+  /**
+   * Its media type, 1–127 characters.
+   * @minLength 1
+   * @maxLength 127
+   */
+  mime: string;
+  /**
+   * The file's name, 1–255 characters.
+   * @minLength 1
+   * @maxLength 255
+   */
+  name: string;
+  /** The room, which the sender must have joined. */
+  room: string;
+}
+
 /** What the history keeps of a shared file: everything but the data. */
 export interface FileRecord {
   /** When the server received it (RFC 3339). */
@@ -451,6 +469,16 @@ export interface ChatClientToServerEvents {
    * 2 MiB message limit) is refused with an `invalid_payload` fault, code `too_large`.
    */
   shareFile: (payload: ShareFile, ack: (response: AckResponse<Sent, ChatError>) => void) => void;
+  /** Starts the `uploadFile` upload (see the client's `uploadFile` method). Files of at most 16777216 bytes. */
+  uploadFile: (request: { meta: FileMeta; size: number; window?: number }, ack: (response: AckResponse<UploadStarted>) => void) => void;
+  /** One chunk of an upload; the answer says how many bytes the server holds. */
+  "eventwire:chunk": (request: { id: string; offset: number; data: Uint8Array }, ack: (response: AckResponse<ChunkAck>) => void) => void;
+  /** Ends an upload with the SHA-256 of the whole file; the answer is the upload's. */
+  "eventwire:finish": (request: { id: string; sha256: string }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
+  /** Cancels an upload. */
+  "eventwire:cancel": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;
+  /** Continues an upload on a new connection. */
+  "eventwire:resume": (request: { id: string }, ack: (response: AckResponse<UploadResumed>) => void) => void;
 }
 
 /** A socket.io-client socket typed to Chat: `const socket: ChatSocket = io(url + "/chat")`. */
@@ -465,6 +493,7 @@ export interface ChatAppErrors {
   leave: ChatError;
   send: ChatError;
   shareFile: ChatError;
+  uploadFile: ChatError;
 }
 /** The fingerprint of the Chat contract this file was generated from, sent when connecting. */
 export declare const chatFingerprint: "03238338f8094a00";
@@ -500,6 +529,14 @@ export interface ChatClient {
    * Rejects with FaultError | TypedAppError<ChatError> | TimeoutError.
    */
   shareFile(payload: ShareFile, options?: CallOptions): Promise<Sent>;
+  /**
+   * Shares a larger file (up to 16 MiB) with a joined room as an upload: chunks with
+   * progress, resumed after a reconnect, checked by SHA-256. The others receive it as
+   * `fileShared`, like a small one.
+   *
+   * Uploads `data` as a stream of chunks with `meta`; resolves with the server's answer once the SHA-256 of the whole file was checked. Files of at most 16777216 bytes. A lost connection resumes from the last chunk acknowledged. Rejects with FaultError | TypedAppError<ChatError> | TimeoutError | EventwireError, or the signal's reason when cancelled.
+   */
+  uploadFile(meta: FileMeta, data: UploadData, options?: UploadOptions): Promise<Sent>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
     /** A new message, to everyone in the room (sender included). */

@@ -420,5 +420,6 @@ export function connectChat(url, options = {}) {
     sends: [["typing", true]],
     answers: [],
     fingerprint: chatFingerprint,
+    uploads: ["uploadFile"],
   });
 }
