@@ -22,6 +22,8 @@ extern crate self as eventwire;
 // - `feed`: live subscriptions. `Filter` (matcher and SQL fragment), the feed index, the
 //   subscribe exchange, per-feed offsets and buffers, the bounded history resuming
 //   subscribers replay from, and the `Feed` publishing handle.
+// - `upload`: files larger than one message. A transfer's chunks, windowed and hashed,
+//   handed to the handler as a `Stream`; resume, limits and timeouts.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
 //   answer), origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
@@ -39,6 +41,7 @@ mod recovery;
 mod serve;
 mod socket;
 pub mod testing;
+pub mod upload;
 mod validate;
 pub mod wire;
 
@@ -66,6 +69,7 @@ pub use serve::{
 pub use socket::{
     AckError, AdapterFailure, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing,
 };
+pub use upload::{Upload, UploadError};
 pub use validate::{Issue, PathSegment, Report, Step, Validate, ValidationError};
 pub use wire::fault::{AckResponse, FAULT_EVENT, False, Fault, FaultCode, Forbidden, True};
 pub use wire::payload::{IncomingPayload, OutgoingPayload};

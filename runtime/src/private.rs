@@ -59,6 +59,13 @@ pub mod feed {
     pub fn assert_filter<F: crate::Filter<Item = I>, I>() {}
 }
 
+/// The upload exchange, as generated dispatch runs it.
+pub mod upload {
+    pub use crate::upload::exchange::{
+        Admitted, Start, StartRequest, cancel, chunk, finish, release, resume,
+    };
+}
+
 use crate::contract::Contract;
 use crate::socket::emit::Outgoing;
 use crate::wire::payload::{IncomingPayload, OutgoingPayload};

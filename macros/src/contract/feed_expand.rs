@@ -82,7 +82,7 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
                     ::core::result::Result::Err(fault) => return #private::Outcome::Fault(fault),
                 };
                 let result = <__H as #trait_ident>::#subscribe(&*handlers, &cx, pending.filter()).await;
-                #private::feed::outcome(pending.finish(result, #check))
+                #private::feed::outcome(pending.finish(result, #check).await)
             }
         }
     });

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use crate::contract::Contract;
 use crate::feed::filter::Filter;
 use crate::feed::state::{EndFrame, Ended, FeedState, Limits};
 use crate::feed::{END_EVENT, FeedRef};
@@ -22,25 +23,33 @@ pub(crate) struct FeedHub {
     feeds: Mutex<HashMap<(TypeId, &'static str), AnyFeed>>,
     pub(crate) limits: Arc<Limits>,
     next_id: AtomicU64,
+    /// Where feeds span nodes (set by `Server::redis`); `None`: on this node only.
+    #[cfg(feature = "redis")]
+    pub(crate) streams: std::sync::OnceLock<Arc<crate::feed::streams::Streams>>,
 }
 
 impl FeedHub {
     /// The state of `feed`, created on first use.
-    pub(crate) fn feed<C: 'static, I, F>(&self, feed: &FeedRef<C, I, F>) -> Arc<FeedState<I, F>>
+    pub(crate) fn feed<C: Contract, I, F>(&self, feed: &FeedRef<C, I, F>) -> Arc<FeedState<I, F>>
     where
-        I: Serialize + Send + Sync + 'static,
+        I: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
         F: Filter<Item = I>,
     {
         let mut feeds = self.feeds.lock().unwrap_or_else(|e| e.into_inner());
         let state = feeds
             .entry((TypeId::of::<C>(), feed.name))
             .or_insert_with(|| {
-                Arc::new(FeedState::<I, F>::new(
+                let state = Arc::new(FeedState::<I, F>::new(
                     feed.name,
                     feed.mode,
                     feed.key,
                     self.limits.clone(),
-                ))
+                ));
+                #[cfg(feature = "redis")]
+                if let Some(streams) = self.streams.get() {
+                    streams.attach(C::NAME, &state);
+                }
+                state
             })
             .clone();
         drop(feeds);

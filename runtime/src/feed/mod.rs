@@ -25,6 +25,14 @@
 //! missed or sent twice. When the epoch is another or the history no longer reaches back,
 //! the answer is a fresh snapshot marked as a resync instead.
 //!
+//! **Across nodes.** With [`Server::redis`](crate::Server), each feed's changes go through
+//! a Redis stream: a change published on any node reaches the matching subscribers of every
+//! node, in offset order, and the resume history is the stream, so a client that fails over
+//! to another node resumes there. [`Feed::send`] returns the offset once Redis holds the
+//! change; the outbox's [`FeedSink`](crate::outbox::FeedSink) publishes after commit through
+//! the same path. When Redis loses the stream the feed takes a new epoch: every subscriber
+//! gets [`EndReason::Resync`], and the generated client resumes into a resync.
+//!
 //! **Slow subscribers.** While a snapshot loads, a subscription buffers at most
 //! [`Server::subscription_buffer`](crate::Server::subscription_buffer) changes (default
 //! 1,000); after that, changes go to the socket's outgoing queue, which holds at most
@@ -39,6 +47,7 @@
 //! Tracing: subscriptions ended by the server are logged at `debug` level (target
 //! `eventwire::feed`); this is where feed metrics belong.
 
+mod change;
 mod filter;
 mod history;
 pub(crate) mod hub;
@@ -52,6 +61,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
+pub use change::FeedChange;
 pub use filter::{
     Equality, Filter, Ordered, Placeholders, SqlValue, Text, Where, contains_ignore_case,
     index_text,
@@ -64,6 +74,9 @@ pub use subscribe::{NoError, Refused};
 use crate::contract::Contract;
 use crate::feed::hub::{FeedHub, SocketFeeds, notify_ended};
 use crate::feed::state::{FeedState, Kind};
+
+#[cfg(feature = "redis")]
+pub(crate) mod streams;
 use crate::socket::cx::Cx;
 
 /// The event a client sends to subscribe: `["eventwire:subscribe", {feed, filter}]`.
@@ -112,6 +125,13 @@ pub enum EndReason {
         /// A sentence for the client.
         message: String,
     },
+    /// The feed's changes may have been lost before this node delivered them (its Redis
+    /// stream was lost, or trimmed past them): the generated client subscribes again from
+    /// its offset at once, which answers with a resync (a fresh snapshot).
+    Resync {
+        /// A sentence for the client.
+        message: String,
+    },
 }
 
 impl EndReason {
@@ -126,6 +146,13 @@ impl EndReason {
     pub(crate) fn overflow() -> Self {
         Self::Overflow {
             message: "the subscriber did not keep up with the changes; subscribe again".to_owned(),
+        }
+    }
+
+    /// The feed's shared stream moved on without this node.
+    pub(crate) fn resync() -> Self {
+        Self::Resync {
+            message: "the feed's changes may have been lost on the server; subscribe again from your offset for a resync".to_owned(),
         }
     }
 }
@@ -210,18 +237,76 @@ impl<I, F> Clone for Feed<I, F> {
     }
 }
 
+/// Why [`Feed::send`] could not publish a change.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The feed's shared stream (Redis) did not take it; nothing was published.
+    #[error("the feed's stream did not take the change: {0}")]
+    Stream(String),
+    /// The item could not be serialized for the stream.
+    #[error("the change could not be serialized: {0}")]
+    Serialize(String),
+}
+
 impl<I, F> Feed<I, F>
 where
     I: Serialize + Send + Sync + 'static,
     F: Filter<Item = I>,
 {
     fn publish(&self, kind: Kind<I>) -> u64 {
+        if let Some(shared) = self.state.shared.get() {
+            shared.enqueue(kind);
+            return 0;
+        }
         let (offset, ended) = self.state.publish(kind);
         notify_ended(ended);
         offset
     }
 
-    /// A new item; returns the change's offset.
+    /// Publishes a change and returns its offset once it is recorded. On one node that is
+    /// at once, as with [`created`](Self::created). On a server whose feeds span nodes
+    /// ([`Server::redis`](crate::Server)), it is once the change is in the feed's Redis
+    /// stream, from which every node (this one included) delivers it to its subscribers;
+    /// when Redis does not take it, nothing is published and the error says why.
+    ///
+    /// ```
+    /// # use eventwire::{payload, Contract, Cx, Filter, Server, feed::{FeedChange, Refused}};
+    /// # #[payload] #[derive(Clone)] pub struct Task { pub id: u32 }
+    /// # #[payload] #[derive(Filter)] #[serde(deny_unknown_fields)] #[filter(item = Task)]
+    /// # pub struct TaskFilter { #[filter(eq)] pub id: Option<u32> }
+    /// # #[derive(Contract)] pub enum Board { #[feed(item = Task, key = id, filter = TaskFilter)] Tasks }
+    /// # struct App;
+    /// # impl BoardHandlers for App {
+    /// #     async fn subscribe_tasks(&self, _: &Cx<Board>, _: &mut TaskFilter) -> Result<Vec<Task>, Refused> { Ok(vec![]) }
+    /// # }
+    /// # async fn run() -> Result<(), eventwire::feed::SendError> {
+    /// let server = Server::new().contract::<Board>(App);
+    /// let tasks = server.feeds::<Board>().feed(Board::tasks());
+    /// assert_eq!(tasks.send(FeedChange::Created(Task { id: 1 })).await?, 1);
+    /// # Ok(()) }
+    /// ```
+    pub async fn send(&self, change: FeedChange<I>) -> Result<u64, SendError> {
+        self.send_once(change, None).await
+    }
+
+    /// [`send`](Self::send), recorded once under `once` on a shared stream (the outbox
+    /// relay's message id).
+    pub(crate) async fn send_once(
+        &self,
+        change: FeedChange<I>,
+        once: Option<String>,
+    ) -> Result<u64, SendError> {
+        match self.state.shared.get() {
+            Some(shared) => shared.send(change, once).await,
+            None => Ok(self.publish(change)),
+        }
+    }
+
+    /// A new item; returns the change's offset. On a server whose feeds span nodes the
+    /// change is queued for the feed's Redis stream and this returns 0 (a change Redis does
+    /// not take is logged as an error): use [`send`](Self::send) to learn the offset or the
+    /// failure, or the outbox to publish after commit.
     pub fn created(&self, item: I) -> u64 {
         self.publish(Kind::Created(item))
     }
@@ -258,9 +343,10 @@ where
         self.state.offset()
     }
 
-    /// This feed's epoch: offsets count from it. A server restart starts a new epoch.
-    pub fn epoch(&self) -> &str {
-        &self.state.epoch
+    /// This feed's epoch: offsets count from it. A server restart starts a new epoch (with
+    /// Redis, a lost stream does).
+    pub fn epoch(&self) -> String {
+        self.state.epoch()
     }
 
     /// How many subscriptions are live (receiving changes).
@@ -302,7 +388,7 @@ impl<C: Contract> Feeds<C> {
     /// The publishing handle of one feed, e.g. `feeds.feed(Board::tasks())`.
     pub fn feed<I, F>(&self, feed: FeedRef<C, I, F>) -> Feed<I, F>
     where
-        I: Serialize + Send + Sync + 'static,
+        I: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
         F: Filter<Item = I>,
     {
         Feed {
@@ -316,7 +402,7 @@ impl<C: Contract> Cx<C> {
     /// `cx.feed(Board::tasks()).created(task)`.
     pub fn feed<I, F>(&self, feed: FeedRef<C, I, F>) -> Feed<I, F>
     where
-        I: Serialize + Send + Sync + 'static,
+        I: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
         F: Filter<Item = I>,
     {
         self.feeds().feed(feed)

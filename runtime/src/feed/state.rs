@@ -35,11 +35,7 @@ pub(crate) struct Change<I> {
     encoded: Encoded,
 }
 
-pub(crate) enum Kind<I> {
-    Created(I),
-    Updated { item: I, previous: Option<I> },
-    Deleted(I),
-}
+pub(crate) use crate::feed::change::FeedChange as Kind;
 
 /// What a change is for one subscriber: its view is "its snapshot query, run now".
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -73,15 +69,32 @@ struct Live<I, F> {
 struct Buffer<I> {
     changes: Vec<Arc<Change<I>>>,
     overflowed: bool,
+    /// The feed's epoch changed (its shared stream was lost) while the snapshot loaded.
+    reset: bool,
+}
+
+impl<I> Buffer<I> {
+    fn new() -> Self {
+        Self {
+            changes: Vec::new(),
+            overflowed: false,
+            reset: false,
+        }
+    }
 }
 
 struct Inner<I, F> {
+    /// Offsets count from it: a fresh one per feed state on one node; with a shared
+    /// stream, the stream's (it changes when the stream is lost).
+    epoch: String,
     offset: u64,
     /// Recent changes, for subscribers resuming after a reconnect.
     history: Box<dyn History<Arc<Change<I>>>>,
     live: HashMap<u64, Live<I, F>>,
     pending: HashMap<u64, Buffer<I>>,
     index: Index,
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    index_fields: usize,
 }
 
 impl<I, F> Inner<I, F> {
@@ -90,6 +103,26 @@ impl<I, F> Inner<I, F> {
         let live = self.live.remove(&id)?;
         self.index.remove(id, live.entry.as_ref());
         Some(live)
+    }
+
+    /// Ends every subscription, as a resync: the feed's epoch changed, or changes were
+    /// lost before this node delivered them. Pending ones end when they would go live.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    fn reset(&mut self) -> Vec<Ended> {
+        for buffer in self.pending.values_mut() {
+            buffer.reset = true;
+            buffer.changes = Vec::new();
+        }
+        self.index = Index::new(self.index_fields);
+        self.live
+            .drain()
+            .map(|(id, live)| Ended {
+                id,
+                wire_id: live.wire_id,
+                socket: live.socket,
+                reason: EndReason::resync(),
+            })
+            .collect()
     }
 }
 
@@ -103,7 +136,7 @@ pub(crate) struct Limits {
 }
 
 impl Limits {
-    fn history(&self) -> Bounds {
+    pub(crate) fn history(&self) -> Bounds {
         Bounds {
             length: self.history_length.load(Ordering::Relaxed),
             age: std::time::Duration::from_millis(self.history_age_ms.load(Ordering::Relaxed)),
@@ -126,9 +159,38 @@ pub(crate) struct FeedState<I, F> {
     pub(crate) name: &'static str,
     pub(crate) mode: Mode,
     pub(crate) key: fn(&I) -> Box<RawValue>,
-    pub(crate) epoch: String,
     limits: Arc<Limits>,
     inner: Mutex<Inner<I, F>>,
+    /// The feed's stream when it spans nodes (set once, right after creation).
+    pub(crate) shared: std::sync::OnceLock<Box<dyn Shared<I>>>,
+}
+
+/// Changes a resuming subscriber missed, with their offsets, from a shared stream.
+pub(crate) type Missed<I> = Vec<(u64, Kind<I>)>;
+
+/// A feed's changes shared by several nodes (Redis Streams): publishing goes there, and this
+/// node delivers what its reader gets back ([`FeedState::receive`]).
+pub(crate) trait Shared<I>: Send + Sync {
+    /// Queues a change for publishing, in order, without waiting.
+    fn enqueue(&self, change: Kind<I>);
+
+    /// Publishes a change; its offset once recorded. `once` names it: a change published
+    /// again under the same name is recorded once (the outbox's message id).
+    fn send(
+        &self,
+        change: Kind<I>,
+        once: Option<String>,
+    ) -> futures_util::future::BoxFuture<'static, Result<u64, crate::feed::SendError>>;
+
+    /// The changes after `from` up to `to`, at most `limit`, when the stream of `epoch`
+    /// still holds all of them and none is older than the history's age.
+    fn missed(
+        &self,
+        epoch: String,
+        from: u64,
+        to: u64,
+        limit: usize,
+    ) -> futures_util::future::BoxFuture<'static, Option<Missed<I>>>;
 }
 
 /// A subscription the feed ended itself, to be told to its client and freed on its socket.
@@ -141,7 +203,7 @@ pub(crate) struct Ended {
 
 /// A fresh epoch: offsets restart from 0 with every feed state, and a client holding an
 /// offset of another epoch must not resume from it.
-fn new_epoch() -> String {
+pub(crate) fn new_epoch() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -161,20 +223,21 @@ where
         key: fn(&I) -> Box<RawValue>,
         limits: Arc<Limits>,
     ) -> Self {
-        let bounds = limits.clone();
         Self {
             name,
             mode,
             key,
-            epoch: new_epoch(),
-            limits,
             inner: Mutex::new(Inner {
+                epoch: new_epoch(),
                 offset: 0,
-                history: Box::new(MemoryHistory::new(move || bounds.history())),
+                history: memory_history(&limits),
                 live: HashMap::new(),
                 pending: HashMap::new(),
                 index: Index::new(F::EQ_FIELDS),
+                index_fields: F::EQ_FIELDS,
             }),
+            limits,
+            shared: std::sync::OnceLock::new(),
         }
     }
 
@@ -184,18 +247,12 @@ where
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Registers a subscription that buffers every change from now on; returns the offset
-    /// its snapshot reflects at least.
-    pub(crate) fn register(&self, id: u64) -> u64 {
+    /// Registers a subscription that buffers every change from now on; returns the epoch
+    /// and the offset its snapshot reflects at least.
+    pub(crate) fn register(&self, id: u64) -> (String, u64) {
         let mut inner = self.lock();
-        inner.pending.insert(
-            id,
-            Buffer {
-                changes: Vec::new(),
-                overflowed: false,
-            },
-        );
-        inner.offset
+        inner.pending.insert(id, Buffer::new());
+        (inner.epoch.clone(), inner.offset)
     }
 
     /// Registers a subscription like [`register`](Self::register) for a subscriber that
@@ -208,26 +265,24 @@ where
         id: u64,
         epoch: &str,
         offset: u64,
-    ) -> (u64, Option<Vec<Arc<Change<I>>>>) {
+    ) -> (String, u64, Option<Vec<Arc<Change<I>>>>) {
         let mut inner = self.lock();
-        let missed = if epoch == self.epoch {
+        // A feed that spans nodes keeps its history in its stream only.
+        let missed = if epoch == inner.epoch && self.shared.get().is_none() {
             inner.history.since(offset, std::time::Instant::now())
         } else {
             None
         };
-        inner.pending.insert(
-            id,
-            Buffer {
-                changes: Vec::new(),
-                overflowed: false,
-            },
-        );
-        (inner.offset, missed)
+        inner.pending.insert(id, Buffer::new());
+        (inner.epoch.clone(), inner.offset, missed)
     }
 
     /// Makes a pending subscription live: replays what it missed before registering
     /// (`missed`, when it resumes), then what it buffered (as its final filter sees them),
-    /// then files it in the index. Returns it if it overflowed meanwhile.
+    /// then files it in the index; buffered changes at or before `after` (where a resuming
+    /// subscriber already is) are skipped. Returns it if it overflowed meanwhile, or if
+    /// the feed's epoch changed (then as a resync).
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn activate(
         &self,
         id: u64,
@@ -236,6 +291,7 @@ where
         check: Option<Check<I>>,
         socket: Arc<dyn SocketOps>,
         missed: Vec<Arc<Change<I>>>,
+        after: u64,
     ) -> Option<Ended> {
         let mut inner = self.lock();
         // Gone: the socket disconnected or unsubscribed while the snapshot loaded.
@@ -248,9 +304,18 @@ where
             check,
             socket,
         };
+        if buffer.reset {
+            return Some(Ended {
+                id,
+                wire_id: live.wire_id,
+                socket: live.socket,
+                reason: EndReason::resync(),
+            });
+        }
         let mut overflow = buffer.overflowed;
         if !overflow {
-            for change in missed.iter().chain(&buffer.changes) {
+            let buffered = buffer.changes.iter().filter(|c| c.offset > after);
+            for change in missed.iter().chain(buffered) {
                 if !self.deliver(&live, change) {
                     overflow = true;
                     break;
@@ -284,26 +349,85 @@ where
         let mut inner = self.lock();
         inner.offset += 1;
         let offset = inner.offset;
-        let item = match &kind {
-            Kind::Created(item) | Kind::Updated { item, .. } | Kind::Deleted(item) => item,
-        };
+        (offset, self.fan_out(&mut inner, self.change(offset, kind)))
+    }
+
+    /// Delivers a change of the feed's shared stream, as this node's reader got it:
+    /// change `offset` of `epoch`. One already delivered is ignored; when the epoch is
+    /// another, or changes between the last one delivered and this one are missing (the
+    /// stream was trimmed past them, or lost), every subscription ends as a resync first.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn receive(&self, epoch: &str, offset: u64, kind: Kind<I>) -> Vec<Ended> {
+        let mut inner = self.lock();
+        if epoch == inner.epoch && offset <= inner.offset {
+            return Vec::new();
+        }
+        let mut ended = Vec::new();
+        if epoch != inner.epoch || offset != inner.offset + 1 {
+            ended = self.restart(&mut inner, epoch, offset - 1);
+        }
+        inner.offset = offset;
+        let change = self.change(offset, kind);
+        ended.extend(self.fan_out(&mut inner, change));
+        ended
+    }
+
+    /// Adopts the shared stream's epoch and last offset, as this node's reader found them
+    /// (when it starts, and after losing Redis): nothing changes when the epoch is the one
+    /// it holds (the reader goes on from its last offset); otherwise every subscription
+    /// ends as a resync and delivery starts again at `offset`.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn sync(&self, epoch: &str, offset: u64) -> Vec<Ended> {
+        let mut inner = self.lock();
+        if epoch == inner.epoch {
+            return Vec::new();
+        }
+        self.restart(&mut inner, epoch, offset)
+    }
+
+    /// Starts over at `offset` of `epoch`: resyncs every subscription, empties the history.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    fn restart(&self, inner: &mut Inner<I, F>, epoch: &str, offset: u64) -> Vec<Ended> {
+        tracing::debug!(
+            feed = self.name,
+            epoch,
+            offset,
+            "the feed's stream moved on: subscribers resync"
+        );
+        inner.epoch = epoch.to_owned();
+        inner.offset = offset;
+        inner.history = memory_history(&self.limits);
+        inner.reset()
+    }
+
+    /// The change published at `offset`, its JSON serialized once for every subscriber.
+    fn change(&self, offset: u64, kind: Kind<I>) -> Arc<Change<I>> {
+        let item = kind.item();
         let key = (self.key)(item);
         let item_json = match (&kind, self.mode) {
             (Kind::Deleted(_), _) | (_, Mode::Notify) => None,
             (_, Mode::Data) => Some(raw(item)),
         };
         let encoded = Encoded::new(offset, &key, item_json.as_deref());
-        let change = Arc::new(Change {
+        Arc::new(Change {
             offset,
             kind,
             encoded,
-        });
-        inner
-            .history
-            .record(offset, change.clone(), std::time::Instant::now());
+        })
+    }
+
+    /// Records `change` and sends it to the subscriptions it concerns; returns the ones it
+    /// overflowed.
+    fn fan_out(&self, inner: &mut Inner<I, F>, change: Arc<Change<I>>) -> Vec<Ended> {
+        let offset = change.offset;
+        if self.shared.get().is_none() {
+            inner
+                .history
+                .record(offset, change.clone(), std::time::Instant::now());
+        }
         let buffer_limit = self.limits.buffer.load(Ordering::Relaxed);
         for buffer in inner.pending.values_mut() {
-            if buffer.overflowed {
+            if buffer.overflowed || buffer.reset {
                 continue;
             }
             if buffer.changes.len() >= buffer_limit {
@@ -339,7 +463,7 @@ where
                 overflowed.push(id);
             }
         }
-        let ended = overflowed
+        overflowed
             .into_iter()
             .filter_map(|id| {
                 let live = inner.remove_live(id)?;
@@ -350,8 +474,7 @@ where
                     reason: EndReason::overflow(),
                 })
             })
-            .collect();
-        (offset, ended)
+            .collect()
     }
 
     /// Sends `change` to `live` if it concerns it; false when the socket's queue is full.
@@ -417,6 +540,24 @@ where
     pub(crate) fn offset(&self) -> u64 {
         self.lock().offset
     }
+
+    /// The epoch offsets count from.
+    pub(crate) fn epoch(&self) -> String {
+        self.lock().epoch.clone()
+    }
+
+    /// A change of the shared stream, replayed to a subscriber that resumes on this node.
+    pub(crate) fn replayed(&self, offset: u64, kind: Kind<I>) -> Arc<Change<I>> {
+        self.change(offset, kind)
+    }
+}
+
+/// An empty in-memory history bounded by the server's settings.
+fn memory_history<I: Send + Sync + 'static>(
+    limits: &Arc<Limits>,
+) -> Box<dyn History<Arc<Change<I>>>> {
+    let bounds = limits.clone();
+    Box::new(MemoryHistory::new(move || bounds.history()))
 }
 
 /// A change's frame, `{"id", "offset", "action", "key", "item"}`, encoded once for all its

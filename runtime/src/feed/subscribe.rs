@@ -144,6 +144,9 @@ enum Resume<I> {
     Resync,
     /// A resume from `offset`, missing these changes.
     From(u64, Vec<Arc<Change<I>>>),
+    /// A resume from `offset` that this node's history cannot serve: the feed's shared
+    /// stream may.
+    Shared(u64),
 }
 
 /// How a subscribe call ended, for dispatch to answer.
@@ -178,6 +181,7 @@ pub struct Pending<C, I, F> {
     socket: Arc<SocketFeeds>,
     state: Arc<FeedState<I, F>>,
     id: u64,
+    epoch: String,
     offset: u64,
     resume: Resume<I>,
     /// `None` once finished.
@@ -187,7 +191,7 @@ pub struct Pending<C, I, F> {
 impl<C, I, F> Pending<C, I, F>
 where
     C: Contract,
-    I: Serialize + Send + Sync + 'static,
+    I: Serialize + serde::de::DeserializeOwned + Send + Sync + 'static,
     F: Filter<Item = I>,
 {
     /// Validates the filter, takes a slot and registers the subscription.
@@ -202,17 +206,23 @@ where
         let id = socket.hub.next_id();
         // Registered before the slot is taken: a disconnect that frees the slots between
         // the two would otherwise leave the registration behind.
-        let (offset, resume) = match request.resume {
-            None => (state.register(id), Resume::No),
+        let (epoch, offset, resume) = match request.resume {
+            None => {
+                let (epoch, offset) = state.register(id);
+                (epoch, offset, Resume::No)
+            }
             Some(from) => {
                 // Validated as a number by `decode`.
                 let from_offset = from.offset.parse::<u64>().unwrap_or(u64::MAX);
-                let (offset, missed) = state.register_resuming(id, &from.epoch, from_offset);
+                let (epoch, offset, missed) = state.register_resuming(id, &from.epoch, from_offset);
                 let resume = match missed {
                     Some(missed) => Resume::From(from_offset, missed),
+                    None if state.shared.get().is_some() && from.epoch == epoch => {
+                        Resume::Shared(from_offset)
+                    }
                     None => Resume::Resync,
                 };
-                (offset, resume)
+                (epoch, offset, resume)
             }
         };
         let remover = {
@@ -242,6 +252,7 @@ where
             socket,
             state,
             id,
+            epoch,
             offset,
             resume,
             filter: Some(filter),
@@ -255,8 +266,9 @@ where
         })
     }
 
-    /// Answers with the snapshot (or the refusal).
-    pub fn finish<E: Serialize + Send + 'static>(
+    /// Answers with the snapshot (or the refusal). A resume this node's history cannot
+    /// serve is served from the feed's shared stream, when it spans nodes.
+    pub async fn finish<E: Serialize + Send + 'static>(
         mut self,
         result: Result<Vec<I>, Refused<E>>,
         check: Option<Check<I>>,
@@ -277,13 +289,35 @@ where
         // More missed changes than a subscription may buffer would overflow its socket's
         // queue on replay: a fresh snapshot is one packet.
         let limit = self.state.limits_buffer();
+        let resume = match (resume, self.state.shared.get()) {
+            (Resume::Shared(from), Some(shared)) => {
+                // Still pending: what is published meanwhile is buffered, after `offset`.
+                let missed = shared.missed(self.epoch.clone(), from, self.offset, limit);
+                match missed.await {
+                    Some(missed) => Resume::From(
+                        from,
+                        missed
+                            .into_iter()
+                            .map(|(offset, kind)| self.state.replayed(offset, kind))
+                            .collect(),
+                    ),
+                    None => Resume::Resync,
+                }
+            }
+            (Resume::Shared(_), None) => Resume::Resync,
+            (resume, _) => resume,
+        };
+        let after = match &resume {
+            Resume::From(from, _) => *from,
+            _ => 0,
+        };
         let (answer, missed): (Box<dyn ErasedSerialize + Send>, _) = match resume {
             Resume::From(from, missed) if missed.len() <= limit => (
                 // The handler ran all the same: it authorizes the subscriber and completes
                 // its filter; its snapshot is not needed.
                 Box::new(Resumed {
                     id: wire_id.clone(),
-                    epoch: self.state.epoch.clone(),
+                    epoch: self.epoch.clone(),
                     offset: from.to_string(),
                     resumed: true,
                 }),
@@ -293,7 +327,7 @@ where
                 let keys = items.iter().map(|item| (self.state.key)(item)).collect();
                 let snapshot = Snapshot {
                     id: wire_id.clone(),
-                    epoch: self.state.epoch.clone(),
+                    epoch: self.epoch.clone(),
                     offset: self.offset.to_string(),
                     keys,
                     items: match self.state.mode {
@@ -309,7 +343,7 @@ where
         let socket = self.cx.ops().clone();
         let id = self.id;
         let go_live = move || {
-            if let Some(ended) = state.activate(id, wire_id, filter, check, socket, missed) {
+            if let Some(ended) = state.activate(id, wire_id, filter, check, socket, missed, after) {
                 notify_ended(vec![ended]);
             }
         };

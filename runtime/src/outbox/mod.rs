@@ -55,6 +55,7 @@
 //! # Ok(()) }
 //! ```
 
+mod feed;
 #[cfg(feature = "outbox-postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "outbox-postgres")))]
 pub mod postgres;
@@ -64,6 +65,7 @@ mod sink;
 #[cfg_attr(docsrs, doc(cfg(feature = "outbox-sqlite")))]
 pub mod sqlite;
 
+pub use feed::FeedSink;
 pub use relay::{OutboxStore, Relay, RelayError, Waker};
 pub use sink::{EmitterSink, PublishError, Sink};
 

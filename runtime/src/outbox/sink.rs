@@ -84,15 +84,21 @@ impl<C: Contract> EmitterSink<C> {
     }
 }
 
+/// Rejects a message whose topic is not contract `C`'s name.
+pub(crate) fn of_contract<C: Contract>(message: &Message) -> Result<(), PublishError> {
+    if message.topic == C::NAME {
+        return Ok(());
+    }
+    Err(PublishError::Reject(format!(
+        "topic `{}` is not contract `{}`",
+        message.topic,
+        C::NAME
+    )))
+}
+
 impl<C: Contract> Sink for EmitterSink<C> {
     async fn publish(&self, message: &Message) -> Result<(), PublishError> {
-        if message.topic != C::NAME {
-            return Err(PublishError::Reject(format!(
-                "topic `{}` is not contract `{}`",
-                message.topic,
-                C::NAME
-            )));
-        }
+        of_contract::<C>(message)?;
         let Some(event) = self.events.iter().find(|e| **e == message.event) else {
             return Err(PublishError::Reject(format!(
                 "`{}` is not a server event without ack of `{}`",

@@ -2,6 +2,7 @@
 //! ready-to-run server.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use socketioxide::adapter::{Adapter, LocalAdapter};
@@ -23,6 +24,7 @@ use crate::serve::dispatch::RawAuth;
 use crate::serve::limit::{DEFAULT_DISCONNECT_AFTER, Policy};
 use crate::socket::Emitter;
 use crate::socket::deferred::{Deferred, Slot};
+use crate::upload::hub::UploadHub;
 
 /// An adapter eventwire can serve on: socketioxide's in-memory [`LocalAdapter`] (the
 /// default), or its Redis adapter ([`Server::redis`](crate::Server) with the `redis`
@@ -144,6 +146,8 @@ pub struct Server<A: Adapter = LocalAdapter> {
     handle: Slot,
     /// Every feed of every contract served; sockets reach it through their extensions.
     feeds: Arc<FeedHub>,
+    /// Every upload in progress; sockets reach it through their extensions.
+    uploads: Arc<UploadHub>,
 }
 
 /// The layer of [`Server::layer`]: socket.io with the server's CORS headers around it.
@@ -235,6 +239,7 @@ impl<A: ServerAdapter> Server<A> {
             limits,
             handle: Slot::default(),
             feeds: Arc::default(),
+            uploads: Arc::default(),
         }
     }
 
@@ -443,6 +448,84 @@ impl<A: ServerAdapter> Server<A> {
         self
     }
 
+    /// The largest upload accepted, in bytes; a larger one is refused before its first byte
+    /// with a `transfer_limit` fault. An upload may declare a smaller limit of its own
+    /// (`#[upload(max_size = N)]`). Defaults to 128 MiB.
+    ///
+    /// ```
+    /// let server = eventwire::Server::new()
+    ///     .max_upload_size(1 << 30)
+    ///     .upload_window(16);
+    /// # let _ = server;
+    /// ```
+    pub fn max_upload_size(self, bytes: u64) -> Self {
+        self.uploads.limits.max_size.store(bytes, Ordering::Relaxed);
+        self
+    }
+
+    /// The most bytes one connection may have in uploads in progress at once (the sum of
+    /// their declared sizes); one more is refused with a `transfer_limit` fault. Defaults
+    /// to 512 MiB.
+    pub fn max_upload_bytes_per_socket(self, bytes: u64) -> Self {
+        self.uploads
+            .limits
+            .max_bytes_per_socket
+            .store(bytes, Ordering::Relaxed);
+        self
+    }
+
+    /// How many uploads one connection may have in progress at once; one more is refused
+    /// with a `transfer_limit` fault. Defaults to 4.
+    pub fn max_uploads_per_socket(self, max: usize) -> Self {
+        self.uploads
+            .limits
+            .max_per_socket
+            .store(max, Ordering::Relaxed);
+        self
+    }
+
+    /// How many uploads the server receives at once, from all connections; one more is
+    /// refused with a `transfer_limit` fault. Defaults to 1,000.
+    pub fn max_uploads(self, max: usize) -> Self {
+        self.uploads.limits.max_total.store(max, Ordering::Relaxed);
+        self
+    }
+
+    /// The largest chunk of an upload, in bytes; clients cut files into chunks of this size
+    /// (the start's answer tells them). Capped to fit in
+    /// [`max_message_size`](Self::max_message_size) with its header. Defaults to 256 KiB.
+    pub fn upload_chunk_size(self, bytes: usize) -> Self {
+        self.uploads
+            .limits
+            .chunk_size
+            .store(bytes.max(1), Ordering::Relaxed);
+        self
+    }
+
+    /// How many chunks of one upload may be in flight (sent, not yet acknowledged); a
+    /// client may ask for fewer. The server holds at most this many chunks per upload.
+    /// Defaults to 8.
+    pub fn upload_window(self, chunks: usize) -> Self {
+        self.uploads
+            .limits
+            .window
+            .store(chunks.max(1), Ordering::Relaxed);
+        self
+    }
+
+    /// How long an upload waits for its client (a lost connection, a client that stopped
+    /// sending) before it is freed and its handler's stream yields
+    /// [`UploadError::Abandoned`](crate::UploadError::Abandoned); a reconnecting client
+    /// resumes it within this time. Defaults to 60 seconds.
+    pub fn upload_timeout(self, timeout: Duration) -> Self {
+        let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self.uploads
+            .limits
+            .timeout_ms
+            .store(millis.max(1), Ordering::Relaxed);
+        self
+    }
+
     /// The feeds of contract `C` on this server, to publish changes from anywhere (a
     /// background task, an HTTP route). Call it before or after mounting `C`; every
     /// handle of one server publishes to the same subscriptions.
@@ -467,6 +550,12 @@ impl<A: ServerAdapter> Server<A> {
         Feeds::new(self.feeds.clone())
     }
 
+    /// Every feed of this server.
+    #[cfg_attr(not(feature = "redis"), allow(dead_code))]
+    pub(crate) fn feed_hub(&self) -> &Arc<FeedHub> {
+        &self.feeds
+    }
+
     /// Serves contract `C` on its namespace with these handlers.
     pub fn contract<C: Contract>(self, handlers: impl Handlers<C>) -> Self {
         self.contract_at::<C>(C::NAMESPACE, handlers)
@@ -484,6 +573,7 @@ impl<A: ServerAdapter> Server<A> {
         let path = path.into();
         let handlers = Arc::new(handlers);
         let feeds = self.feeds.clone();
+        let uploads = self.uploads.clone();
         self.mounts.push(Box::new(
             move |io: &SocketIo<A>,
                   taken: &mut Vec<String>,
@@ -524,6 +614,7 @@ impl<A: ServerAdapter> Server<A> {
                 let register = move |socket: SocketRef<A>, RawAuth(auth): RawAuth| {
                     let handlers = handlers.clone();
                     let feeds = feeds.clone();
+                    let uploads = uploads.clone();
                     let admitted = access.admit(socket.req_parts());
                     let journals = journals.clone();
                     // Recovery's `pid`/`offset` and the fingerprint are eventwire's keys:
@@ -541,6 +632,7 @@ impl<A: ServerAdapter> Server<A> {
                         let expires_at = C::expires_at(&identity);
                         socket.extensions.insert(Authenticated::<C>(identity));
                         socket.extensions.insert(SocketFeeds::new(feeds));
+                        socket.extensions.insert(uploads);
                         handlers.install(&socket, &policy);
                         if let Some(at) = expires_at {
                             crate::serve::dispatch::disconnect_at(&socket, at);
@@ -674,6 +766,12 @@ impl<A: ServerAdapter> Server<A> {
             disconnect_after,
             recovery,
         } = self.limits;
+        // A chunk travels in one message with its header: keep room for it.
+        let chunk_room = max_message_size.saturating_sub(1024).max(1);
+        self.uploads
+            .limits
+            .chunk_size
+            .fetch_min(chunk_room, Ordering::Relaxed);
         let policy = Policy {
             ordered: false,
             per_socket: rate_limit,

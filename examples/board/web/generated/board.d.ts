@@ -89,7 +89,9 @@ export interface FeedNotice<K> {
 /** Why the server ended a subscription (`eventwire:end`). */
 export type FeedEnd =
   | { id: string; reason: "revoked"; message: string }
-  | { id: string; reason: "overflow"; message: string };
+  | { id: string; reason: "overflow"; message: string }
+  /** The server may have lost changes: the client resumes at once, and gets a resync. */
+  | { id: string; reason: "resync"; message: string };
 
 /**
  * A notice that a task changed: the activity feed carries only this key, and a page that

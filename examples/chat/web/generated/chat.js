@@ -224,7 +224,17 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       lives.delete(live);
     };
     listen("eventwire:change", (change) => subscriptions.get(change.id)?.apply(change));
-    listen("eventwire:end", ({ id, reason, message }) => subscriptions.get(id)?.end({ reason, message }));
+    listen("eventwire:end", ({ id, reason, message }) => {
+      const live = subscriptions.get(id);
+      if (!live) return;
+      // The server may have lost changes before delivering them (its shared stream moved
+      // on): subscribing again from the offset held answers with a resync.
+      if (reason === "resync") {
+        subscriptions.delete(id);
+        return resume(live);
+      }
+      live.end({ reason, message });
+    });
     listen("disconnect", (reason) => {
       subscriptions.clear();
       // Closed on purpose (by this client or by the server): socket.io-client does not

@@ -62,6 +62,10 @@ impl Server<Redis> {
     /// [`Server::new`]. The connection reconnects and re-subscribes when Redis restarts;
     /// broadcasts during the outage fail (`emit` returns an error) rather than vanish.
     ///
+    /// Feeds span the nodes too, on Redis Streams: a change published on any node reaches
+    /// the matching subscribers on every node, in offset order, and a subscriber that fails
+    /// over to another node resumes there (see [`feed`](crate::feed)).
+    ///
     /// ```no_run
     /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
     /// let server = eventwire::Server::redis("redis://127.0.0.1:6379").await?;
@@ -76,10 +80,16 @@ impl Server<Redis> {
         };
         let client = redis::Client::open(url.as_str()).map_err(error)?;
         let driver = ReconnectingDriver::new(&client).await.map_err(error)?;
-        Ok(Server::with_adapter(RedisAdapterCtr::new_with_driver(
+        let server = Server::with_adapter(RedisAdapterCtr::new_with_driver(
             driver,
             RedisAdapterConfig::default(),
-        )))
+        ));
+        let hub = server.feed_hub();
+        let streams = crate::feed::streams::Streams::connect(client, hub.limits.clone())
+            .await
+            .map_err(error)?;
+        let _ = hub.streams.set(streams);
+        Ok(server)
     }
 }
 
