@@ -22,8 +22,10 @@ extern crate self as eventwire;
 // - `feed`: live subscriptions. `Filter` (matcher and SQL fragment), the feed index, the
 //   subscribe exchange, per-feed offsets and buffers, the bounded history resuming
 //   subscribers replay from, and the `Feed` publishing handle.
+// - `observe`: how an event ended (`Outcome`), as middleware, logs and metrics see it.
+//   Depends only on `wire` (fault codes); `serve` records into it.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
-//   answer), origin and connection checks, rate limiting.
+//   answer), event middleware, origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
 // - `testing`: handlers driven in process, without a network: a test namespace whose
 //   clients go through the real dispatch and record what they receive.
@@ -34,6 +36,7 @@ mod adapter;
 mod auth;
 mod contract;
 pub mod feed;
+mod observe;
 pub mod outbox;
 mod recovery;
 mod serve;
@@ -60,8 +63,8 @@ pub use feed::{Feed, FeedRef, Feeds, Filter};
 pub use recovery::{RECOVERY_EVENT, Recovery};
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, FINGERPRINT_KEY, Handlers, Origins,
-    ServeError, Server, ServerAdapter, ServerLayer,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, Event, FINGERPRINT_KEY, Handled, Handlers,
+    Middleware, Next, Origins, Outcome, ServeError, Server, ServerAdapter, ServerLayer,
 };
 pub use socket::{AckError, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing};
 pub use validate::{Issue, PathSegment, Report, Step, Validate, ValidationError};

@@ -4,7 +4,8 @@ pub use schemars;
 pub use serde;
 
 pub use crate::auth::decode_auth;
-pub use crate::serve::dispatch::{Dispatch, Outcome};
+pub use crate::serve::dispatch::{Dispatch, Reply, Respond};
+pub use crate::serve::middleware::Outcome;
 pub use crate::validate::check;
 pub use crate::wire::bytes::byte_vec;
 pub use crate::wire::incoming::Incoming;
@@ -14,17 +15,6 @@ pub mod feed {
     pub use crate::feed::subscribe::{
         Finished, Pending, SubscribeRequest, key_json, release, unknown_feed, unsubscribe,
     };
-
-    use crate::serve::dispatch::Outcome;
-
-    /// Answers a subscribe call.
-    pub fn outcome(finished: Finished) -> Outcome {
-        match finished {
-            Finished::Snapshot(data, then) => Outcome::DataThen(data, then),
-            Finished::Error(error) => Outcome::Error(error),
-            Finished::Fault(fault) => Outcome::Fault(fault),
-        }
-    }
 
     /// The per-item check of a subscription: the handlers' `check_<feed>` for this socket.
     pub fn check<I: 'static, H: Send + Sync + 'static, C: crate::Contract>(

@@ -6,6 +6,8 @@ use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 
 use crate::contract::Contract;
+use crate::serve::dispatch::{Dispatch, Shared};
+use crate::serve::middleware::ErasedMiddleware;
 
 /// A value that handles contract `C`'s client events: any type implementing the generated
 /// `<Contract>Handlers` trait.
@@ -21,16 +23,19 @@ pub trait Handlers<C: Contract>: Send + Sync + 'static {
     ) -> impl Future<Output = Result<C::Identity, crate::Refusal>> + Send + 'static;
 
     #[doc(hidden)]
-    fn install<A: Adapter>(
-        self: Arc<Self>,
-        socket: &SocketRef<A>,
-        policy: &crate::serve::limit::Policy,
-    );
+    fn shared(
+        &self,
+        policy: crate::serve::limit::Policy,
+        middleware: Vec<Arc<dyn ErasedMiddleware<C>>>,
+    ) -> Arc<Shared<C>>;
+
+    #[doc(hidden)]
+    fn install<A: Adapter>(self: Arc<Self>, socket: &SocketRef<A>, shared: &Arc<Shared<C>>);
 }
 
 impl<C, H> Handlers<C> for H
 where
-    C: crate::serve::dispatch::Dispatch<H>,
+    C: Dispatch<H>,
     H: Send + Sync + 'static,
 {
     fn authenticate(
@@ -40,11 +45,15 @@ where
         C::authenticate(self, auth)
     }
 
-    fn install<A: Adapter>(
-        self: Arc<Self>,
-        socket: &SocketRef<A>,
-        policy: &crate::serve::limit::Policy,
-    ) {
-        crate::serve::dispatch::install::<C, H, A>(socket, self, policy);
+    fn shared(
+        &self,
+        policy: crate::serve::limit::Policy,
+        middleware: Vec<Arc<dyn ErasedMiddleware<C>>>,
+    ) -> Arc<Shared<C>> {
+        Arc::new(Shared { policy, middleware })
+    }
+
+    fn install<A: Adapter>(self: Arc<Self>, socket: &SocketRef<A>, shared: &Arc<Shared<C>>) {
+        crate::serve::dispatch::install::<C, H, A>(socket, self, shared);
     }
 }

@@ -1,6 +1,8 @@
 //! [`Server`]: mounts contracts on socketioxide with safe limits, as a tower layer or a
 //! ready-to-run server.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,6 +23,7 @@ use crate::serve::Handlers;
 use crate::serve::access::{Access, Origins};
 use crate::serve::dispatch::RawAuth;
 use crate::serve::limit::{DEFAULT_DISCONNECT_AFTER, Policy};
+use crate::serve::middleware::{ErasedMiddleware, Middleware};
 use crate::socket::Emitter;
 use crate::socket::deferred::{Deferred, Slot};
 
@@ -76,9 +79,14 @@ type Mount<A> = Box<
             Policy,
             Access,
             Option<Arc<Journals>>,
+            &Layers,
         ) -> Result<(), BuildError>
         + Send,
 >;
+
+/// The event middleware of each contract: a `Vec<Arc<dyn ErasedMiddleware<C>>>` under `C`'s
+/// type id.
+type Layers = HashMap<TypeId, Box<dyn Any + Send>>;
 
 /// A socket.io server serving eventwire contracts.
 ///
@@ -110,6 +118,8 @@ type Mount<A> = Box<
 pub struct Server<A: Adapter = LocalAdapter> {
     builder: SocketIoBuilder<A>,
     mounts: Vec<Mount<A>>,
+    /// Event middleware, by contract.
+    layers: Layers,
     limits: Limits,
     /// Filled with the socket.io handle when built, for [`Server::emitter`]s.
     handle: Slot,
@@ -203,6 +213,7 @@ impl<A: ServerAdapter> Server<A> {
         Self {
             builder,
             mounts: Vec::new(),
+            layers: HashMap::new(),
             limits,
             handle: Slot::default(),
             feeds: Arc::default(),
@@ -438,6 +449,41 @@ impl<A: ServerAdapter> Server<A> {
         Feeds::new(self.feeds.clone())
     }
 
+    /// Wraps every event of contract `C` in `middleware` (see [`Middleware`]), wherever
+    /// `C` is mounted. The first middleware added runs outermost: it sees the event first
+    /// and the outcome last. Without middleware, dispatch pays nothing for the feature.
+    /// (Not to be confused with [`layer`](Self::layer), which is the server as a tower layer.)
+    ///
+    /// ```
+    /// # use eventwire::{payload, Contract, Cx, Event, Fault, Handled, Middleware, Next, Server};
+    /// # #[payload] pub struct Ping { n: u32 }
+    /// # #[derive(Contract)] pub enum Pinger { #[client(ack = u32)] Ping(Ping) }
+    /// # struct App;
+    /// # impl PingerHandlers for App { async fn ping(&self, _: &Cx<Pinger>, p: Ping) -> u32 { p.n } }
+    /// struct Log;
+    /// impl Middleware<Pinger> for Log {
+    ///     async fn call(&self, event: &Event<'_, Pinger>, next: Next<'_, Pinger>) -> Result<Handled, Fault> {
+    ///         let handled = next.run().await;
+    ///         println!("{}: {}", event.name(), handled.outcome().as_str());
+    ///         Ok(handled)
+    ///     }
+    /// }
+    /// let server = Server::new().contract::<Pinger>(App).middleware::<Pinger>(Log);
+    /// # let _ = server;
+    /// ```
+    pub fn middleware<C: Contract>(mut self, middleware: impl Middleware<C>) -> Self {
+        let middleware: Arc<dyn ErasedMiddleware<C>> = Arc::new(middleware);
+        if let Some(chain) = self
+            .layers
+            .entry(TypeId::of::<C>())
+            .or_insert_with(|| Box::new(Vec::<Arc<dyn ErasedMiddleware<C>>>::new()))
+            .downcast_mut::<Vec<Arc<dyn ErasedMiddleware<C>>>>()
+        {
+            chain.push(middleware);
+        }
+        self
+    }
+
     /// Serves contract `C` on its namespace with these handlers.
     pub fn contract<C: Contract>(self, handlers: impl Handlers<C>) -> Self {
         self.contract_at::<C>(C::NAMESPACE, handlers)
@@ -460,11 +506,18 @@ impl<A: ServerAdapter> Server<A> {
                   taken: &mut Vec<String>,
                   policy: Policy,
                   access: Access,
-                  journals: Option<Arc<Journals>>| {
+                  journals: Option<Arc<Journals>>,
+                  layers: &Layers| {
                 let policy = Policy {
                     ordered: C::ORDERED,
                     ..policy
                 };
+                let middleware = layers
+                    .get(&TypeId::of::<C>())
+                    .and_then(|chain| chain.downcast_ref::<Vec<Arc<dyn ErasedMiddleware<C>>>>())
+                    .cloned()
+                    .unwrap_or_default();
+                let shared = Handlers::<C>::shared(&*handlers, policy, middleware);
                 let mount_error = |reason: String| BuildError::Mount {
                     contract: C::NAME,
                     path: path.clone(),
@@ -491,6 +544,7 @@ impl<A: ServerAdapter> Server<A> {
                 let replay_limit = io.config().engine_config.max_buffer_size.saturating_sub(4);
                 let register = move |socket: SocketRef<A>, RawAuth(auth): RawAuth| {
                     let handlers = handlers.clone();
+                    let shared = shared.clone();
                     let feeds = feeds.clone();
                     let admitted = access.admit(socket.req_parts());
                     let journals = journals.clone();
@@ -509,7 +563,7 @@ impl<A: ServerAdapter> Server<A> {
                         let expires_at = C::expires_at(&identity);
                         socket.extensions.insert(Authenticated::<C>(identity));
                         socket.extensions.insert(SocketFeeds::new(feeds));
-                        handlers.install(&socket, &policy);
+                        handlers.install(&socket, &shared);
                         if let Some(at) = expires_at {
                             crate::serve::dispatch::disconnect_at(&socket, at);
                         }
@@ -661,7 +715,14 @@ impl<A: ServerAdapter> Server<A> {
         });
         let mut taken = Vec::new();
         for mount in self.mounts {
-            mount(&io, &mut taken, policy, access.clone(), journals.clone())?;
+            mount(
+                &io,
+                &mut taken,
+                policy,
+                access.clone(),
+                journals.clone(),
+                &self.layers,
+            )?;
         }
         // A server is built once (`build` consumes it), so the slot is empty here.
         let _ = self.handle.set(Box::new(io.clone()));
