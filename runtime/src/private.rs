@@ -86,3 +86,30 @@ pub fn assert_incoming_payload<T: IncomingPayload>() {}
 
 /// Compile-time check, placed at the user's type: the server can send `T`.
 pub fn assert_outgoing_payload<T: OutgoingPayload>() {}
+
+/// An identity, described for the connection's span (see `Contract::describe_identity`).
+pub struct Describe<'a, T>(pub &'a T);
+
+/// Picked when the identity is `Debug`.
+pub trait DescribeDebug {
+    /// The `Debug` form.
+    fn describe(&self) -> Option<String>;
+}
+
+impl<T: std::fmt::Debug> DescribeDebug for Describe<'_, T> {
+    fn describe(&self) -> Option<String> {
+        Some(format!("{:?}", self.0))
+    }
+}
+
+/// Picked otherwise (one auto-reference further away).
+pub trait DescribeNone {
+    /// Nothing to show.
+    fn describe(&self) -> Option<String>;
+}
+
+impl<T> DescribeNone for &Describe<'_, T> {
+    fn describe(&self) -> Option<String> {
+        None
+    }
+}

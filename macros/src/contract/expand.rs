@@ -242,6 +242,17 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
     let ordered = contract.attrs.ordered.is_some();
     let contract_docs = docs(&contract.input.attrs);
     let identity = identity_type(contract);
+    // A contract without auth has the identity `()`: nothing to show.
+    let describe_identity = (contract.attrs.auth.is_some() || contract.attrs.identity.is_some()).then(|| {
+        quote! {
+            fn describe_identity(identity: &Self::Identity) -> ::core::option::Option<::std::string::String> {
+                // Its `Debug` form if it has one (autoref specialization: the type is concrete here).
+                #[allow(unused_imports)]
+                use ::eventwire::__private::{DescribeDebug as _, DescribeNone as _};
+                (&::eventwire::__private::Describe(identity)).describe()
+            }
+        }
+    });
     let expires_at = contract.attrs.expiring.as_ref().map(|_| {
         quote! {
             fn expires_at(identity: &Self::Identity) -> ::core::option::Option<::std::time::SystemTime> {
@@ -317,6 +328,8 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
             type Identity = #identity;
 
             #expires_at
+
+            #describe_identity
 
             fn rate_limit(event: &str) -> ::core::option::Option<::eventwire::RateLimit> {
                 match event {

@@ -1,7 +1,7 @@
 //! One entry per socket: every client event of a contract goes through a single fallback
 //! handler that runs the generated `match` on the event name, so registering N events costs
 //! nothing per connection. Around it: arrival-order handling, event middleware, panic
-//! containment, answers.
+//! containment, answers, and a `tracing` span per event inside its connection's.
 //!
 //! The generated dispatch answers the client itself, with the concrete type of the event's
 //! ack (no type-erased serialization, no boxed answer), and tells how the event ended as an
@@ -22,10 +22,13 @@ use socketioxide::extract::{AckSender, SocketRef};
 use socketioxide::handler::{FromDisconnectParts, FromMessageParts, MessageHandler, Value};
 use socketioxide::socket::{DisconnectReason, Socket};
 use tokio::sync::oneshot;
+use tracing::Instrument;
+use tracing::field::Empty;
 
 use crate::auth::ExpiryTimer;
 use crate::contract::Contract;
 use crate::feed::subscribe::Finished;
+use crate::observe::Instant;
 use crate::serve::limit::{Limited, Policy, SocketLimiter};
 use crate::serve::middleware::{Core, ErasedMiddleware, Event, Handled, Next, Outcome};
 use crate::socket::cx::Cx;
@@ -132,6 +135,8 @@ pub(crate) struct Slot<R> {
     names: &'static [&'static str],
     /// The index of the event in `names`, once the generated `match` found it.
     event: Option<usize>,
+    /// When the answer was queued.
+    answered: Option<Instant>,
     /// Set once answered.
     outcome: Option<Outcome>,
 }
@@ -239,6 +244,7 @@ impl<R: Respond> Reply<'_, R> {
     /// contrast, return `EmitError::InexactInteger` to the code that emitted.)
     fn send<T: Serialize>(self, outcome: Outcome, response: &T, found: Option<&Found>) -> Outcome {
         let slot = self.slot;
+        slot.answered = Some(Instant::now());
         let sent = slot.respond.ack(response);
         if let Some(inexact) = found.and_then(Found::take) {
             let event = slot.name();
@@ -262,6 +268,7 @@ impl<R: Respond> Slot<R> {
             respond,
             names,
             event: None,
+            answered: None,
             outcome: None,
         }
     }
@@ -290,6 +297,8 @@ impl<R: Respond> Slot<R> {
             return outcome;
         }
         let outcome = Outcome::Fault(fault.code);
+        self.answered = Some(Instant::now());
+        tracing::debug!(event = %fault.event, code = outcome.as_str(), reason = %fault, "event refused");
         self.respond.fault(fault);
         self.outcome = Some(outcome);
         outcome
@@ -313,6 +322,8 @@ struct SocketState<C, H> {
     shared: Arc<Shared<C>>,
     limiter: SocketLimiter,
     gate: Option<Gate>,
+    /// The connection's span, parent of its events'.
+    span: tracing::Span,
 }
 
 /// Hands out turns in arrival order: the ticket is taken in the synchronous part of the
@@ -351,9 +362,12 @@ where
     A: Adapter,
 {
     fn call(&self, socket: Arc<Socket<A>>, value: Value, ack_id: Option<i64>) {
+        let arrived = Instant::now();
         let incoming = Incoming::from_packet(value);
         let state = &self.state;
         let event = incoming.event();
+        // With no subscriber interested, a disabled span: a branch, no allocation.
+        let span = tracing::debug_span!(parent: &state.span, "event", event, outcome = Empty, duration_us = Empty);
         // Synchronous: runs in arrival order. A limited event is answered at once and does
         // not take a turn in the ordering gate.
         let limited = state.limiter.check(event, C::rate_limit(event)).err();
@@ -371,8 +385,9 @@ where
             incoming,
             limited,
             turn,
+            (arrived, span.clone()),
         ));
-        tokio::spawn(run);
+        tokio::spawn(run.instrument(span));
     }
 }
 
@@ -386,6 +401,7 @@ fn run_event<C, H, A>(
     incoming: Incoming,
     limited: Option<Limited>,
     turn: Option<Turn>,
+    (arrived, span): (Instant, tracing::Span),
 ) -> impl Future<Output = ()> + Send
 where
     C: Dispatch<H>,
@@ -394,43 +410,51 @@ where
 {
     let mut slot = Slot::new(respond, C::CLIENT_EVENTS);
     async move {
-        if let Some(limited) = limited {
-            slot.event = C::CLIENT_EVENTS.iter().position(|e| *e == incoming.event());
-            slot.refuse(Fault::rate_limited(incoming.event(), limited.retry_after));
-            if limited.abusive {
-                let socket = SocketRef::from(slot.respond.socket.clone());
-                tracing::warn!(namespace = %socket.ns(), socket = %socket.id, "disconnecting a socket that keeps exceeding its rate limit");
-                tokio::spawn(disconnect_when_queued(socket));
-            }
-            return;
-        }
-        let _done = match turn {
-            Some((previous, done)) => {
-                if let Some(previous) = previous {
-                    // An error means the previous event's task ended (even by panic).
-                    let _ = previous.await;
+        'handled: {
+            if let Some(limited) = limited {
+                slot.event = C::CLIENT_EVENTS.iter().position(|e| *e == incoming.event());
+                slot.refuse(Fault::rate_limited(incoming.event(), limited.retry_after));
+                if limited.abusive {
+                    let socket = SocketRef::from(slot.respond.socket.clone());
+                    tracing::warn!(namespace = %socket.ns(), socket = %socket.id, "disconnecting a socket that keeps exceeding its rate limit");
+                    tokio::spawn(disconnect_when_queued(socket));
                 }
-                Some(done)
+                break 'handled;
             }
-            None => None,
-        };
-        let cx = Cx::<C>::new(slot.respond.socket.clone() as Arc<dyn SocketOps>);
-        let panicked = if state.shared.middleware.is_empty() {
-            let reply = Reply { slot: &mut slot };
-            guarded::<C, H, A>(&state.handlers, &cx, incoming, reply)
-                .await
-                .err()
-        } else {
-            with_middleware::<C, H, A>(&state, &cx, incoming, &mut slot)
-                .await
-                .err()
-        };
-        if let Some(panic) = panicked {
-            let socket = &slot.respond.socket;
-            tracing::error!(event = slot.name(), namespace = %socket.ns(), socket = %socket.id, panic = %panic_message(&*panic), "event handler panicked");
-            // The handler (or a middleware) did not answer: no client waits for nothing.
-            let event = slot.name();
-            slot.refuse(Fault::internal(event));
+            let _done = match turn {
+                Some((previous, done)) => {
+                    if let Some(previous) = previous {
+                        // An error means the previous event's task ended (even by panic).
+                        let _ = previous.await;
+                    }
+                    Some(done)
+                }
+                None => None,
+            };
+            let cx = Cx::<C>::new(slot.respond.socket.clone() as Arc<dyn SocketOps>);
+            let panicked = if state.shared.middleware.is_empty() {
+                let reply = Reply { slot: &mut slot };
+                guarded::<C, H, A>(&state.handlers, &cx, incoming, reply)
+                    .await
+                    .err()
+            } else {
+                with_middleware::<C, H, A>(&state, &cx, incoming, &mut slot)
+                    .await
+                    .err()
+            };
+            if let Some(panic) = panicked {
+                let socket = &slot.respond.socket;
+                tracing::error!(event = slot.name(), namespace = %socket.ns(), socket = %socket.id, panic = %panic_message(&*panic), "event handler panicked");
+                // The handler (or a middleware) did not answer: no client waits for nothing.
+                let event = slot.name();
+                slot.refuse(Fault::internal(event));
+            }
+        }
+        if !span.is_disabled() {
+            let outcome = slot.outcome.unwrap_or(Outcome::Ok);
+            let latency = slot.answered.unwrap_or_else(Instant::now).since(arrived);
+            span.record("outcome", outcome.as_str());
+            span.record("duration_us", latency.as_micros() as u64);
         }
     }
 }
@@ -545,8 +569,12 @@ impl<A: Adapter> FromDisconnectParts<A> for SocketArc<A> {
 }
 
 /// Installs contract `C`'s single event entry on a newly connecting socket.
-pub(crate) fn install<C, H, A>(socket: &SocketRef<A>, handlers: Arc<H>, shared: &Arc<Shared<C>>)
-where
+pub(crate) fn install<C, H, A>(
+    socket: &SocketRef<A>,
+    handlers: Arc<H>,
+    shared: &Arc<Shared<C>>,
+    span: tracing::Span,
+) where
     C: Dispatch<H>,
     H: Send + Sync + 'static,
     A: Adapter,
@@ -557,6 +585,7 @@ where
         shared: shared.clone(),
         limiter: SocketLimiter::new(policy),
         gate: policy.ordered.then(Gate::default),
+        span,
     });
     let on_disconnect = state.clone();
     socket.on_disconnect(
@@ -567,8 +596,9 @@ where
             if let Some(ExpiryTimer(timer)) = socket.extensions.get::<ExpiryTimer>() {
                 timer.abort();
             }
+            let span = state.span.clone();
             async move {
-                let (ns, id) = (socket.ns().to_owned(), socket.id);
+                tracing::info!(reason = %reason, "disconnected");
                 let cx = Cx::<C>::new(socket);
                 // socketioxide removes the socket from its rooms after this future ends; a
                 // panic escaping here would skip that and leak it.
@@ -576,9 +606,10 @@ where
                     .catch_unwind()
                     .await
                 {
-                    tracing::error!(namespace = %ns, socket = %id, panic = %panic_message(&*panic), "on_disconnect panicked");
+                    tracing::error!(panic = %panic_message(&*panic), "on_disconnect panicked");
                 }
             }
+            .instrument(span)
         },
     );
     socket.on_fallback(Entry { state });

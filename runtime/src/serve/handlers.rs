@@ -30,7 +30,12 @@ pub trait Handlers<C: Contract>: Send + Sync + 'static {
     ) -> Arc<Shared<C>>;
 
     #[doc(hidden)]
-    fn install<A: Adapter>(self: Arc<Self>, socket: &SocketRef<A>, shared: &Arc<Shared<C>>);
+    fn install<A: Adapter>(
+        self: Arc<Self>,
+        socket: &SocketRef<A>,
+        shared: &Arc<Shared<C>>,
+        span: tracing::Span,
+    );
 }
 
 impl<C, H> Handlers<C> for H
@@ -53,7 +58,12 @@ where
         Arc::new(Shared { policy, middleware })
     }
 
-    fn install<A: Adapter>(self: Arc<Self>, socket: &SocketRef<A>, shared: &Arc<Shared<C>>) {
-        crate::serve::dispatch::install::<C, H, A>(socket, self, shared);
+    fn install<A: Adapter>(
+        self: Arc<Self>,
+        socket: &SocketRef<A>,
+        shared: &Arc<Shared<C>>,
+        span: tracing::Span,
+    ) {
+        crate::serve::dispatch::install::<C, H, A>(socket, self, shared, span);
     }
 }

@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tracing::Instrument;
+
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::SocketRef;
 use socketioxide::handler::ConnectHandler;
@@ -58,6 +60,12 @@ pub enum BuildError {
         /// What is wrong.
         reason: String,
     },
+}
+
+/// Logs a refused connection (inside its connection span). `reason` is the rule: `auth`,
+/// `origin`, `capacity` or `contract_mismatch`.
+fn refused(reason: &'static str, refusal: &Refusal) {
+    tracing::info!(reason, refusal = %refusal, "connection refused");
 }
 
 /// Why [`Server::serve`] stopped.
@@ -546,7 +554,14 @@ impl<A: ServerAdapter> Server<A> {
                     let handlers = handlers.clone();
                     let shared = shared.clone();
                     let feeds = feeds.clone();
-                    let admitted = access.admit(socket.req_parts());
+                    let span = tracing::info_span!(
+                        "connection",
+                        namespace = %socket.ns(),
+                        socket = %socket.id,
+                        transport = ?socket.transport_type(),
+                        identity = tracing::field::Empty,
+                    );
+                    let admitted = span.in_scope(|| access.admit(socket.req_parts()));
                     let journals = journals.clone();
                     // Recovery's `pid`/`offset` and the fingerprint are eventwire's keys:
                     // both leave the auth before the contract's auth type reads it.
@@ -557,13 +572,25 @@ impl<A: ServerAdapter> Server<A> {
                     let auth = fingerprints.check(auth);
                     async move {
                         // Kept in the socket, released when it is dropped.
-                        socket.extensions.insert(admitted?);
-                        let auth = auth?;
-                        let identity = handlers.clone().authenticate(auth).await?;
+                        let admitted = admitted.map_err(|denied| {
+                            refused(denied.reason, &denied.refusal);
+                            denied.refusal
+                        })?;
+                        socket.extensions.insert(admitted);
+                        let auth =
+                            auth.inspect_err(|refusal| refused("contract_mismatch", refusal))?;
+                        let identity = handlers
+                            .clone()
+                            .authenticate(auth)
+                            .await
+                            .inspect_err(|refusal| refused("auth", refusal))?;
+                        if let Some(identity) = C::describe_identity(&identity) {
+                            tracing::Span::current().record("identity", identity);
+                        }
                         let expires_at = C::expires_at(&identity);
                         socket.extensions.insert(Authenticated::<C>(identity));
                         socket.extensions.insert(SocketFeeds::new(feeds));
-                        handlers.install(&socket, &shared);
+                        handlers.install(&socket, &shared, tracing::Span::current());
                         if let Some(at) = expires_at {
                             crate::serve::dispatch::disconnect_at(&socket, at);
                         }
@@ -574,8 +601,10 @@ impl<A: ServerAdapter> Server<A> {
                             let admission = recovery::admit(journal, claim, replay_limit).await;
                             recovery::admitted(&socket, admission);
                         }
+                        tracing::info!("connected");
                         Ok::<(), Refusal>(())
                     }
+                    .instrument(span)
                 };
                 let on_connect = (|socket: SocketRef<A>| {
                     recovery::connected(&socket);
