@@ -22,8 +22,9 @@ extern crate self as eventwire;
 // - `feed`: live subscriptions. `Filter` (matcher and SQL fragment), the feed index, the
 //   subscribe exchange, per-feed offsets and buffers, the bounded history resuming
 //   subscribers replay from, and the `Feed` publishing handle.
-// - `observe`: how an event ended (`Outcome`), as middleware, logs and metrics see it.
-//   Depends only on `wire` (fault codes); `serve` records into it.
+// - `observe`: how an event ended (`Outcome`), as middleware, logs and metrics see it;
+//   metric names and handles, the clock events are timed with. Depends only on `wire`
+//   (fault codes); `serve`, `socket` and `feed` record into it.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
 //   answer), event middleware, origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
@@ -60,6 +61,7 @@ pub use eventwire_macros::Validate;
 #[doc = include_str!("../docs/payload.md")]
 pub use eventwire_macros::payload;
 pub use feed::{Feed, FeedRef, Feeds, Filter};
+pub use observe::names as metrics;
 pub use recovery::{RECOVERY_EVENT, Recovery};
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,

@@ -26,7 +26,10 @@ pub(crate) struct FeedHub {
 
 impl FeedHub {
     /// The state of `feed`, created on first use.
-    pub(crate) fn feed<C: 'static, I, F>(&self, feed: &FeedRef<C, I, F>) -> Arc<FeedState<I, F>>
+    pub(crate) fn feed<C: crate::Contract, I, F>(
+        &self,
+        feed: &FeedRef<C, I, F>,
+    ) -> Arc<FeedState<I, F>>
     where
         I: Serialize + Send + Sync + 'static,
         F: Filter<Item = I>,
@@ -40,6 +43,7 @@ impl FeedHub {
                     feed.mode,
                     feed.key,
                     self.limits.clone(),
+                    crate::observe::FeedMetrics::register(C::NAME, feed.name),
                 ))
             })
             .clone();

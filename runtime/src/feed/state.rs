@@ -91,12 +91,15 @@ struct Inner<I, F> {
     live: HashMap<u64, Live<I, F>>,
     pending: HashMap<u64, Buffer<I>>,
     index: Index,
+    /// The gauge of `live`'s size.
+    subscriptions: metrics::Gauge,
 }
 
 impl<I, F> Inner<I, F> {
     /// Takes a live subscription out of the feed and out of the index.
     fn remove_live(&mut self, id: u64) -> Option<Live<I, F>> {
         let live = self.live.remove(&id)?;
+        self.subscriptions.decrement(1);
         self.index.remove(id, live.entry.as_ref());
         Some(live)
     }
@@ -137,6 +140,8 @@ pub(crate) struct FeedState<I, F> {
     pub(crate) key: fn(&I) -> Box<RawValue>,
     pub(crate) epoch: String,
     limits: Arc<Limits>,
+    /// Changes sent to subscribers.
+    deliveries: metrics::Counter,
     inner: Mutex<Inner<I, F>>,
 }
 
@@ -169,6 +174,7 @@ where
         mode: Mode,
         key: fn(&I) -> Box<RawValue>,
         limits: Arc<Limits>,
+        metrics: crate::observe::FeedMetrics,
     ) -> Self {
         let bounds = limits.clone();
         Self {
@@ -177,12 +183,14 @@ where
             key,
             epoch: new_epoch(),
             limits,
+            deliveries: metrics.deliveries,
             inner: Mutex::new(Inner {
                 offset: 0,
                 history: Box::new(MemoryHistory::new(move || bounds.history())),
                 live: HashMap::new(),
                 pending: HashMap::new(),
                 index: Index::new(F::EQ_FIELDS),
+                subscriptions: metrics.subscriptions,
             }),
         }
     }
@@ -275,6 +283,7 @@ where
         }
         inner.index.insert(id, live.entry.clone());
         inner.live.insert(id, live);
+        inner.subscriptions.increment(1);
         None
     }
 
@@ -379,10 +388,14 @@ where
             },
         };
         match live.socket.emit(CHANGE_EVENT, &(frame,)) {
-            Ok(()) => true,
+            Ok(()) => {
+                self.deliveries.increment(1);
+                true
+            }
             Err(socketioxide::SendError::Socket(
                 socketioxide::SocketError::InternalChannelFull,
             )) => {
+                crate::observe::queue_full();
                 tracing::debug!(feed = self.name, subscription = %live.wire_id, offset = change.offset, "subscriber queue full: ending with overflow");
                 false
             }

@@ -1,7 +1,8 @@
 //! One entry per socket: every client event of a contract goes through a single fallback
 //! handler that runs the generated `match` on the event name, so registering N events costs
 //! nothing per connection. Around it: arrival-order handling, event middleware, panic
-//! containment, answers, and a `tracing` span per event inside its connection's.
+//! containment, answers, a `tracing` span per event inside its connection's, and metrics
+//! (through handles registered when the contract was mounted).
 //!
 //! The generated dispatch answers the client itself, with the concrete type of the event's
 //! ack (no type-erased serialization, no boxed answer), and tells how the event ended as an
@@ -28,7 +29,7 @@ use tracing::field::Empty;
 use crate::auth::ExpiryTimer;
 use crate::contract::Contract;
 use crate::feed::subscribe::Finished;
-use crate::observe::Instant;
+use crate::observe::{ContractMetrics, Instant};
 use crate::serve::limit::{Limited, Policy, SocketLimiter};
 use crate::serve::middleware::{Core, ErasedMiddleware, Event, Handled, Next, Outcome};
 use crate::socket::cx::Cx;
@@ -103,7 +104,10 @@ impl<A: Adapter> Respond for ToSocket<A> {
     fn ack<T: Serialize>(&mut self, response: &T) -> Result<(), SendError> {
         match self.ack_id {
             // socketioxide serializes right away: `(response,)` is the ack's one argument.
-            Some(ack_id) => self.ack_sender(ack_id).send(&(response,)),
+            Some(ack_id) => self
+                .ack_sender(ack_id)
+                .send(&(response,))
+                .inspect_err(count_queue_full),
             None => Ok(()),
         }
     }
@@ -135,7 +139,11 @@ pub(crate) struct Slot<R> {
     names: &'static [&'static str],
     /// The index of the event in `names`, once the generated `match` found it.
     event: Option<usize>,
-    /// When the answer was queued.
+    /// When the handler started.
+    handling: Option<Instant>,
+    /// How long the handler ran, once it answered.
+    handled_in: Option<std::time::Duration>,
+    /// When the answer was queued (one clock read serves both durations).
     answered: Option<Instant>,
     /// Set once answered.
     outcome: Option<Outcome>,
@@ -150,6 +158,7 @@ impl<R: Respond> Reply<'_, R> {
 
     /// Decoding and guards passed; the handler starts now.
     pub fn handling(self) -> Self {
+        self.slot.handling = Some(Instant::now());
         self
     }
 
@@ -244,7 +253,9 @@ impl<R: Respond> Reply<'_, R> {
     /// contrast, return `EmitError::InexactInteger` to the code that emitted.)
     fn send<T: Serialize>(self, outcome: Outcome, response: &T, found: Option<&Found>) -> Outcome {
         let slot = self.slot;
-        slot.answered = Some(Instant::now());
+        let now = Instant::now();
+        slot.handled_in = slot.handling.take().map(|started| now.since(started));
+        slot.answered = Some(now);
         let sent = slot.respond.ack(response);
         if let Some(inexact) = found.and_then(Found::take) {
             let event = slot.name();
@@ -268,6 +279,8 @@ impl<R: Respond> Slot<R> {
             respond,
             names,
             event: None,
+            handling: None,
+            handled_in: None,
             answered: None,
             outcome: None,
         }
@@ -305,7 +318,18 @@ impl<R: Respond> Slot<R> {
     }
 }
 
+/// Counts an answer dropped because the client's outgoing queue was full.
+fn count_queue_full(error: &SendError) {
+    if matches!(
+        error,
+        SendError::Socket(socketioxide::SocketError::InternalChannelFull)
+    ) {
+        crate::observe::queue_full();
+    }
+}
+
 fn could_not_answer(error: &SendError) {
+    count_queue_full(error);
     tracing::warn!(error = %error, "could not answer the client");
 }
 
@@ -313,6 +337,7 @@ fn could_not_answer(error: &SendError) {
 #[doc(hidden)]
 pub struct Shared<C> {
     pub(crate) policy: Policy,
+    pub(crate) metrics: ContractMetrics,
     pub(crate) middleware: Vec<Arc<dyn ErasedMiddleware<C>>>,
 }
 
@@ -450,9 +475,14 @@ where
                 slot.refuse(Fault::internal(event));
             }
         }
+        let outcome = slot.outcome.unwrap_or(Outcome::Ok);
+        let latency = slot.answered.unwrap_or_else(Instant::now).since(arrived);
+        let metrics = state.shared.metrics.event(slot.event);
+        metrics.ended(outcome, latency);
+        if let Some(duration) = slot.handled_in {
+            metrics.handled_in(duration);
+        }
         if !span.is_disabled() {
-            let outcome = slot.outcome.unwrap_or(Outcome::Ok);
-            let latency = slot.answered.unwrap_or_else(Instant::now).since(arrived);
             span.record("outcome", outcome.as_str());
             span.record("duration_us", latency.as_micros() as u64);
         }
@@ -587,6 +617,7 @@ pub(crate) fn install<C, H, A>(
         gate: policy.ordered.then(Gate::default),
         span,
     });
+    state.shared.metrics.connections.increment(1);
     let on_disconnect = state.clone();
     socket.on_disconnect(
         move |SocketArc(socket): SocketArc<A>, reason: DisconnectReason| {
@@ -596,6 +627,7 @@ pub(crate) fn install<C, H, A>(
             if let Some(ExpiryTimer(timer)) = socket.extensions.get::<ExpiryTimer>() {
                 timer.abort();
             }
+            state.shared.metrics.connections.decrement(1);
             let span = state.span.clone();
             async move {
                 tracing::info!(reason = %reason, "disconnected");

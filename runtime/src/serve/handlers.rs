@@ -6,6 +6,7 @@ use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 
 use crate::contract::Contract;
+use crate::observe::ContractMetrics;
 use crate::serve::dispatch::{Dispatch, Shared};
 use crate::serve::middleware::ErasedMiddleware;
 
@@ -25,6 +26,7 @@ pub trait Handlers<C: Contract>: Send + Sync + 'static {
     #[doc(hidden)]
     fn shared(
         &self,
+        namespace: &'static str,
         policy: crate::serve::limit::Policy,
         middleware: Vec<Arc<dyn ErasedMiddleware<C>>>,
     ) -> Arc<Shared<C>>;
@@ -52,10 +54,15 @@ where
 
     fn shared(
         &self,
+        namespace: &'static str,
         policy: crate::serve::limit::Policy,
         middleware: Vec<Arc<dyn ErasedMiddleware<C>>>,
     ) -> Arc<Shared<C>> {
-        Arc::new(Shared { policy, middleware })
+        Arc::new(Shared {
+            policy,
+            metrics: ContractMetrics::register(namespace, C::CLIENT_EVENTS),
+            middleware,
+        })
     }
 
     fn install<A: Adapter>(

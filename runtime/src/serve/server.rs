@@ -62,10 +62,11 @@ pub enum BuildError {
     },
 }
 
-/// Logs a refused connection (inside its connection span). `reason` is the rule: `auth`,
-/// `origin`, `capacity` or `contract_mismatch`.
-fn refused(reason: &'static str, refusal: &Refusal) {
+/// Logs (inside its connection span) and counts a refused connection. `reason` is the
+/// rule: `auth`, `origin`, `capacity` or `contract_mismatch`.
+fn refused(namespace: &'static str, reason: &'static str, refusal: &Refusal) {
     tracing::info!(reason, refusal = %refusal, "connection refused");
+    crate::observe::refused_connection(namespace, reason);
 }
 
 /// Why [`Server::serve`] stopped.
@@ -525,7 +526,10 @@ impl<A: ServerAdapter> Server<A> {
                     .and_then(|chain| chain.downcast_ref::<Vec<Arc<dyn ErasedMiddleware<C>>>>())
                     .cloned()
                     .unwrap_or_default();
-                let shared = Handlers::<C>::shared(&*handlers, policy, middleware);
+                // Metric labels are `&'static`: one small leak per mounted contract, so that
+                // no label is built per event.
+                let label: &'static str = Box::leak(path.clone().into_boxed_str());
+                let shared = Handlers::<C>::shared(&*handlers, label, policy, middleware);
                 let mount_error = |reason: String| BuildError::Mount {
                     contract: C::NAME,
                     path: path.clone(),
@@ -573,17 +577,17 @@ impl<A: ServerAdapter> Server<A> {
                     async move {
                         // Kept in the socket, released when it is dropped.
                         let admitted = admitted.map_err(|denied| {
-                            refused(denied.reason, &denied.refusal);
+                            refused(label, denied.reason, &denied.refusal);
                             denied.refusal
                         })?;
                         socket.extensions.insert(admitted);
-                        let auth =
-                            auth.inspect_err(|refusal| refused("contract_mismatch", refusal))?;
+                        let auth = auth
+                            .inspect_err(|refusal| refused(label, "contract_mismatch", refusal))?;
                         let identity = handlers
                             .clone()
                             .authenticate(auth)
                             .await
-                            .inspect_err(|refusal| refused("auth", refusal))?;
+                            .inspect_err(|refusal| refused(label, "auth", refusal))?;
                         if let Some(identity) = C::describe_identity(&identity) {
                             tracing::Span::current().record("identity", identity);
                         }

@@ -232,7 +232,10 @@ impl From<socketioxide::SendError> for EmitError {
     fn from(error: socketioxide::SendError) -> Self {
         use socketioxide::{SendError, SocketError};
         match error {
-            SendError::Socket(SocketError::InternalChannelFull) => Self::QueueFull,
+            SendError::Socket(SocketError::InternalChannelFull) => {
+                crate::observe::queue_full();
+                Self::QueueFull
+            }
             SendError::Socket(SocketError::Closed) => Self::Closed,
             SendError::Serialize(e) => Self::Serialize(e.to_string()),
         }
@@ -300,6 +303,7 @@ pub(crate) fn decode_reply<R: DeserializeOwned + Validate>(
         Err(SioAck::Timeout) => return Err(AckError::Timeout),
         Err(SioAck::Socket(SocketError::Closed)) => return Err(EmitError::Closed.into()),
         Err(SioAck::Socket(SocketError::InternalChannelFull)) => {
+            crate::observe::queue_full();
             return Err(EmitError::QueueFull.into());
         }
         Err(SioAck::Decode(e)) => {
