@@ -27,7 +27,7 @@ export interface Issue {
 }
 
 /** The kinds of {@link Fault}. */
-export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit";
+export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit" | "unknown_transfer" | "transfer_limit" | "invalid_chunk" | "integrity";
 
 /** eventwire's own answer when it refused or failed an event (the app's errors travel apart). */
 export interface Fault {
@@ -98,6 +98,28 @@ export interface FeedNotice<K> {
   offset: string;
   action: "added" | "updated" | "removed";
   key: K;
+}
+
+/** The answer to an upload's start: the transfer's id and how to send it. */
+export interface UploadStarted {
+  /** The transfer's id: chunks, finish, cancel and resume name it. */
+  id: string;
+  /** The largest chunk the server accepts, in bytes. */
+  chunkSize: number;
+  /** How many chunks may be unacknowledged at once. */
+  window: number;
+}
+
+/** The answer to `eventwire:resume`: send again from `offset`. */
+export interface UploadResumed extends UploadStarted {
+  /** The bytes the server holds. */
+  offset: number;
+}
+
+/** The answer to a chunk: the server holds every byte up to `offset`; `done` when the handler answered early (finish now). */
+export interface ChunkAck {
+  offset: number;
+  done: boolean;
 }
 
 /** Why the server ended a subscription (`eventwire:end`). */
@@ -190,6 +212,39 @@ export interface LiveKeys<K> {
 export interface CallOptions {
   /** How long to wait for the answer. Defaults to the client's `timeoutMs` (5000). */
   timeoutMs?: number;
+}
+
+/** How far an upload is: the bytes the server acknowledged, of the total. */
+export interface UploadProgress {
+  sent: number;
+  total: number;
+}
+
+/** A `Blob` (or `File`), as an upload reads it. */
+export interface BlobLike {
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** An `AbortSignal`, as an upload listens to it. */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/** What an upload sends: the whole file. */
+export type UploadData = BlobLike | Uint8Array | ArrayBuffer;
+
+/** Options of an upload. */
+export interface UploadOptions extends CallOptions {
+  /** Runs once at 0 and then as the server acknowledges chunks. */
+  onProgress?: (progress: UploadProgress) => void;
+  /** Aborting it cancels the upload: the server frees it and the promise rejects with the signal's reason. */
+  signal?: AbortSignalLike;
+  /** At most this many chunks unacknowledged (the server may allow fewer). */
+  window?: number;
 }
 
 /** Options of a typed client; `Auth` is the contract's handshake auth type. */
@@ -324,6 +379,21 @@ function binaryAsBytes(value) {
   return value;
 }
 
+// What an upload sends, as bytes: a Blob is read whole (its SHA-256 covers all of it).
+async function bytesOf(data) {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data && typeof data.arrayBuffer === "function") return new Uint8Array(await data.arrayBuffer());
+  throw new TypeError("an upload sends a Blob, a Uint8Array or an ArrayBuffer");
+}
+
+// The Web Crypto API: browsers and Node (>= 19) have it as `globalThis.crypto`.
+async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 // Builds a typed client from a contract's event table:
 // calls: [event, takesPayload] answered by the server; sends: [event, takesPayload] without
 // answer; answers: server events the client must answer.
@@ -331,7 +401,7 @@ function binaryAsBytes(value) {
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
 // fingerprint: the contract's, sent in the handshake so that a server whose contract changed
 // incompatibly refuses the connection instead of failing events one by one.
-function connect(url, namespace, options, { calls, sends, answers, fingerprint, feeds = [] }) {
+function connect(url, namespace, options, { calls, sends, answers, fingerprint, feeds = [], uploads = [] }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -487,6 +557,111 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       };
     }
   }
+  // An upload (docs/protocol.md): the start with the metadata and size, then chunks with at
+  // most `window` unacknowledged, progress as the server acknowledges them, and the finish
+  // with the SHA-256, answered with the handler's answer. After a lost connection it asks
+  // for the transfer again and sends from the last byte the server acknowledged.
+  const unwrap = (event) => (response) => {
+    response = binaryAsBytes(response);
+    if (response.ok) return response.data;
+    if ("fault" in response) throw new FaultError(response.fault);
+    throw new AppError(event, response.error);
+  };
+  const upload = (name, meta, data, uploadOptions = {}) => new Promise((resolve, reject) => {
+    const { signal, onProgress } = uploadOptions;
+    const timeoutMs = uploadOptions.timeoutMs ?? defaultTimeout;
+    // The app's error of the finish is the upload's: `isAppError(name, e)` narrows it.
+    const call = (event, payload, label = event) => client.socket.timeout(timeoutMs).emitWithAck(event, payload)
+      .then(unwrap(label), () => { throw new TimeoutError(event, timeoutMs); });
+    let settled = false;
+    let bytes = null;
+    let hash = "";
+    let id = null;
+    let chunkSize = 1;
+    let window = 1;
+    let next = 0;
+    let acked = 0;
+    let inFlight = 0;
+    // Bumped when the connection is lost: answers that arrive for an older one are ignored.
+    let generation = 0;
+    let finishing = false;
+    const stops = [];
+    const end = (settle, value) => {
+      if (settled) return;
+      settled = true;
+      stops.forEach((stop) => stop());
+      settle(value);
+    };
+    const fail = (error) => end(reject, error);
+    const progress = () => onProgress?.({ sent: acked, total: bytes.length });
+    const finish = () => {
+      if (finishing || settled) return;
+      finishing = true;
+      call("eventwire:finish", { id, sha256: hash }, name).then((answer) => end(resolve, answer), fail);
+    };
+    const pump = () => {
+      if (settled || finishing || id === null || !client.socket.connected) return;
+      while (inFlight < window && next < bytes.length) {
+        const offset = next;
+        next = Math.min(offset + chunkSize, bytes.length);
+        inFlight++;
+        const sent = generation;
+        client.socket.emit("eventwire:chunk", { id, offset, data: bytes.subarray(offset, next) }, (response) => {
+          if (sent !== generation || settled) return;
+          inFlight--;
+          if (!response.ok) return fail(new FaultError(response.fault));
+          if (response.data.offset > acked) {
+            acked = response.data.offset;
+            progress();
+          }
+          if (response.data.done || acked >= bytes.length) return finish();
+          pump();
+        });
+      }
+    };
+    const onAbort = () => {
+      if (id !== null && !settled) client.socket.emit("eventwire:cancel", { id });
+      fail(signal.reason ?? new EventwireError(name, "the upload was cancelled"));
+    };
+    if (signal) {
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort);
+      stops.push(() => signal.removeEventListener("abort", onAbort));
+    }
+    stops.push(listen("disconnect", (reason) => {
+      generation++;
+      inFlight = 0;
+      // Closed on purpose: socket.io-client does not reconnect, so nothing will resume.
+      if (reason === "io client disconnect" || reason === "io server disconnect") {
+        fail(new EventwireError(name, `the connection was closed (${reason}) during the upload`));
+      }
+    }));
+    stops.push(listen("connect", () => {
+      if (settled || finishing || id === null) return;
+      const resumed = generation;
+      call("eventwire:resume", { id }).then((answer) => {
+        if (settled || resumed !== generation) return;
+        ({ chunkSize, window } = answer);
+        next = acked = answer.offset;
+        progress();
+        if (acked >= bytes.length) finish();
+        else pump();
+      }, fail);
+    }));
+    (async () => {
+      bytes = await bytesOf(data);
+      hash = await sha256Hex(bytes);
+      if (settled) return;
+      const asked = uploadOptions.window;
+      const started = await call(name, { meta, size: bytes.length, ...(asked ? { window: asked } : {}) });
+      if (settled) return client.socket.emit("eventwire:cancel", { id: started.id });
+      ({ id, chunkSize, window } = started);
+      progress();
+      if (bytes.length === 0) finish();
+      else pump();
+    })().catch(fail);
+  });
+  for (const name of uploads) client[name] = (meta, data, uploadOptions) => upload(name, meta, data, uploadOptions);
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
@@ -746,6 +921,13 @@ fn contract_declarations(
         ));
         to_server.push("  /** Ends a subscription. */\n  \"eventwire:unsubscribe\": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;".to_owned());
     }
+    upload_declarations(
+        contract,
+        names,
+        &mut to_server,
+        &mut client_methods,
+        &mut app_errors,
+    )?;
     let namespace = contract.namespace;
     let lower = lower_first(name);
     let options = match &contract.auth {
@@ -834,6 +1016,86 @@ export interface {name}Client {{
     Ok(())
 }
 
+/// Each upload's start event and typed client method, and the shared upload events.
+fn upload_declarations(
+    contract: &ContractDescription,
+    names: &Names<'_>,
+    to_server: &mut Vec<String>,
+    client_methods: &mut Vec<String>,
+    app_errors: &mut Vec<String>,
+) -> Result<(), GenerateError> {
+    let name = contract.name;
+    for upload in &contract.uploads {
+        let location = format!("{name}.{}", upload.name);
+        let taken = CLIENT_MEMBERS.contains(&upload.name)
+            || contract.feeds.iter().any(|f| f.name == upload.name)
+            || contract
+                .events
+                .iter()
+                .any(|e| e.direction == Direction::ClientToServer && e.name == upload.name);
+        if taken {
+            return Err(GenerateError::Unsupported {
+                location,
+                detail: format!(
+                    "the typed client has another member named `{}`; rename the upload",
+                    upload.name
+                ),
+            });
+        }
+        let key = property_key(upload.name);
+        let meta = ty(upload.meta.as_value(), &location, names, Side::Input)?;
+        let (data, error) = match &upload.ack {
+            Some(ack) => (
+                ty(ack.data.as_value(), &location, names, Side::Output)?,
+                match &ack.error {
+                    Some(error) => Some(ty(error.as_value(), &location, names, Side::Output)?),
+                    None => None,
+                },
+            ),
+            None => ("null".to_owned(), None),
+        };
+        let rejects = match &error {
+            Some(error) => {
+                app_errors.push(format!("  {key}: {error};"));
+                format!("FaultError | TypedAppError<{error}> | TimeoutError | EventwireError")
+            }
+            None => "FaultError | TimeoutError | EventwireError".to_owned(),
+        };
+        let limit = upload
+            .max_size
+            .map(|max| format!(" Files of at most {max} bytes."))
+            .unwrap_or_default();
+        let start_docs = jsdoc(
+            &serde_json::json!({ "description": format!("Starts the `{}` upload (see the client's `{}` method).{limit}", upload.name, upload.name) }),
+            "  ",
+        );
+        to_server.push(format!(
+            "{start_docs}  {key}: (request: {{ meta: {meta}; size: number; window?: number }}, ack: (response: AckResponse<UploadStarted>) => void) => void;"
+        ));
+        let docs = if upload.docs.is_empty() {
+            String::new()
+        } else {
+            format!("{}\n\n", upload.docs)
+        };
+        let method_docs = jsdoc(
+            &serde_json::json!({ "description": format!(
+                "{docs}Uploads `data` as a stream of chunks with `meta`; resolves with the server's answer once the SHA-256 of the whole file was checked.{limit} A lost connection resumes from the last chunk acknowledged. Rejects with {rejects}, or the signal's reason when cancelled."
+            ) }),
+            "  ",
+        );
+        client_methods.push(format!(
+            "{method_docs}  {key}(meta: {meta}, data: UploadData, options?: UploadOptions): Promise<{data}>;"
+        ));
+    }
+    if !contract.uploads.is_empty() {
+        to_server.push("  /** One chunk of an upload; the answer says how many bytes the server holds. */\n  \"eventwire:chunk\": (request: { id: string; offset: number; data: Uint8Array }, ack: (response: AckResponse<ChunkAck>) => void) => void;".to_owned());
+        to_server.push("  /** Ends an upload with the SHA-256 of the whole file; the answer is the upload's. */\n  \"eventwire:finish\": (request: { id: string; sha256: string }, ack: (response: AckResponse<unknown, unknown>) => void) => void;".to_owned());
+        to_server.push("  /** Cancels an upload. */\n  \"eventwire:cancel\": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;".to_owned());
+        to_server.push("  /** Continues an upload on a new connection. */\n  \"eventwire:resume\": (request: { id: string }, ack: (response: AckResponse<UploadResumed>) => void) => void;".to_owned());
+    }
+    Ok(())
+}
+
 fn contract_javascript(out: &mut String, contract: &ContractDescription, fingerprint: &str) {
     let name = contract.name;
     let lower = lower_first(name);
@@ -871,13 +1133,26 @@ export function connect{name}(url, options = {{}}) {{
     calls: [{calls}],
     sends: [{sends}],
     answers: [{answers}],
-    fingerprint: {lower}Fingerprint,{feeds}
+    fingerprint: {lower}Fingerprint,{feeds}{uploads}
   }});
 }}
 "#,
         namespace = Value::String(contract.namespace.to_owned()),
         calls = table(true),
         sends = table(false),
+        uploads = if contract.uploads.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "\n    uploads: [{}],",
+                contract
+                    .uploads
+                    .iter()
+                    .map(|u| Value::String(u.name.to_owned()).to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        },
         feeds = if contract.feeds.is_empty() {
             String::new()
         } else {

@@ -86,6 +86,33 @@ pub(crate) fn document(description: &Description) -> Value {
                     .collect();
                 entry["feeds"] = json!(feeds);
             }
+            if !contract.uploads.is_empty() {
+                let uploads: Vec<Value> = contract
+                    .uploads
+                    .iter()
+                    .map(|upload| {
+                        let mut entry = json!({
+                            "name": upload.name,
+                            "meta": rename_refs(upload.meta.as_value(), &names, Side::Input),
+                        });
+                        if !upload.docs.is_empty() {
+                            entry["description"] = json!(upload.docs);
+                        }
+                        if let Some(max) = upload.max_size {
+                            entry["maxSize"] = json!(max);
+                        }
+                        if let Some(ack) = &upload.ack {
+                            entry["ack"] = rename_refs(ack.data.as_value(), &names, Side::Output);
+                            if let Some(error) = &ack.error {
+                                entry["error"] =
+                                    rename_refs(error.as_value(), &names, Side::Output);
+                            }
+                        }
+                        entry
+                    })
+                    .collect();
+                entry["uploads"] = json!(uploads);
+            }
             entry
         })
         .collect();

@@ -3,6 +3,7 @@
 //! user wrote it, rather than first by the TypeScript generator (which still checks what a
 //! type alias hides from this syntactic check).
 
+use serde_derive_internals::ast;
 use syn::{Expr, GenericArgument, PathArguments, Type};
 
 use crate::ctxt::Errors;
@@ -13,21 +14,32 @@ const MAX_SAFE: i128 = 9_007_199_254_740_991;
 
 const WIDE: &[&str] = &["u64", "i64", "usize", "isize", "u128", "i128"];
 
-/// Reports every field of `input` whose type holds an unbounded wide integer.
+/// Reports every field of `input` whose type holds an unbounded wide integer. The fields
+/// and the attributes that change their wire form are read as serde reads them.
 pub(crate) fn check(errors: &Errors, input: &syn::DeriveInput) {
-    // `#[serde(from/into = "...")]` puts another type on the wire.
-    if has_container_conversion(&input.attrs) {
+    // serde reports attributes it cannot read.
+    let Some(container) = crate::serde_ast::read(input) else {
+        return;
+    };
+    // `#[serde(from/try_from/into = "...")]` puts another type on the wire.
+    let attrs = &container.attrs;
+    if attrs.type_from().is_some() || attrs.type_try_from().is_some() || attrs.type_into().is_some()
+    {
         return;
     }
-    let fields: Vec<&syn::Field> = match &input.data {
-        syn::Data::Struct(data) => data.fields.iter().collect(),
-        syn::Data::Enum(data) => data.variants.iter().flat_map(|v| v.fields.iter()).collect(),
-        syn::Data::Union(_) => return,
+    let fields: Vec<&ast::Field<'_>> = match &container.data {
+        ast::Data::Struct(_, fields) => fields.iter().collect(),
+        ast::Data::Enum(variants) => variants
+            .iter()
+            .filter(|v| v.attrs.serialize_with().is_none() && v.attrs.deserialize_with().is_none())
+            .flat_map(|v| v.fields.iter())
+            .collect(),
     };
     for field in fields {
-        if has_wire_override(&field.attrs) {
+        if has_wire_override(field) {
             continue;
         }
+        let field = field.original;
         let Some((wide, nested)) = find_wide(&field.ty, false) else {
             continue;
         };
@@ -124,29 +136,10 @@ fn value(expr: &Expr) -> Option<i128> {
 
 /// `#[serde(with)]`, `#[serde(skip)]` and `#[schemars(with)]` change or remove the wire form,
 /// so the Rust type says nothing about what JavaScript receives.
-fn has_wire_override(attrs: &[syn::Attribute]) -> bool {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde") || a.path().is_ident("schemars"))
-        .filter_map(|a| a.meta.require_list().ok())
-        .any(|list| {
-            list.tokens.clone().into_iter().any(|t| {
-                matches!(&t, proc_macro2::TokenTree::Ident(i)
-                    if ["with", "schema_with", "serialize_with", "deserialize_with", "skip"]
-                        .iter()
-                        .any(|k| i == k))
-            })
-        })
-}
-
-fn has_container_conversion(attrs: &[syn::Attribute]) -> bool {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .filter_map(|a| a.meta.require_list().ok())
-        .any(|list| {
-            list.tokens.clone().into_iter().any(|t| {
-                matches!(&t, proc_macro2::TokenTree::Ident(i) if i == "from" || i == "into" || i == "try_from")
-            })
-        })
+fn has_wire_override(field: &ast::Field<'_>) -> bool {
+    let attrs = &field.attrs;
+    attrs.serialize_with().is_some()
+        || attrs.deserialize_with().is_some()
+        || (attrs.skip_serializing() && attrs.skip_deserializing())
+        || crate::payload::has_schema_override(&field.original.attrs)
 }

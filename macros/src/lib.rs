@@ -7,6 +7,7 @@ mod ctxt;
 mod filter;
 mod integers;
 mod payload;
+mod serde_ast;
 mod validate;
 
 use proc_macro::TokenStream;
@@ -33,7 +34,7 @@ pub fn derive_validate(input: TokenStream) -> TokenStream {
 /// Derives `eventwire::Contract`, the `<Name>Handlers` trait and typed emit constructors
 /// from an enum listing a namespace's events. Use it as `eventwire::Contract`, which
 /// documents it.
-#[proc_macro_derive(Contract, attributes(contract, client, server, feed))]
+#[proc_macro_derive(Contract, attributes(contract, client, server, feed, upload))]
 pub fn derive_contract(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     contract::expand::expand(&input)

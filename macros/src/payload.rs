@@ -6,8 +6,7 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use serde_derive_internals::ast::{Container, Data};
-use serde_derive_internals::{Ctxt, Derive};
+use serde_derive_internals::ast::Data;
 
 use crate::ctxt::Errors;
 
@@ -73,11 +72,9 @@ fn check(errors: &Errors, input: &syn::DeriveInput) {
         errors.error_at(lifetime, "a payload must own its data (it outlives the message it was read from); use `String` and `Vec<u8>` instead of borrowed references");
     }
 
-    let serde_cx = Ctxt::new();
-    let container = Container::from_ast(&serde_cx, input, Derive::Deserialize);
-    // Malformed serde attributes are serde's to report, with its own messages.
-    let _ = serde_cx.check();
-    let Some(container) = container else { return };
+    let Some(container) = crate::serde_ast::read(input) else {
+        return;
+    };
 
     if let Some(remote) = container.attrs.remote() {
         errors.error_at(
@@ -123,7 +120,7 @@ fn check(errors: &Errors, input: &syn::DeriveInput) {
 }
 
 /// Whether `#[schemars(with = ...)]` or `#[schemars(schema_with = ...)]` names the wire type.
-fn has_schema_override(attrs: &[syn::Attribute]) -> bool {
+pub(crate) fn has_schema_override(attrs: &[syn::Attribute]) -> bool {
     attrs
         .iter()
         .filter(|a| a.path().is_ident("schemars"))

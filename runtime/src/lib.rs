@@ -25,6 +25,8 @@ extern crate self as eventwire;
 // - `observe`: how an event ended (`Outcome`), as middleware, logs and metrics see it;
 //   metric names and handles, the clock events are timed with. Depends only on `wire`
 //   (fault codes); `serve`, `socket` and `feed` record into it.
+// - `upload`: files larger than one message. A transfer's chunks, windowed and hashed,
+//   handed to the handler as a `Stream`; resume, limits and timeouts.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
 //   answer), event middleware, origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
@@ -43,6 +45,7 @@ mod recovery;
 mod serve;
 mod socket;
 pub mod testing;
+pub mod upload;
 mod validate;
 pub mod wire;
 
@@ -68,7 +71,10 @@ pub use serve::{
     DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, Event, FINGERPRINT_KEY, Handled, Handlers,
     Middleware, Next, Origins, Outcome, ServeError, Server, ServerAdapter, ServerLayer,
 };
-pub use socket::{AckError, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing};
+pub use socket::{
+    AckError, AdapterFailure, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing,
+};
+pub use upload::{Upload, UploadError};
 pub use validate::{Issue, PathSegment, Report, Step, Validate, ValidationError};
 pub use wire::fault::{AckResponse, FAULT_EVENT, False, Fault, FaultCode, Forbidden, True};
 pub use wire::payload::{IncomingPayload, OutgoingPayload};

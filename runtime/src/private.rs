@@ -4,7 +4,7 @@ pub use schemars;
 pub use serde;
 
 pub use crate::auth::decode_auth;
-pub use crate::serve::dispatch::{Dispatch, Reply, Respond};
+pub use crate::serve::dispatch::{Answer, Dispatch, Reply, Respond};
 pub use crate::serve::middleware::Outcome;
 pub use crate::validate::check;
 pub use crate::wire::bytes::byte_vec;
@@ -47,6 +47,13 @@ pub mod feed {
 
     /// Compile-time check, placed at the user's type: `F` filters items of type `I`.
     pub fn assert_filter<F: crate::Filter<Item = I>, I>() {}
+}
+
+/// The upload exchange, as generated dispatch runs it.
+pub mod upload {
+    pub use crate::upload::exchange::{
+        Admitted, Start, StartRequest, cancel, chunk, finish, release, resume,
+    };
 }
 
 use crate::contract::Contract;

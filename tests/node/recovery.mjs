@@ -73,6 +73,7 @@ await publish("r1", "volatile", "volatile");
 await publish("r1", "asked", "acked");
 await publish("r2", "elsewhere", "plain");
 await publish("", "three", "everyone");
+await publish("", "announced", "announce");
 await publish("r1", "four", "plain");
 const greeted = [];
 a.once("eventwire:recovery", () => greeted.push(a.items.length));
@@ -80,14 +81,14 @@ assert.equal(await reconnect(a), true);
 await wait(100);
 assert.deepEqual(greeted, [1], "the greeting comes before the missed events");
 assert.equal(a._pid, pid, "the session keeps its id");
-assert.deepEqual(texts(a), ["one", "two", "three", "four"]);
+assert.deepEqual(texts(a), ["one", "two", "three", "announced", "four"]);
 const offsets = a.items.map((i) => i.offset);
 assert.deepEqual([...offsets].sort((x, y) => Number(x.split("-")[1]) - Number(y.split("-")[1])), offsets);
 assert.equal(await ack(a, "recovered"), true, "the server's Cx::recovered agrees");
 // Rooms are back: a live event to r1 arrives, once.
 await publish("r1", "five", "plain");
 await wait(100);
-assert.deepEqual(texts(a), ["one", "two", "three", "four", "five"]);
+assert.deepEqual(texts(a), ["one", "two", "three", "announced", "four", "five"]);
 
 // A drop with nothing missed recovers with nothing replayed.
 await drop(a);

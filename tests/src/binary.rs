@@ -1,7 +1,12 @@
 //! A contract with binary fields at several depths, in both directions, for the binary
 //! tests (`binary.mjs`, `typecheck/binary.ts`, the hostile suite).
 
-use eventwire::{Bytes, Contract, Cx, Server, payload};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use eventwire::{Bytes, Contract, Cx, Forbidden, Server, payload};
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
 
 /// A named piece of binary data, sent and received (so TypeScript has `Attachment` and
 /// `AttachmentInput`).
@@ -74,6 +79,43 @@ pub struct Chunk {
     pub data: Bytes,
 }
 
+/// What an upload declares before its first byte.
+#[payload]
+#[derive(Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct FileMeta {
+    /// The file's name: `forbidden.bin` is refused by the guard, `early.bin` answered
+    /// after its first chunk.
+    #[validate(length(min = 1, max = 255))]
+    pub name: String,
+    /// How long the handler takes per chunk, in milliseconds (a slow reader).
+    #[validate(range(max = 1000))]
+    pub delay_ms: u32,
+}
+
+/// What the server received, hashed on its side.
+#[payload]
+#[derive(Clone, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct Received {
+    /// The file's name.
+    pub name: String,
+    /// How many bytes arrived.
+    pub size: u32,
+    /// Their SHA-256, as hex.
+    pub sha256: String,
+    /// In how many chunks.
+    pub chunks: u32,
+}
+
+/// The app's refusal of an upload.
+#[payload]
+#[derive(Clone, Debug)]
+pub struct UploadRefused {
+    /// Why.
+    pub reason: String,
+}
+
 /// Binary payloads in every direction.
 #[derive(Contract)]
 #[contract(namespace = "/files")]
@@ -90,11 +132,17 @@ pub enum Files {
     /// A stored file.
     #[server]
     Stored(Stored),
+    /// Sends a file of up to 8 MB as a stream of chunks.
+    #[upload(ack = Result<Received, UploadRefused>, guard, max_size = 8_000_000)]
+    SendFile(FileMeta),
 }
 
 /// The handlers: echo what arrived.
 #[derive(Clone, Default)]
-pub struct FilesApp;
+pub struct FilesApp {
+    /// How each upload's stream ended: `ok <name>` or the error.
+    pub uploads: Arc<Mutex<Vec<String>>>,
+}
 
 impl FilesHandlers for FilesApp {
     async fn upload(&self, _: &Cx<Files>, upload: Upload) -> Stored {
@@ -108,11 +156,88 @@ impl FilesHandlers for FilesApp {
     async fn small(&self, _: &Cx<Files>, chunk: Chunk) -> u32 {
         chunk.data.len() as u32
     }
+
+    async fn allow_send_file(&self, _: &Cx<Files>, meta: &FileMeta) -> Result<(), Forbidden> {
+        if meta.name == "forbidden.bin" {
+            return Err(Forbidden::new("this name is not allowed"));
+        }
+        Ok(())
+    }
+
+    async fn send_file(
+        &self,
+        _: &Cx<Files>,
+        meta: FileMeta,
+        mut upload: eventwire::upload::Upload,
+    ) -> Result<Received, UploadRefused> {
+        let mut hasher = Sha256::new();
+        let (mut size, mut chunks) = (0usize, 0u32);
+        while let Some(chunk) = upload.next().await {
+            let chunk = match chunk {
+                Ok(chunk) => chunk,
+                Err(error) => {
+                    self.log(format!("{}: {error}", meta.name));
+                    return Err(UploadRefused {
+                        reason: error.to_string(),
+                    });
+                }
+            };
+            hasher.update(&chunk);
+            size += chunk.len();
+            chunks += 1;
+            if meta.name == "early.bin" {
+                self.log(format!("{}: answered early", meta.name));
+                return Err(UploadRefused {
+                    reason: "one chunk is enough".into(),
+                });
+            }
+            tokio::time::sleep(Duration::from_millis(meta.delay_ms.into())).await;
+        }
+        self.log(format!("{}: ok", meta.name));
+        Ok(Received {
+            name: meta.name,
+            size: size as u32,
+            sha256: hex(&hasher.finalize()),
+            chunks,
+        })
+    }
+}
+
+impl FilesApp {
+    fn log(&self, line: String) {
+        self.uploads
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(line);
+    }
+}
+
+/// Bytes as lower-case hex.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The files server's upload settings, small enough for tests to reach every limit: 64 KiB
+/// chunks, a window of 4, two uploads per connection totalling at most 12 MB, and a
+/// one-and-a-half-second timeout.
+pub fn files_server(app: FilesApp) -> Server {
+    Server::new()
+        .upload_chunk_size(64 * 1024)
+        .upload_window(4)
+        .max_uploads_per_socket(2)
+        .max_upload_bytes_per_socket(12_000_000)
+        .upload_timeout(Duration::from_millis(1500))
+        .contract::<Files>(app)
 }
 
 /// Starts a server with the files contract on an ephemeral port; returns its URL.
 pub async fn start() -> String {
-    let server = Server::new().contract::<Files>(FilesApp);
+    start_with(FilesApp::default()).await
+}
+
+/// Starts the files server with these handlers (to read their upload log); returns its URL.
+pub async fn start_with(app: FilesApp) -> String {
+    let server = files_server(app);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind an ephemeral port");

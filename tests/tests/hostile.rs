@@ -569,3 +569,245 @@ async fn attachment_floods_are_refused_and_memory_stays_flat() {
     eprintln!("RSS growth over 320 packets of 64 KiB attachments (20 MiB): {grown} KiB");
     assert!(grown < 64 * 1024, "memory grew by {grown} KiB");
 }
+
+/// Sends a chunk of `data` for transfer `id` at `offset` as ack `ack` on `/files`.
+async fn send_chunk(socket: &mut RawSocket, ack: u32, id: &str, offset: u64, data: Vec<u8>) {
+    socket
+        .send(&format!(
+            r#"451-/files,{ack}["eventwire:chunk",{{"id":"{id}","offset":{offset},"data":{{"_placeholder":true,"num":0}}}}]"#
+        ))
+        .await;
+    socket.send_binary(data).await;
+}
+
+/// The answer to ack `ack` on `/files` as JSON, skipping answers to other acks (chunks held
+/// by the server are answered later, out of order).
+async fn files_answer(socket: &mut RawSocket, ack: u32) -> serde_json::Value {
+    let prefix = format!("43/files,{ack}");
+    loop {
+        match socket.next().await {
+            Next::Text(text) if text.starts_with(&prefix) => {
+                let value: serde_json::Value =
+                    serde_json::from_str(&text[prefix.len()..]).expect("an ack is JSON");
+                return value[0].clone();
+            }
+            Next::Text(_) | Next::Binary(_) => {}
+            other => panic!("no answer to {ack}: {other:?}"),
+        }
+    }
+}
+
+/// Starts an upload of `size` bytes whose handler takes a chunk every `delay_ms`; returns its id.
+async fn start_upload(socket: &mut RawSocket, ack: u32, size: u64, delay_ms: u32) -> String {
+    socket
+        .send(&format!(
+            r#"42/files,{ack}["sendFile",{{"meta":{{"name":"hostile.bin","delayMs":{delay_ms}}},"size":{size}}}]"#
+        ))
+        .await;
+    let answer = files_answer(socket, ack).await;
+    answer["data"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("an upload id: {answer}"))
+        .to_owned()
+}
+
+fn fault_code(answer: &serde_json::Value) -> &str {
+    answer["fault"]["code"].as_str().unwrap_or_default()
+}
+
+#[tokio::test]
+async fn upload_chunks_for_unknown_transfers_get_faults() {
+    let (url, mut canary) = setup_files().await;
+    let mut socket = RawSocket::connect(&url, "/files").await;
+    send_chunk(
+        &mut socket,
+        1,
+        "0123456789abcdef0123456789abcdef",
+        0,
+        vec![1; 10],
+    )
+    .await;
+    let answer = files_answer(&mut socket, 1).await;
+    assert_eq!(fault_code(&answer), "unknown_transfer", "{answer}");
+    // Another connection's transfer is unknown here too: the id names it on its connection.
+    let mut owner = RawSocket::connect(&url, "/files").await;
+    let id = start_upload(&mut owner, 1, 100, 0).await;
+    send_chunk(&mut socket, 2, &id, 0, vec![1; 10]).await;
+    assert_eq!(
+        fault_code(&files_answer(&mut socket, 2).await),
+        "unknown_transfer"
+    );
+    // A finish, a cancel and a resume with nonsense are answered too.
+    socket
+        .send(r#"42/files,3["eventwire:finish",{"id":"x","sha256":"nothex"}]"#)
+        .await;
+    let answer = files_answer(&mut socket, 3).await;
+    assert_eq!(fault_code(&answer), "invalid_payload", "{answer}");
+    assert_eq!(
+        answer["fault"]["issues"][0]["path"],
+        serde_json::json!(["sha256"])
+    );
+    socket
+        .send(r#"42/files,4["eventwire:resume",{"id":"nope"}]"#)
+        .await;
+    assert_eq!(
+        fault_code(&files_answer(&mut socket, 4).await),
+        "unknown_transfer"
+    );
+    socket
+        .send(r#"42/files,5["eventwire:chunk",{"id":"x","offset":-1,"data":[1,2]}]"#)
+        .await;
+    assert_eq!(
+        fault_code(&files_answer(&mut socket, 5).await),
+        "invalid_payload"
+    );
+    assert_files_serving(&url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn upload_chunks_out_of_order_or_past_the_size_end_the_transfer() {
+    let (url, mut canary) = setup_files().await;
+    let mut socket = RawSocket::connect(&url, "/files").await;
+    let chunk = 64 * 1024;
+    // Past the declared size.
+    let id = start_upload(&mut socket, 1, 100, 0).await;
+    send_chunk(&mut socket, 2, &id, 0, vec![1; 200]).await;
+    let answer = files_answer(&mut socket, 2).await;
+    assert_eq!(fault_code(&answer), "invalid_chunk", "{answer}");
+    assert!(
+        answer["fault"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("past the declared size")
+    );
+    // The transfer ended: its next chunk is unknown.
+    send_chunk(&mut socket, 3, &id, 0, vec![1; 10]).await;
+    assert_eq!(
+        fault_code(&files_answer(&mut socket, 3).await),
+        "unknown_transfer"
+    );
+    // Chunks ahead of the first, more than the window (4) of them.
+    let id = start_upload(&mut socket, 4, 10 * chunk, 0).await;
+    for (i, ack) in (1..=5).zip(10..) {
+        send_chunk(&mut socket, ack, &id, i * chunk, vec![2; chunk as usize]).await;
+    }
+    let answer = files_answer(&mut socket, 14).await;
+    assert_eq!(fault_code(&answer), "invalid_chunk", "{answer}");
+    assert!(
+        answer["fault"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("more than 4 chunks in flight")
+    );
+    // The held chunks are answered too, now that the transfer ended.
+    for ack in 10..14 {
+        assert_eq!(
+            fault_code(&files_answer(&mut socket, ack).await),
+            "unknown_transfer"
+        );
+    }
+    // Overlapping bytes, a chunk over the chunk size, a finish before the last byte.
+    let id = start_upload(&mut socket, 20, 1000, 0).await;
+    send_chunk(&mut socket, 21, &id, 0, vec![3; 500]).await;
+    assert_eq!(files_answer(&mut socket, 21).await["data"]["offset"], 500);
+    send_chunk(&mut socket, 22, &id, 250, vec![3; 500]).await;
+    assert!(
+        files_answer(&mut socket, 22).await["fault"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("overlaps")
+    );
+    let id = start_upload(&mut socket, 23, 10 * chunk, 0).await;
+    send_chunk(&mut socket, 24, &id, 0, vec![4; chunk as usize + 1]).await;
+    assert!(
+        files_answer(&mut socket, 24).await["fault"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 65536 bytes")
+    );
+    let id = start_upload(&mut socket, 25, 1000, 0).await;
+    send_chunk(&mut socket, 26, &id, 0, vec![5; 10]).await;
+    files_answer(&mut socket, 26).await;
+    let zeros = "0".repeat(64);
+    socket
+        .send(&format!(
+            r#"42/files,27["eventwire:finish",{{"id":"{id}","sha256":"{zeros}"}}]"#
+        ))
+        .await;
+    let answer = files_answer(&mut socket, 27).await;
+    assert_eq!(fault_code(&answer), "invalid_chunk");
+    assert!(
+        answer["fault"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("after 10 of its 1000 bytes")
+    );
+    assert_files_serving(&url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn uploads_never_finished_are_freed_after_their_timeout() {
+    let app = eventwire_tests::binary::FilesApp::default();
+    let url = eventwire_tests::binary::start_with(app.clone()).await;
+    let mut canary = RawSocket::connect(&url, "/files").await;
+    let chunk = 64 * 1024;
+    let before = rss_kib();
+    // Rounds of connections that start two uploads each, fill their windows (the handler
+    // holds chunks for a second each) and vanish.
+    let mut ids = Vec::new();
+    for _ in 0..20 {
+        let mut socket = RawSocket::connect(&url, "/files").await;
+        for ack in [1, 2] {
+            let id = start_upload(&mut socket, ack, 20 * chunk, 1000).await;
+            for i in 0..4 {
+                send_chunk(
+                    &mut socket,
+                    10 + i as u32,
+                    &id,
+                    i * chunk,
+                    vec![6; chunk as usize],
+                )
+                .await;
+            }
+            ids.push(id);
+        }
+        drop(socket);
+    }
+    assert_files_serving(&url, &mut canary).await;
+    // The timeout is 1.5 s of waiting for the client (time the handler holds chunks does not
+    // count): after it, every transfer is freed and its handler saw it abandoned.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let abandoned = app
+            .uploads
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|line| line.ends_with("the client abandoned the upload"))
+            .count();
+        if abandoned == ids.len() {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{abandoned} of {} abandoned",
+            ids.len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let mut socket = RawSocket::connect(&url, "/files").await;
+    socket
+        .send(&format!(
+            r#"42/files,1["eventwire:resume",{{"id":"{}"}}]"#,
+            ids[0]
+        ))
+        .await;
+    assert_eq!(
+        fault_code(&files_answer(&mut socket, 1).await),
+        "unknown_transfer"
+    );
+    let grown = rss_kib().saturating_sub(before);
+    eprintln!("RSS growth after 40 abandoned uploads: {grown} KiB");
+    assert!(grown < 64 * 1024, "memory grew by {grown} KiB");
+    assert_files_serving(&url, &mut canary).await;
+}

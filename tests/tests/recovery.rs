@@ -22,8 +22,11 @@ enum Kind {
     Volatile,
     /// To the room with an ack: not recorded.
     Acked,
-    /// To the whole namespace through an `Emitter`.
+    /// To the whole namespace through an `Emitter` taken from the socket.io handle.
     Everyone,
+    /// To the whole namespace through the `Emitter` that `Server::emitter` gave before the
+    /// server was built.
+    Announce,
     /// Back to the publishing socket alone.
     ToSelf,
 }
@@ -62,6 +65,8 @@ enum News {
 struct App {
     /// Built at start-up, before any client connects.
     emitter: std::sync::Arc<std::sync::OnceLock<Emitter<News>>>,
+    /// Taken from the server before it was built.
+    announcer: std::sync::Arc<std::sync::OnceLock<Emitter<News>>>,
 }
 
 impl NewsHandlers for App {
@@ -89,6 +94,10 @@ impl NewsHandlers for App {
                 let emitter = self.emitter.get().expect("set after build");
                 emitter.emit(News::item(item)).await.is_ok()
             }
+            Kind::Announce => {
+                let announcer = self.announcer.get().expect("set before build");
+                announcer.emit(News::item(item)).await.is_ok()
+            }
             Kind::ToSelf => cx.emit(News::item(item)).is_ok(),
         }
     }
@@ -102,9 +111,12 @@ impl NewsHandlers for App {
 async fn recovery_from_a_real_socket_io_client() {
     let app = App {
         emitter: Default::default(),
+        announcer: Default::default(),
     };
-    let (layer, io) = Server::new()
-        .connection_state_recovery(Recovery::new().max_disconnection(Duration::from_secs(2)))
+    let server = Server::new()
+        .connection_state_recovery(Recovery::new().max_disconnection(Duration::from_secs(2)));
+    assert!(app.announcer.set(server.emitter::<News>()).is_ok());
+    let (layer, io) = server
         .contract::<News>(app.clone())
         .build()
         .expect("builds");

@@ -12,6 +12,22 @@ pub(crate) struct Contract<'a> {
     pub(crate) events: Vec<Event<'a>>,
     /// The `#[feed]` variants.
     pub(crate) feeds: Vec<Feed<'a>>,
+    /// The `#[upload]` variants.
+    pub(crate) uploads: Vec<Upload<'a>>,
+}
+
+/// A file sent as a stream of chunks, declared with `#[upload(...)]`.
+pub(crate) struct Upload<'a> {
+    pub(crate) variant: &'a syn::Variant,
+    /// The event name that starts it.
+    pub(crate) name: String,
+    pub(crate) name_span: Span,
+    /// The metadata type: the variant's payload.
+    pub(crate) meta: &'a Type,
+    pub(crate) ack: Option<Ack>,
+    pub(crate) guard: bool,
+    /// `max_size = N`: the largest file this upload accepts.
+    pub(crate) max_size: Option<u64>,
 }
 
 /// A live subscription declared with `#[feed(...)]`.
@@ -87,10 +103,17 @@ impl<'a> Contract<'a> {
             return None;
         };
         let attrs = attr::contract_attrs(errors, &input.attrs);
-        let (feed_variants, event_variants): (Vec<_>, Vec<_>) = data
+        let (upload_variants, other_variants): (Vec<_>, Vec<_>) = data
             .variants
             .iter()
+            .partition(|variant| variant.attrs.iter().any(|a| a.path().is_ident("upload")));
+        let (feed_variants, event_variants): (Vec<_>, Vec<_>) = other_variants
+            .into_iter()
             .partition(|variant| variant.attrs.iter().any(|a| a.path().is_ident("feed")));
+        let uploads = upload_variants
+            .into_iter()
+            .filter_map(|variant| Upload::from_ast(errors, variant))
+            .collect();
         let events = event_variants
             .into_iter()
             .filter_map(|variant| Event::from_ast(errors, variant))
@@ -104,6 +127,7 @@ impl<'a> Contract<'a> {
             attrs,
             events,
             feeds,
+            uploads,
         })
     }
 
@@ -278,6 +302,77 @@ impl<'a> Feed<'a> {
     pub(crate) fn method_name(&self) -> syn::Ident {
         syn::Ident::new_raw(
             &snake(&self.variant.ident.to_string()),
+            self.variant.ident.span(),
+        )
+    }
+}
+
+impl<'a> Upload<'a> {
+    fn from_ast(errors: &Errors, variant: &'a syn::Variant) -> Option<Self> {
+        let attrs = attr::upload_attrs(errors, variant)?;
+        if let Some(other) = variant.attrs.iter().find(|a| {
+            a.path().is_ident("client") || a.path().is_ident("server") || a.path().is_ident("feed")
+        }) {
+            errors.error_at(
+                other,
+                "an upload is not an event or a feed: keep `#[upload(...)]` and declare the others on other variants",
+            );
+        }
+        let meta = match &variant.fields {
+            syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => &fields.unnamed[0].ty,
+            fields => {
+                errors.error_at(
+                    fields,
+                    format_args!(
+                        "an upload carries its metadata as one payload type: write `{}(FileMeta)` with a `#[payload]` struct",
+                        variant.ident
+                    ),
+                );
+                return None;
+            }
+        };
+        let max_size = attrs
+            .max_size
+            .and_then(|(_, lit)| match lit.base10_parse::<u64>() {
+                Ok(0) | Err(_) => {
+                    errors.error_at(
+                        &lit,
+                        "`max_size` is a positive number of bytes, e.g. `max_size = 10_485_760`",
+                    );
+                    None
+                }
+                Ok(bytes) => Some(bytes),
+            });
+        let (name, name_span) = match &attrs.rename {
+            Some((_, lit)) => (lit.value(), lit.span()),
+            None => (
+                lower_camel(&variant.ident.to_string()),
+                variant.ident.span(),
+            ),
+        };
+        Some(Upload {
+            variant,
+            name,
+            name_span,
+            meta,
+            ack: attrs.ack.map(|(_, ty)| Ack::from_type(ty)),
+            guard: attrs.guard.is_some(),
+            max_size,
+        })
+    }
+
+    /// The handler method: the variant in snake_case.
+    pub(crate) fn method_name(&self) -> syn::Ident {
+        syn::Ident::new_raw(
+            &snake(&self.variant.ident.to_string()),
+            self.variant.ident.span(),
+        )
+    }
+
+    /// The guard hook's name: `allow_<method>`.
+    pub(crate) fn guard_name(&self) -> syn::Ident {
+        syn::Ident::new(
+            &format!("allow_{}", snake(&self.variant.ident.to_string())),
             self.variant.ident.span(),
         )
     }

@@ -29,6 +29,8 @@ pub(crate) mod kw {
     syn::custom_keyword!(notify);
     syn::custom_keyword!(error);
     syn::custom_keyword!(check);
+    syn::custom_keyword!(upload);
+    syn::custom_keyword!(max_size);
 }
 
 /// `#[contract(namespace = "/chat", ordered, auth = Login, identity = User)]` on the enum.
@@ -286,14 +288,72 @@ pub(crate) fn feed_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Feed
     if let Err(error) = result {
         errors.push(error);
     }
+    at_most_once(errors, variant, attr, "feed");
+    Some(out)
+}
+
+/// `#[upload(ack = T, guard, max_size = N, rename = "x")]` on a variant whose payload is the
+/// upload's metadata: a file sent as a stream of chunks.
+pub(crate) struct UploadAttrs {
+    pub(crate) ack: Option<(kw::ack, Type)>,
+    pub(crate) guard: Option<kw::guard>,
+    pub(crate) max_size: Option<(kw::max_size, syn::LitInt)>,
+    pub(crate) rename: Option<(kw::rename, LitStr)>,
+}
+
+const UPLOAD_KEYS: &str =
+    "`ack = Type`, `guard`, `max_size = 1048576` (bytes), `rename = \"name\"`";
+
+/// Reads `#[upload(...)]` on a variant; `None` when absent.
+pub(crate) fn upload_attrs(errors: &Errors, variant: &syn::Variant) -> Option<UploadAttrs> {
+    let attr = variant.attrs.iter().find(|a| a.path().is_ident("upload"))?;
+    let mut out = UploadAttrs {
+        ack: None,
+        guard: None,
+        max_size: None,
+        rename: None,
+    };
+    if let syn::Meta::List(_) = &attr.meta {
+        let result = attr.parse_args_with(|input: ParseStream<'_>| {
+            while !input.is_empty() {
+                let lookahead = input.lookahead1();
+                if lookahead.peek(kw::ack) {
+                    key_value(input, errors, &mut out.ack, "ack")?;
+                } else if lookahead.peek(kw::rename) {
+                    key_value(input, errors, &mut out.rename, "rename")?;
+                } else if lookahead.peek(kw::max_size) {
+                    key_value(input, errors, &mut out.max_size, "max_size")?;
+                } else if lookahead.peek(kw::guard) {
+                    flag(input, errors, &mut out.guard, "guard")?;
+                } else {
+                    return Err(unknown_key(input, "#[upload(...)]", UPLOAD_KEYS));
+                }
+                if !input.is_empty() {
+                    input.parse::<syn::Token![,]>()?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
+    }
+    at_most_once(errors, variant, attr, "upload");
+    Some(out)
+}
+
+/// Reports a second `#[name]` attribute on one variant.
+fn at_most_once(errors: &Errors, variant: &syn::Variant, attr: &syn::Attribute, name: &str) {
     if variant
         .attrs
         .iter()
-        .filter(|a| a.path().is_ident("feed"))
+        .filter(|a| a.path().is_ident(name))
         .count()
         > 1
     {
-        errors.error_at(attr, "`#[feed]` is given twice on one variant");
+        errors.error_at(
+            attr,
+            format_args!("`#[{name}]` is given twice on one variant"),
+        );
     }
-    Some(out)
 }

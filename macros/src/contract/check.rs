@@ -84,6 +84,7 @@ pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
     }
 
     check_feeds(errors, contract);
+    check_uploads(errors, contract);
 
     let mut seen: HashMap<(Direction, &str), &syn::Ident> = HashMap::new();
     for event in &contract.events {
@@ -180,6 +181,66 @@ fn check_feeds(errors: &Errors, contract: &Contract<'_>) {
                     format_args!("the handler method `{method}` belongs to this feed, and an event has it too; rename that event's variant and keep its wire name with `#[client(rename = \"...\")]`"),
                 );
             }
+        }
+    }
+}
+
+/// Upload names: not empty, not reserved or eventwire's, not an event's, a feed's or
+/// another upload's; handler methods that do not collide.
+fn check_uploads(errors: &Errors, contract: &Contract<'_>) {
+    let mut seen: HashMap<&str, &syn::Ident> = HashMap::new();
+    let methods: Vec<String> = contract
+        .events
+        .iter()
+        .filter(|e| e.direction == Direction::ClientToServer)
+        .flat_map(|e| [e.method_name().to_string(), e.guard_name().to_string()])
+        .map(|m| m.trim_start_matches("r#").to_owned())
+        .collect();
+    for upload in &contract.uploads {
+        let name = upload.name.as_str();
+        let taken = contract
+            .events
+            .iter()
+            .filter(|e| e.direction == Direction::ClientToServer)
+            .map(|e| (e.name.as_str(), &e.variant.ident))
+            .chain(
+                contract
+                    .feeds
+                    .iter()
+                    .map(|f| (f.name.as_str(), &f.variant.ident)),
+            )
+            .find(|(other, _)| *other == name);
+        if name.is_empty() {
+            errors.push(syn::Error::new(
+                upload.name_span,
+                "an upload name cannot be empty",
+            ));
+        } else if RESERVED.contains(&name) || name.starts_with(OWN_PREFIX) {
+            errors.push(syn::Error::new(
+                upload.name_span,
+                format_args!(
+                    "`{name}` is reserved; rename the upload with `#[upload(rename = \"...\")]`"
+                ),
+            ));
+        } else if let Some((_, other)) = taken {
+            errors.push(syn::Error::new(
+                upload.name_span,
+                format_args!("the upload `{name}` has the name of `{other}`; rename one, e.g. `#[upload(rename = \"{name}Upload\")]`"),
+            ));
+        }
+        if let Some(first) = seen.insert(name, &upload.variant.ident) {
+            errors.push(syn::Error::new(
+                upload.name_span,
+                format_args!("two uploads are named `{name}` (`{first}` and `{}`); rename one with `#[upload(rename = \"...\")]`", upload.variant.ident),
+            ));
+        }
+        let method = upload.method_name().to_string();
+        let method = method.trim_start_matches("r#");
+        if HOOKS.contains(&method) || methods.iter().any(|m| m == method) {
+            errors.error_at(
+                &upload.variant.ident,
+                format_args!("the handler method `{method}` is taken by a hook or another event; rename the variant and keep the wire name with `#[upload(rename = \"...\")]`"),
+            );
         }
     }
 }

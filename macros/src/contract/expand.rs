@@ -9,6 +9,7 @@ use super::ast::{Ack, Contract, Event};
 use super::attr::Direction;
 use super::check;
 use super::feed_expand;
+use super::upload_expand;
 use crate::ctxt::Errors;
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
@@ -40,6 +41,7 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
     let constructors = constructors(contract);
     let asserts = contract.events.iter().map(assertions);
     let feed_asserts = feed_expand::assertions(contract);
+    let upload_asserts = upload_expand::assertions(contract);
     let declared = declared_variants(contract);
     let client_only = super::client_only::constructors(contract);
     let feed_constructors = feed_expand::constructors(contract);
@@ -53,6 +55,7 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
             #dispatch
             #(#asserts)*
             #feed_asserts
+            #upload_asserts
             #declared
         };
         #[automatically_derived]
@@ -196,6 +199,7 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
         }
     });
     let feed_methods = feed_expand::trait_methods(contract);
+    let upload_methods = upload_expand::trait_methods(contract);
     let authenticate = contract.attrs.auth.as_ref().map(|(_, auth)| {
         let identity = identity_type(contract);
         let body = match &contract.attrs.identity {
@@ -223,6 +227,8 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
             #(#guards)*
 
             #feed_methods
+
+            #upload_methods
 
             #authenticate
 
@@ -319,6 +325,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
         }
     });
     let feeds = feed_expand::descriptions(contract, docs);
+    let uploads = upload_expand::descriptions(contract, docs);
     quote! {
         #[automatically_derived]
         impl ::eventwire::Contract for #ident {
@@ -347,6 +354,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
                     auth: #auth,
                     events: ::std::vec![#(#events),*],
                     feeds: ::std::vec![#(#feeds),*],
+                    uploads: ::std::vec![#(#uploads),*],
                 }
             }
         }
@@ -437,7 +445,9 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
             }
         });
     let feed_arms = feed_expand::dispatch_arms(contract, &trait_ident, client_events.len());
+    let upload_arms = upload_expand::dispatch_arms(contract, &trait_ident);
     let release = feed_expand::release(contract);
+    let upload_release = upload_expand::release(contract);
     quote! {
         #[automatically_derived]
         impl<__H: #trait_ident> ::eventwire::__private::Dispatch<__H> for #ident {
@@ -453,6 +463,7 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                     match incoming.event() {
                         #(#arms)*
                         #feed_arms
+                        #upload_arms
                         _ => reply.unknown_event(&incoming),
                     }
                 }
@@ -471,6 +482,7 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
             ) -> impl ::core::future::Future<Output = ()> + ::core::marker::Send + 'static {
                 async move {
                     #release
+                    #upload_release
                     <__H as #trait_ident>::on_disconnect(&*handlers, &cx).await
                 }
             }
@@ -586,14 +598,17 @@ fn declared_variants(contract: &Contract<'_>) -> TokenStream {
         let variant = &feed.variant.ident;
         quote!(#ident::#variant => {})
     });
+    let (upload_uses, upload_reads) = upload_expand::declared(contract);
     quote! {
         #[allow(dead_code)]
         fn __declared_variants(value: &#ident) {
             #(#uses)*
             #(#feed_uses)*
+            #(#upload_uses)*
             match value {
                 #(#reads)*
                 #(#feed_reads)*
+                #(#upload_reads)*
             }
         }
     }

@@ -6,3 +6,4 @@ pub(crate) mod check;
 pub(crate) mod client_only;
 pub(crate) mod expand;
 mod feed_expand;
+mod upload_expand;

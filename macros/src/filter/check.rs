@@ -20,7 +20,7 @@ pub(crate) fn check(errors: &Errors, filter: &Filter<'_>) {
             "name the items this filter selects: add `#[filter(item = MyItem)]` to the struct",
         );
     }
-    if !denies_unknown_fields(&input.attrs) {
+    if !denies_unknown_fields(input) {
         errors.error_at(
             &input.ident,
             "a filter must refuse unknown fields, or a misspelled constraint would silently widen the subscription: add `#[serde(deny_unknown_fields)]`",
@@ -59,31 +59,10 @@ pub(crate) fn check(errors: &Errors, filter: &Filter<'_>) {
     }
 }
 
-/// Whether `#[serde(deny_unknown_fields)]` is among the attributes.
-fn denies_unknown_fields(attrs: &[syn::Attribute]) -> bool {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("serde"))
-        .any(|attr| {
-            let mut found = false;
-            let _ = attr.parse_nested_meta(|meta| {
-                if meta.path.is_ident("deny_unknown_fields") {
-                    found = true;
-                } else if meta.input.peek(syn::Token![=]) {
-                    // `rename_all = "..."` and the like: skip the value.
-                    let _: syn::Expr = meta.value()?.parse()?;
-                } else if meta.input.peek(syn::token::Paren) {
-                    let _ = meta.parse_nested_meta(|nested| {
-                        if nested.input.peek(syn::Token![=]) {
-                            let _: syn::Expr = nested.value()?.parse()?;
-                        }
-                        Ok(())
-                    });
-                }
-                Ok(())
-            });
-            found
-        })
+/// Whether serde reads `#[serde(deny_unknown_fields)]` on the struct. Attributes serde
+/// cannot read are serde's to report, so they raise nothing here.
+fn denies_unknown_fields(input: &syn::DeriveInput) -> bool {
+    crate::serde_ast::read(input).is_none_or(|container| container.attrs.deny_unknown_fields())
 }
 
 /// Whether `ty` is written `String` (or a path ending in it).

@@ -2,21 +2,51 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
-use serde_derive_internals::ast::{Container, Data, Field, Style};
+use serde_derive_internals::ast::{Data, Field, Style};
 use serde_derive_internals::attr::TagType;
-use serde_derive_internals::{Ctxt, Derive};
 
 use super::attr::{self, Rule, RuleKind};
 use crate::ctxt::Errors;
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
+    match checks(input) {
+        Ok(tokens) => Ok(tokens),
+        Err(error) => {
+            // A mistake in one attribute should read as one error, not as that error plus
+            // one for every use of the type as a payload: keep an impl (thiserror's
+            // `fallback.rs` does the same).
+            let mut out = error.into_compile_error();
+            out.extend(fallback(input));
+            Ok(out)
+        }
+    }
+}
+
+/// A `Validate` impl that stands in while the attributes have errors; it is never run,
+/// because the crate does not compile.
+fn fallback(input: &syn::DeriveInput) -> TokenStream {
+    let ident = &input.ident;
+    let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
+    quote! {
+        #[doc(hidden)]
+        const _: () = {
+            #[automatically_derived]
+            impl #impl_generics ::eventwire::Validate for #ident #ty_generics #where_clause {
+                fn validate_into(&self, _: &mut ::eventwire::Report) {
+                    ::core::unreachable!()
+                }
+            }
+        };
+    }
+}
+
+/// The `Validate` impl, or every problem in the attributes.
+fn checks(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let errors = Errors::new();
-    let serde_cx = Ctxt::new();
-    // Paths are reported with the names the client sends, so the deserialize side is read.
-    let container = Container::from_ast(&serde_cx, input, Derive::Deserialize);
-    // serde's own derive reports malformed serde attributes; don't report them twice.
-    let _ = serde_cx.check();
-    let Some(container) = container else {
+    // Paths are reported with the names the client sends: the deserialize side.
+    let Some(container) = crate::serde_ast::read(input) else {
+        // serde's derive reports why. No fallback here: without serde's derive (a union,
+        // say) nothing else would report it, and the type must not pass as validated.
         errors.finish()?;
         return Ok(TokenStream::new());
     };
@@ -29,9 +59,15 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 let member = &f.member;
                 quote!(&self.#member)
             });
+            // A transparent struct is its one field on the wire, as a newtype is.
+            let style = if container.attrs.transparent() {
+                Style::Newtype
+            } else {
+                *style
+            };
             let checks = fields_checks(
                 &errors,
-                *style,
+                style,
                 fields,
                 accessors.collect(),
                 &mut nested_types,

@@ -27,11 +27,7 @@ crate::wire::message::message_error! {
 impl Refusal {
     /// The auth payload did not parse or validate: lists every problem.
     pub(crate) fn invalid_auth(issues: Vec<Issue>) -> Self {
-        let problems: Vec<String> = issues
-            .iter()
-            .map(|i| format!("{}: {}", i.path_string(), i.message))
-            .collect();
-        Self::new(format!("invalid auth: {}", problems.join("; ")))
+        Self::new(format!("invalid auth: {}", Issue::list(&issues)))
     }
 }
 

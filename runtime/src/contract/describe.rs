@@ -118,6 +118,27 @@ pub struct ContractDescription {
     pub events: Vec<EventDescription>,
     /// The feeds (live subscriptions), in declaration order.
     pub feeds: Vec<FeedDescription>,
+    /// The uploads (files sent as streams of chunks), in declaration order.
+    pub uploads: Vec<UploadDescription>,
+}
+
+/// One `#[upload]` of a contract: a file sent as a stream of chunks, started with its
+/// metadata under the upload's name.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadDescription {
+    /// The event name that starts it.
+    pub name: &'static str,
+    /// The Rust variant name.
+    pub variant: &'static str,
+    /// The variant's doc comment.
+    pub docs: &'static str,
+    /// The metadata the client sends (what the server reads).
+    pub meta: Schema,
+    /// The answer the client gets when it finishes.
+    pub ack: Option<AckDescription>,
+    /// The upload's own largest file, in bytes (`max_size = N`).
+    pub max_size: Option<u64>,
 }
 
 /// One feed of a contract: a live subscription to a collection.

@@ -46,7 +46,7 @@ impl Outcome {
 }
 
 /// Every fault code, in the order of [`EventMetrics::faults`].
-const FAULT_CODES: [FaultCode; 7] = [
+const FAULT_CODES: [FaultCode; 11] = [
     FaultCode::InvalidPayload,
     FaultCode::UnknownEvent,
     FaultCode::Internal,
@@ -54,6 +54,10 @@ const FAULT_CODES: [FaultCode; 7] = [
     FaultCode::RateLimited,
     FaultCode::UnknownFeed,
     FaultCode::SubscriptionLimit,
+    FaultCode::UnknownTransfer,
+    FaultCode::TransferLimit,
+    FaultCode::InvalidChunk,
+    FaultCode::Integrity,
 ];
 
 /// A fault code as it is written on the wire (and in logs and metric labels).
@@ -66,6 +70,10 @@ pub(crate) fn fault_code(code: FaultCode) -> &'static str {
         FaultCode::RateLimited => "rate_limited",
         FaultCode::UnknownFeed => "unknown_feed",
         FaultCode::SubscriptionLimit => "subscription_limit",
+        FaultCode::UnknownTransfer => "unknown_transfer",
+        FaultCode::TransferLimit => "transfer_limit",
+        FaultCode::InvalidChunk => "invalid_chunk",
+        FaultCode::Integrity => "integrity",
     }
 }
 

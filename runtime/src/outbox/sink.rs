@@ -108,7 +108,7 @@ impl<C: Contract> Sink for EmitterSink<C> {
         };
         match target.emit_values(event, args).await {
             Ok(()) => Ok(()),
-            Err(EmitError::Serialize(e)) => Err(PublishError::Reject(e)),
+            Err(error @ EmitError::Serialize(_)) => Err(PublishError::Reject(error.to_string())),
             Err(error) => {
                 tracing::warn!(id = %message.id, error = %error, "some sockets did not get a relayed message");
                 Ok(())

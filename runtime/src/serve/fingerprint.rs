@@ -34,15 +34,19 @@ pub(crate) struct Fingerprints {
 impl Fingerprints {
     /// The current contract's fingerprint, and each earlier document's that it is
     /// compatible with. A document without this contract is skipped; one that does not
-    /// parse is an error, so a broken history is found when the server starts.
-    pub(crate) fn new<C: Contract>(path: &str, earlier: &[String]) -> Result<Self, String> {
+    /// parse is an error (with its index among `earlier`), so a broken history is found
+    /// when the server starts.
+    pub(crate) fn new<C: Contract>(
+        path: &str,
+        earlier: &[String],
+    ) -> Result<Self, (usize, ShapeError)> {
         let shape = Shape::of::<C>();
         let mut accepted = BTreeSet::from([shape.fingerprint().to_owned()]);
         for (index, document) in earlier.iter().enumerate() {
             let old = match Shape::from_schema_document(document, C::NAME) {
                 Ok(old) => old,
                 Err(ShapeError::NoSuchContract(_)) => continue,
-                Err(error) => return Err(format!("earlier description #{index}: {error}")),
+                Err(error) => return Err((index, error)),
             };
             let changes = breaking_changes(&old, &shape);
             if changes.is_empty() {

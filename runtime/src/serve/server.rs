@@ -4,6 +4,7 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use tracing::Instrument;
@@ -28,6 +29,7 @@ use crate::serve::limit::{DEFAULT_DISCONNECT_AFTER, Policy};
 use crate::serve::middleware::{ErasedMiddleware, Middleware};
 use crate::socket::Emitter;
 use crate::socket::deferred::{Deferred, Slot};
+use crate::upload::hub::UploadHub;
 
 /// An adapter eventwire can serve on: socketioxide's in-memory [`LocalAdapter`] (the
 /// default), or its Redis adapter ([`Server::redis`](crate::Server) with the `redis`
@@ -50,15 +52,44 @@ impl<A: Adapter + DefinedAdapter> ServerAdapter for A {}
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum BuildError {
-    /// Two contracts claim the same namespace, or a dynamic path is malformed.
-    #[error("cannot mount contract `{contract}` at `{path}`: {reason}")]
-    Mount {
+    /// Another contract is already mounted on this namespace path.
+    #[error(
+        "cannot mount contract `{contract}` at `{path}`: another contract is already mounted there"
+    )]
+    NamespaceTaken {
         /// The contract's name.
         contract: &'static str,
         /// The namespace path.
         path: String,
-        /// What is wrong.
-        reason: String,
+    },
+    /// The dynamic namespace path (one with `{parameters}`) is malformed.
+    #[error(
+        "cannot mount contract `{contract}` at `{path}`: the dynamic path is malformed: {source}"
+    )]
+    DynamicPath {
+        /// The contract's name.
+        contract: &'static str,
+        /// The namespace path.
+        path: String,
+        /// socketioxide's router's reason.
+        #[source]
+        source: socketioxide::NsInsertError,
+    },
+    /// An earlier description given to [`accept_earlier`](Server::accept_earlier) could
+    /// not be read.
+    #[error(
+        "cannot mount contract `{contract}` at `{path}`: earlier description #{index}: {source}"
+    )]
+    EarlierDescription {
+        /// The contract's name.
+        contract: &'static str,
+        /// The namespace path.
+        path: String,
+        /// Which of the earlier descriptions, counted from 0 in the order they were given.
+        index: usize,
+        /// Why it could not be read.
+        #[source]
+        source: crate::compat::ShapeError,
     },
 }
 
@@ -134,6 +165,8 @@ pub struct Server<A: Adapter = LocalAdapter> {
     handle: Slot,
     /// Every feed of every contract served; sockets reach it through their extensions.
     feeds: Arc<FeedHub>,
+    /// Every upload in progress; sockets reach it through their extensions.
+    uploads: Arc<UploadHub>,
 }
 
 /// The layer of [`Server::layer`]: socket.io with the server's CORS headers around it.
@@ -226,6 +259,7 @@ impl<A: ServerAdapter> Server<A> {
             limits,
             handle: Slot::default(),
             feeds: Arc::default(),
+            uploads: Arc::default(),
         }
     }
 
@@ -434,6 +468,84 @@ impl<A: ServerAdapter> Server<A> {
         self
     }
 
+    /// The largest upload accepted, in bytes; a larger one is refused before its first byte
+    /// with a `transfer_limit` fault. An upload may declare a smaller limit of its own
+    /// (`#[upload(max_size = N)]`). Defaults to 128 MiB.
+    ///
+    /// ```
+    /// let server = eventwire::Server::new()
+    ///     .max_upload_size(1 << 30)
+    ///     .upload_window(16);
+    /// # let _ = server;
+    /// ```
+    pub fn max_upload_size(self, bytes: u64) -> Self {
+        self.uploads.limits.max_size.store(bytes, Ordering::Relaxed);
+        self
+    }
+
+    /// The most bytes one connection may have in uploads in progress at once (the sum of
+    /// their declared sizes); one more is refused with a `transfer_limit` fault. Defaults
+    /// to 512 MiB.
+    pub fn max_upload_bytes_per_socket(self, bytes: u64) -> Self {
+        self.uploads
+            .limits
+            .max_bytes_per_socket
+            .store(bytes, Ordering::Relaxed);
+        self
+    }
+
+    /// How many uploads one connection may have in progress at once; one more is refused
+    /// with a `transfer_limit` fault. Defaults to 4.
+    pub fn max_uploads_per_socket(self, max: usize) -> Self {
+        self.uploads
+            .limits
+            .max_per_socket
+            .store(max, Ordering::Relaxed);
+        self
+    }
+
+    /// How many uploads the server receives at once, from all connections; one more is
+    /// refused with a `transfer_limit` fault. Defaults to 1,000.
+    pub fn max_uploads(self, max: usize) -> Self {
+        self.uploads.limits.max_total.store(max, Ordering::Relaxed);
+        self
+    }
+
+    /// The largest chunk of an upload, in bytes; clients cut files into chunks of this size
+    /// (the start's answer tells them). Capped to fit in
+    /// [`max_message_size`](Self::max_message_size) with its header. Defaults to 256 KiB.
+    pub fn upload_chunk_size(self, bytes: usize) -> Self {
+        self.uploads
+            .limits
+            .chunk_size
+            .store(bytes.max(1), Ordering::Relaxed);
+        self
+    }
+
+    /// How many chunks of one upload may be in flight (sent, not yet acknowledged); a
+    /// client may ask for fewer. The server holds at most this many chunks per upload.
+    /// Defaults to 8.
+    pub fn upload_window(self, chunks: usize) -> Self {
+        self.uploads
+            .limits
+            .window
+            .store(chunks.max(1), Ordering::Relaxed);
+        self
+    }
+
+    /// How long an upload waits for its client (a lost connection, a client that stopped
+    /// sending) before it is freed and its handler's stream yields
+    /// [`UploadError::Abandoned`](crate::UploadError::Abandoned); a reconnecting client
+    /// resumes it within this time. Defaults to 60 seconds.
+    pub fn upload_timeout(self, timeout: Duration) -> Self {
+        let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
+        self.uploads
+            .limits
+            .timeout_ms
+            .store(millis.max(1), Ordering::Relaxed);
+        self
+    }
+
     /// The feeds of contract `C` on this server, to publish changes from anywhere (a
     /// background task, an HTTP route). Call it before or after mounting `C`; every
     /// handle of one server publishes to the same subscriptions.
@@ -510,6 +622,7 @@ impl<A: ServerAdapter> Server<A> {
         let path = path.into();
         let handlers = Arc::new(handlers);
         let feeds = self.feeds.clone();
+        let uploads = self.uploads.clone();
         self.mounts.push(Box::new(
             move |io: &SocketIo<A>,
                   taken: &mut Vec<String>,
@@ -530,15 +643,11 @@ impl<A: ServerAdapter> Server<A> {
                 // no label is built per event.
                 let label: &'static str = Box::leak(path.clone().into_boxed_str());
                 let shared = Handlers::<C>::shared(&*handlers, label, policy, middleware);
-                let mount_error = |reason: String| BuildError::Mount {
-                    contract: C::NAME,
-                    path: path.clone(),
-                    reason,
-                };
                 if taken.contains(&path) {
-                    return Err(mount_error(
-                        "another contract is already mounted there".into(),
-                    ));
+                    return Err(BuildError::NamespaceTaken {
+                        contract: C::NAME,
+                        path,
+                    });
                 }
                 taken.push(path.clone());
                 let fingerprints = Arc::new(
@@ -546,7 +655,14 @@ impl<A: ServerAdapter> Server<A> {
                         &path,
                         &access.earlier_contracts,
                     )
-                    .map_err(mount_error)?,
+                    .map_err(|(index, source)| {
+                        BuildError::EarlierDescription {
+                            contract: C::NAME,
+                            path: path.clone(),
+                            index,
+                            source,
+                        }
+                    })?,
                 );
                 // Authentication and the event entry happen in a connect middleware:
                 // middlewares run before the server confirms the connection (`40`), so a
@@ -558,6 +674,7 @@ impl<A: ServerAdapter> Server<A> {
                     let handlers = handlers.clone();
                     let shared = shared.clone();
                     let feeds = feeds.clone();
+                    let uploads = uploads.clone();
                     let span = tracing::info_span!(
                         "connection",
                         namespace = %socket.ns(),
@@ -594,6 +711,7 @@ impl<A: ServerAdapter> Server<A> {
                         let expires_at = C::expires_at(&identity);
                         socket.extensions.insert(Authenticated::<C>(identity));
                         socket.extensions.insert(SocketFeeds::new(feeds));
+                        socket.extensions.insert(uploads);
                         handlers.install(&socket, &shared, tracing::Span::current());
                         if let Some(at) = expires_at {
                             crate::serve::dispatch::disconnect_at(&socket, at);
@@ -617,7 +735,11 @@ impl<A: ServerAdapter> Server<A> {
                 .with(register);
                 if path.contains('{') {
                     io.dyn_ns(path.clone(), on_connect)
-                        .map_err(|e| mount_error(e.to_string()))
+                        .map_err(|source| BuildError::DynamicPath {
+                            contract: C::NAME,
+                            path,
+                            source,
+                        })
                 } else {
                     io.ns(path.clone(), on_connect).spawn();
                     Ok(())
@@ -655,10 +777,10 @@ impl<A: ServerAdapter> Server<A> {
     /// # }
     /// ```
     pub fn emitter<C: Contract>(&self) -> Emitter<C> {
-        Emitter::from_ops(Box::new(Deferred {
+        Emitter::deferred(Deferred {
             slot: self.handle.clone(),
             path: C::NAMESPACE.to_owned(),
-        }))
+        })
     }
 
     /// Builds the layer to add to an axum (or any tower/hyper) app: socket.io with every
@@ -725,6 +847,12 @@ impl<A: ServerAdapter> Server<A> {
             disconnect_after,
             recovery,
         } = self.limits;
+        // A chunk travels in one message with its header: keep room for it.
+        let chunk_room = max_message_size.saturating_sub(1024).max(1);
+        self.uploads
+            .limits
+            .chunk_size
+            .fetch_min(chunk_room, Ordering::Relaxed);
         let policy = Policy {
             ordered: false,
             per_socket: rate_limit,

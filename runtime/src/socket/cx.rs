@@ -98,8 +98,7 @@ impl<C: Contract> Cx<C> {
             // targets it alone.
             let recorded = session
                 .journal
-                .record(event.event(), &args, session.only())
-                .map_err(|e| EmitError::Serialize(e.to_string()))?;
+                .record(event.event(), &args, session.only())?;
             return self
                 .socket
                 .emit(event.event(), &recorded.args() as &dyn ErasedSerialize)

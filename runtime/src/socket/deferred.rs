@@ -15,16 +15,22 @@ use socketioxide::adapter::Adapter;
 use socketioxide::socket::Sid;
 use socketioxide::{AdapterError, BroadcastError, EmitWithAckError};
 
+use crate::recovery::{self, Journal};
 use crate::socket::ops::{OperatorOps, Replies, Room};
 
 /// The namespaces of a built server, adapter erased.
 pub(crate) trait Namespaces: Send + Sync + 'static {
     fn of(&self, path: &str) -> Option<Box<dyn OperatorOps>>;
+    /// The journal of namespace `path`, when the server records events for recovery.
+    fn journal(&self, path: &str) -> Option<Arc<Journal>>;
 }
 
 impl<A: Adapter> Namespaces for SocketIo<A> {
     fn of(&self, path: &str) -> Option<Box<dyn OperatorOps>> {
         Some(Box::new(SocketIo::of(self, path)?))
+    }
+    fn journal(&self, path: &str) -> Option<Arc<Journal>> {
+        recovery::lookup(recovery::server_key(self), path)
     }
 }
 
@@ -39,6 +45,17 @@ pub(crate) struct Deferred {
 }
 
 impl Deferred {
+    /// Whether the server is built, so that what [`journal`](Self::journal) says is final.
+    pub(crate) fn built(&self) -> bool {
+        self.slot.get().is_some()
+    }
+
+    /// The namespace's journal for connection state recovery; `None` before the server is
+    /// built, or when it does not record events.
+    pub(crate) fn journal(&self) -> Option<Arc<Journal>> {
+        self.slot.get()?.journal(&self.path)
+    }
+
     fn resolve(&self) -> Box<dyn OperatorOps> {
         match self.slot.get() {
             Some(io) => io.of(&self.path).unwrap_or_else(|| {

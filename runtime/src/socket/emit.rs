@@ -205,6 +205,20 @@ impl<T: IntoRooms + Clone> IntoRooms for &[T] {
 }
 
 /// Why an emit did not leave this server.
+///
+/// Each variant that has a cause keeps it as its [`source`](std::error::Error::source):
+/// socketioxide's parser error (whose message is serde's), each socket's failure, the
+/// adapter's error. A log line can show the whole chain.
+///
+/// ```
+/// use eventwire::EmitError;
+///
+/// fn retry_later(error: &EmitError) -> bool {
+///     matches!(error, EmitError::QueueFull | EmitError::Adapter(_))
+/// }
+/// assert!(retry_later(&EmitError::QueueFull));
+/// assert!(!retry_later(&EmitError::Closed));
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum EmitError {
@@ -214,43 +228,135 @@ pub enum EmitError {
     /// The socket is disconnected.
     #[error("the socket is closed")]
     Closed,
-    /// The payload could not be serialized.
+    /// The payload could not be encoded as a socket.io packet: its `Serialize` impl failed
+    /// (the source is socketioxide's parser error; its message is serde's).
     #[error("the payload could not be serialized: {0}")]
-    Serialize(String),
+    Serialize(#[source] socketioxide::ParserError),
     /// The payload holds an integer beyond ±(2^53 − 1), which JavaScript would receive
     /// rounded; nothing was sent. Bound the field, or send it as a string
     /// ([`wire::U64`](crate::wire::U64)).
     #[error("the payload cannot be sent: {0}")]
     InexactInteger(crate::wire::InexactInteger),
-    /// Some sockets of a broadcast did not get the event (closed or full queues), or the
-    /// adapter failed.
-    #[error("the broadcast did not reach every socket: {0}")]
-    Broadcast(String),
+    /// Some sockets of a broadcast did not get the event: their queues were full or they
+    /// had closed. The others did get it.
+    #[error("{} socket(s) of the broadcast did not get the event", failed.len())]
+    Broadcast {
+        /// Why, one entry per socket that missed the event.
+        failed: Vec<socketioxide::SocketError>,
+    },
+    /// The adapter (e.g. Redis) failed to reach the other nodes, or the target cannot be
+    /// reached at all (an emitter used before its server is built). The message repeats the
+    /// source's, which is often the only hint of what to do.
+    #[error("the adapter failed: {0}")]
+    Adapter(#[source] AdapterFailure),
+}
+
+/// An adapter's failure, as [`EmitError::Adapter`] keeps it.
+///
+/// socketioxide's [`AdapterError`](socketioxide::AdapterError) holds a `Box<dyn Error + Send>`,
+/// which is not `Sync`; kept as it is, it would make every `EmitError` unusable where errors
+/// must be `Send + Sync` (`anyhow`, `Box<dyn Error + Send + Sync>`). This keeps its message
+/// and the messages of its own sources, in order, each reachable through
+/// [`source`](std::error::Error::source).
+///
+/// ```
+/// use std::error::Error as _;
+/// use eventwire::AdapterFailure;
+///
+/// let io = std::io::Error::other("connection refused");
+/// let failure = AdapterFailure::from(eventwire::socketioxide::AdapterError(Box::new(io)));
+/// assert_eq!(failure.to_string(), "connection refused");
+/// assert!(failure.source().is_none());
+/// ```
+#[derive(Debug, Clone)]
+pub struct AdapterFailure {
+    message: String,
+    source: Option<Box<AdapterFailure>>,
+}
+
+impl AdapterFailure {
+    fn chain(error: &(dyn std::error::Error + 'static)) -> Self {
+        Self {
+            message: error.to_string(),
+            source: error.source().map(|source| Box::new(Self::chain(source))),
+        }
+    }
+}
+
+impl From<socketioxide::AdapterError> for AdapterFailure {
+    fn from(error: socketioxide::AdapterError) -> Self {
+        // `AdapterError` shows its inner error's message; start the chain there.
+        Self::chain(&*error.0)
+    }
+}
+
+impl std::fmt::Display for AdapterFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for AdapterFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_deref().map(|s| s as _)
+    }
+}
+
+impl From<socketioxide::SocketError> for EmitError {
+    fn from(error: socketioxide::SocketError) -> Self {
+        use socketioxide::SocketError;
+        match error {
+            SocketError::InternalChannelFull => {
+                crate::observe::queue_full();
+                Self::QueueFull
+            }
+            SocketError::Closed => Self::Closed,
+        }
+    }
 }
 
 impl From<socketioxide::SendError> for EmitError {
     fn from(error: socketioxide::SendError) -> Self {
-        use socketioxide::{SendError, SocketError};
+        use socketioxide::SendError;
         match error {
-            SendError::Socket(SocketError::InternalChannelFull) => {
-                crate::observe::queue_full();
-                Self::QueueFull
-            }
-            SendError::Socket(SocketError::Closed) => Self::Closed,
-            SendError::Serialize(e) => Self::Serialize(e.to_string()),
+            SendError::Socket(e) => e.into(),
+            SendError::Serialize(e) => Self::Serialize(e),
         }
     }
 }
 
 impl From<socketioxide::BroadcastError> for EmitError {
     fn from(error: socketioxide::BroadcastError) -> Self {
-        Self::Broadcast(error.to_string())
+        use socketioxide::BroadcastError;
+        match error {
+            BroadcastError::Socket(failed) => Self::Broadcast { failed },
+            BroadcastError::Serialize(e) => Self::Serialize(e),
+            BroadcastError::Adapter(e) => e.into(),
+        }
     }
 }
 
 impl From<socketioxide::EmitWithAckError> for EmitError {
     fn from(error: socketioxide::EmitWithAckError) -> Self {
-        Self::Broadcast(error.to_string())
+        use socketioxide::EmitWithAckError;
+        match error {
+            EmitWithAckError::Encode(e) => Self::Serialize(e),
+            EmitWithAckError::Adapter(e) => socketioxide::AdapterError(e).into(),
+        }
+    }
+}
+
+impl From<socketioxide::AdapterError> for EmitError {
+    fn from(error: socketioxide::AdapterError) -> Self {
+        Self::Adapter(error.into())
+    }
+}
+
+impl From<serde_json::Error> for EmitError {
+    /// A payload serde could not turn into JSON (recorded for connection state recovery
+    /// before it is sent).
+    fn from(error: serde_json::Error) -> Self {
+        Self::Serialize(socketioxide::ParserError::new(error))
     }
 }
 
@@ -266,30 +372,11 @@ pub enum AckError {
     Emit(#[from] EmitError),
     /// The client's answer is not of the declared type, or breaks the type's
     /// `#[validate]` rules (every broken rule is listed, as for incoming payloads).
-    #[error("the client's answer is invalid: {}", IssueList(issues))]
+    #[error("the client's answer is invalid: {}", Issue::list(issues))]
     InvalidReply {
         /// What is wrong with the answer, with paths.
         issues: Vec<Issue>,
     },
-}
-
-/// Issues on one line: `path: message; path: message` (no path for the root).
-struct IssueList<'a>(&'a [Issue]);
-
-impl std::fmt::Display for IssueList<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        for (n, issue) in self.0.iter().enumerate() {
-            if n > 0 {
-                f.write_str("; ")?;
-            }
-            if issue.path.is_empty() {
-                f.write_str(&issue.message)?;
-            } else {
-                write!(f, "{}: {}", issue.path_string(), issue.message)?;
-            }
-        }
-        Ok(())
-    }
 }
 
 /// Decodes a client's answer into the declared reply type and checks its `#[validate]`
@@ -297,15 +384,11 @@ impl std::fmt::Display for IssueList<'_> {
 pub(crate) fn decode_reply<R: DeserializeOwned + Validate>(
     result: Result<serde_json::Value, socketioxide::AckError>,
 ) -> Result<R, AckError> {
-    use socketioxide::{AckError as SioAck, SocketError};
+    use socketioxide::AckError as SioAck;
     let value = match result {
         Ok(value) => value,
         Err(SioAck::Timeout) => return Err(AckError::Timeout),
-        Err(SioAck::Socket(SocketError::Closed)) => return Err(EmitError::Closed.into()),
-        Err(SioAck::Socket(SocketError::InternalChannelFull)) => {
-            crate::observe::queue_full();
-            return Err(EmitError::QueueFull.into());
-        }
+        Err(SioAck::Socket(e)) => return Err(EmitError::from(e).into()),
         Err(SioAck::Decode(e)) => {
             return Err(AckError::InvalidReply {
                 issues: vec![Issue {
@@ -398,10 +481,7 @@ impl<C: Contract> Broadcast<C> {
     pub async fn emit<P: Serialize>(self, event: Outgoing<C, P, NoReply>) -> Result<(), EmitError> {
         let args = event.args();
         if let Some(recording) = self.recording {
-            let (_turn, recorded) = recording
-                .record(event.event(), &args)
-                .await
-                .map_err(|e| EmitError::Serialize(e.to_string()))?;
+            let (_turn, recorded) = recording.record(event.event(), &args).await?;
             self.ops
                 .emit(event.event(), &recorded.args() as &dyn ErasedSerialize)
                 .await?;
@@ -423,10 +503,7 @@ impl<C: Contract> Broadcast<C> {
     ) -> Result<(), EmitError> {
         let args = Spread(&args);
         if let Some(recording) = self.recording {
-            let (_turn, recorded) = recording
-                .record(event, &args)
-                .await
-                .map_err(|e| EmitError::Serialize(e.to_string()))?;
+            let (_turn, recorded) = recording.record(event, &args).await?;
             self.ops
                 .emit(event, &recorded.args() as &dyn ErasedSerialize)
                 .await?;
@@ -463,7 +540,7 @@ impl<C: Contract> Broadcast<C> {
         self.ops
             .join(rooms.into_rooms())
             .await
-            .map_err(|e| EmitError::Broadcast(e.to_string()))
+            .map_err(EmitError::from)
     }
 
     /// Makes the target sockets leave `rooms` (on every node).
@@ -471,7 +548,7 @@ impl<C: Contract> Broadcast<C> {
         self.ops
             .leave(rooms.into_rooms())
             .await
-            .map_err(|e| EmitError::Broadcast(e.to_string()))
+            .map_err(EmitError::from)
     }
 
     /// Disconnects the target sockets (on every node).
@@ -481,9 +558,6 @@ impl<C: Contract> Broadcast<C> {
 
     /// The ids of the target sockets (on every node).
     pub async fn socket_ids(self) -> Result<Vec<Sid>, EmitError> {
-        self.ops
-            .socket_ids()
-            .await
-            .map_err(|e| EmitError::Broadcast(e.to_string()))
+        self.ops.socket_ids().await.map_err(EmitError::from)
     }
 }

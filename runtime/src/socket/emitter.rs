@@ -2,7 +2,7 @@
 //! socket.io handle.
 
 use std::marker::PhantomData;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -12,6 +12,7 @@ use socketioxide::socket::Sid;
 
 use crate::contract::Contract;
 use crate::recovery::{Journal, Recording, Target};
+use crate::socket::deferred::Deferred;
 use crate::socket::emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
 use crate::socket::ops::OperatorOps;
 use crate::validate::Validate;
@@ -40,9 +41,34 @@ use crate::validate::Validate;
 /// ```
 pub struct Emitter<C> {
     ops: Box<dyn OperatorOps>,
-    /// The namespace's journal when the server records events for recovery.
-    journal: Option<Arc<Journal>>,
+    /// Where the namespace's journal is, when the server records events for recovery.
+    journal: JournalOf,
     _contract: PhantomData<fn() -> C>,
+}
+
+/// Where an emitter finds the journal that records its events for connection state
+/// recovery.
+#[derive(Clone)]
+enum JournalOf {
+    /// Looked up when the emitter was made from the socket.io handle.
+    Known(Option<Arc<Journal>>),
+    /// Made before the server was built ([`Server::emitter`](crate::Server::emitter)):
+    /// looked up at the first emit after the build, then kept.
+    Deferred(Deferred, Arc<OnceLock<Option<Arc<Journal>>>>),
+}
+
+impl JournalOf {
+    fn journal(&self) -> Option<Arc<Journal>> {
+        match self {
+            Self::Known(journal) => journal.clone(),
+            Self::Deferred(deferred, found) => match found.get() {
+                Some(journal) => journal.clone(),
+                // Not built yet: nothing to record into (the emit fails anyway).
+                None if !deferred.built() => None,
+                None => found.get_or_init(|| deferred.journal()).clone(),
+            },
+        }
+    }
 }
 
 impl<C> Clone for Emitter<C> {
@@ -67,18 +93,21 @@ impl<C: Contract> Emitter<C> {
         let ops = io.of(path)?;
         Some(Self {
             ops: Box::new(ops),
-            journal: crate::recovery::lookup(crate::recovery::server_key(io), path),
+            journal: JournalOf::Known(crate::recovery::lookup(
+                crate::recovery::server_key(io),
+                path,
+            )),
             _contract: PhantomData,
         })
     }
 
-    /// An emitter over operators that may not exist yet (see [`Server::emitter`](crate::Server::emitter)).
-    /// (Its emits are not recorded for connection state recovery: the namespace's journal
-    /// does not exist before the server is built.)
-    pub(crate) fn from_ops(ops: Box<dyn OperatorOps>) -> Self {
+    /// An emitter over a namespace of a server that may not be built yet (see
+    /// [`Server::emitter`](crate::Server::emitter)); its emits are recorded for connection
+    /// state recovery like any other once the server is built.
+    pub(crate) fn deferred(deferred: Deferred) -> Self {
         Self {
-            ops,
-            journal: None,
+            ops: Box::new(deferred.clone()),
+            journal: JournalOf::Deferred(deferred, Arc::default()),
             _contract: PhantomData,
         }
     }
@@ -86,7 +115,7 @@ impl<C: Contract> Emitter<C> {
     fn all(&self) -> Broadcast<C> {
         let recording = self
             .journal
-            .clone()
+            .journal()
             .map(|journal| Recording::new(journal, Target::default()));
         Broadcast::recorded(self.ops.clone_box(), recording)
     }

@@ -10,5 +10,5 @@ mod everyone;
 pub(crate) mod ops;
 
 pub use cx::Cx;
-pub use emit::{AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
+pub use emit::{AckError, AdapterFailure, Broadcast, EmitError, IntoRooms, NoReply, Outgoing};
 pub use emitter::Emitter;

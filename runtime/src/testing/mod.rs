@@ -76,6 +76,8 @@ use socket::{Hub, TestSocket};
 pub struct TestServer<C, H> {
     handlers: Arc<H>,
     hub: Arc<Hub>,
+    /// Uploads in progress, with the server's default limits.
+    uploads: Arc<crate::upload::hub::UploadHub>,
     _contract: PhantomData<fn() -> C>,
 }
 
@@ -90,6 +92,7 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestServer<C, H> {
         Self {
             handlers,
             hub: Hub::new(C::NAMESPACE),
+            uploads: Arc::default(),
             _contract: PhantomData,
         }
     }
@@ -114,6 +117,7 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestServer<C, H> {
         let identity = C::authenticate(self.handlers.clone(), auth).await?;
         let socket = TestSocket::new(&self.hub);
         socket.extensions.insert(Authenticated::<C>(identity));
+        socket.extensions.insert(self.uploads.clone());
         let handlers = self.handlers.clone();
         let on_disconnect: socket::Hook = Box::new(move |socket: Arc<TestSocket>| {
             let cx = Cx::<C>::new(socket);

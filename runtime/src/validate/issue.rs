@@ -28,6 +28,28 @@ pub struct Issue {
 }
 
 impl Issue {
+    /// Every issue as `path: message`, separated by `; `: how error messages, faults and
+    /// handshake refusals list them. An issue about the whole payload has no path.
+    ///
+    /// ```
+    /// use eventwire::{Issue, PathSegment};
+    ///
+    /// let issue = |path: Vec<PathSegment>, message: &str| Issue {
+    ///     path,
+    ///     code: "type".into(),
+    ///     message: message.into(),
+    /// };
+    /// let issues = [
+    ///     issue(vec!["name".into()], "too short"),
+    ///     issue(vec![], "expected an object"),
+    /// ];
+    /// assert_eq!(Issue::list(&issues), "name: too short; expected an object");
+    /// ```
+    pub fn list(issues: &[Issue]) -> String {
+        let shown: Vec<String> = issues.iter().map(Issue::to_string).collect();
+        shown.join("; ")
+    }
+
     /// The path as JavaScript would write it: `items[2].name`, or `(root)`.
     pub fn path_string(&self) -> String {
         let mut out = String::new();
@@ -92,5 +114,16 @@ impl From<String> for PathSegment {
 impl From<usize> for PathSegment {
     fn from(index: usize) -> Self {
         Self::Index(index)
+    }
+}
+
+impl std::fmt::Display for Issue {
+    /// `path: message`, or the message alone for the whole payload.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path_string(), self.message)
+        }
     }
 }

@@ -114,7 +114,7 @@ impl fmt::Display for Fault {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)?;
         for issue in &self.issues {
-            write!(f, "; {}: {}", issue.path_string(), issue.message)?;
+            write!(f, "; {issue}")?;
         }
         Ok(())
     }
@@ -142,6 +142,19 @@ pub enum FaultCode {
     /// The connection already holds as many subscriptions as it may
     /// (`Server::max_subscriptions_per_socket`); unsubscribe from one first.
     SubscriptionLimit,
+    /// An upload event named a transfer this connection does not send: never started,
+    /// finished, cancelled, freed after its timeout, or another connection's.
+    UnknownTransfer,
+    /// An upload was refused before its first byte: too large, or too many in progress
+    /// (`Server::max_upload_size` and the other upload limits).
+    TransferLimit,
+    /// A chunk broke the upload protocol (out of its window, past the declared size,
+    /// overlapping, too large), or the upload finished before every byte arrived; the
+    /// transfer is ended.
+    InvalidChunk,
+    /// The uploaded bytes do not match the SHA-256 the client declared; the transfer is
+    /// ended.
+    Integrity,
 }
 
 crate::wire::message::message_error! {

@@ -13,7 +13,7 @@ export interface Issue {
 }
 
 /** The kinds of {@link Fault}. */
-export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit";
+export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit" | "unknown_transfer" | "transfer_limit" | "invalid_chunk" | "integrity";
 
 /** eventwire's own answer when it refused or failed an event (the app's errors travel apart). */
 export interface Fault {
@@ -86,6 +86,28 @@ export interface FeedNotice<K> {
   key: K;
 }
 
+/** The answer to an upload's start: the transfer's id and how to send it. */
+export interface UploadStarted {
+  /** The transfer's id: chunks, finish, cancel and resume name it. */
+  id: string;
+  /** The largest chunk the server accepts, in bytes. */
+  chunkSize: number;
+  /** How many chunks may be unacknowledged at once. */
+  window: number;
+}
+
+/** The answer to `eventwire:resume`: send again from `offset`. */
+export interface UploadResumed extends UploadStarted {
+  /** The bytes the server holds. */
+  offset: number;
+}
+
+/** The answer to a chunk: the server holds every byte up to `offset`; `done` when the handler answered early (finish now). */
+export interface ChunkAck {
+  offset: number;
+  done: boolean;
+}
+
 /** Why the server ended a subscription (`eventwire:end`). */
 export type FeedEnd =
   | { id: string; reason: "revoked"; message: string }
@@ -125,6 +147,41 @@ export interface Chunk {
   data: Uint8Array | ArrayBuffer;
 }
 
+/** What an upload declares before its first byte. */
+export interface FileMeta {
+  /**
+   * How long the handler takes per chunk, in milliseconds (a slow reader).
+   * @minimum 0
+   * @maximum 1000
+   */
+  delayMs: number;
+  /**
+   * The file's name: `forbidden.bin` is refused by the guard, `early.bin` answered
+   * after its first chunk.
+   * @minLength 1
+   * @maxLength 255
+   */
+  name: string;
+}
+
+/** What the server received, hashed on its side. */
+export interface Received {
+  /**
+   * In how many chunks.
+   * @minimum 0
+   */
+  chunks: number;
+  /** The file's name. */
+  name: string;
+  /** Their SHA-256, as hex. */
+  sha256: string;
+  /**
+   * How many bytes arrived.
+   * @minimum 0
+   */
+  size: number;
+}
+
 /** What the server stored: the same data, sent back. */
 export interface Stored {
   /** The other files. */
@@ -160,6 +217,12 @@ export interface Upload {
   thumbnail?: Uint8Array | ArrayBuffer | null;
   /** A title. */
   title: string;
+}
+
+/** The app's refusal of an upload. */
+export interface UploadRefused {
+  /** Why. */
+  reason: string;
 }
 
 /** Base of every error the typed client rejects with. */
@@ -248,6 +311,39 @@ export interface CallOptions {
   timeoutMs?: number;
 }
 
+/** How far an upload is: the bytes the server acknowledged, of the total. */
+export interface UploadProgress {
+  sent: number;
+  total: number;
+}
+
+/** A `Blob` (or `File`), as an upload reads it. */
+export interface BlobLike {
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** An `AbortSignal`, as an upload listens to it. */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/** What an upload sends: the whole file. */
+export type UploadData = BlobLike | Uint8Array | ArrayBuffer;
+
+/** Options of an upload. */
+export interface UploadOptions extends CallOptions {
+  /** Runs once at 0 and then as the server acknowledges chunks. */
+  onProgress?: (progress: UploadProgress) => void;
+  /** Aborting it cancels the upload: the server frees it and the promise rejects with the signal's reason. */
+  signal?: AbortSignalLike;
+  /** At most this many chunks unacknowledged (the server may allow fewer). */
+  window?: number;
+}
+
 /** Options of a typed client; `Auth` is the contract's handshake auth type. */
 export interface ConnectOptions<Auth = { [key: string]: unknown }> {
   /** Handshake auth payload. */
@@ -286,6 +382,16 @@ export interface FilesClientToServerEvents {
   publish: (payload: Upload) => void;
   /** At most 256 bytes, attachments included. */
   small: (payload: Chunk, ack: (response: AckResponse<number>) => void) => void;
+  /** Starts the `sendFile` upload (see the client's `sendFile` method). Files of at most 8000000 bytes. */
+  sendFile: (request: { meta: FileMeta; size: number; window?: number }, ack: (response: AckResponse<UploadStarted>) => void) => void;
+  /** One chunk of an upload; the answer says how many bytes the server holds. */
+  "eventwire:chunk": (request: { id: string; offset: number; data: Uint8Array }, ack: (response: AckResponse<ChunkAck>) => void) => void;
+  /** Ends an upload with the SHA-256 of the whole file; the answer is the upload's. */
+  "eventwire:finish": (request: { id: string; sha256: string }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
+  /** Cancels an upload. */
+  "eventwire:cancel": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;
+  /** Continues an upload on a new connection. */
+  "eventwire:resume": (request: { id: string }, ack: (response: AckResponse<UploadResumed>) => void) => void;
 }
 
 /** A socket.io-client socket typed to Files: `const socket: FilesSocket = io(url + "/files")`. */
@@ -295,7 +401,9 @@ export type FilesSocket = Socket<FilesServerToClientEvents, FilesClientToServerE
 export declare const filesNamespace: "/files";
 
 /** The app error of each Files event declared `ack = Result<T, E>`. */
-export interface FilesAppErrors {}
+export interface FilesAppErrors {
+  sendFile: UploadRefused;
+}
 /** The fingerprint of the Files contract this file was generated from, sent when connecting. */
 export declare const filesFingerprint: "de4dd8ab0d4eb704";
 
@@ -317,6 +425,12 @@ export interface FilesClient {
    * Rejects with FaultError | TimeoutError.
    */
   small(payload: Chunk, options?: CallOptions): Promise<number>;
+  /**
+   * Sends a file of up to 8 MB as a stream of chunks.
+   *
+   * Uploads `data` as a stream of chunks with `meta`; resolves with the server's answer once the SHA-256 of the whole file was checked. Files of at most 8000000 bytes. A lost connection resumes from the last chunk acknowledged. Rejects with FaultError | TypedAppError<UploadRefused> | TimeoutError | EventwireError, or the signal's reason when cancelled.
+   */
+  sendFile(meta: FileMeta, data: UploadData, options?: UploadOptions): Promise<Received>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
     /** A stored file. */

@@ -21,3 +21,27 @@ files.on.stored((payload) => {
   const buffer: ArrayBuffer = payload.attachments[0]!.data;
   void bytes, buffer;
 });
+
+// Uploads: metadata typed, data a Blob, Uint8Array or ArrayBuffer, the answer typed.
+declare const blob: { readonly size: number; arrayBuffer(): Promise<ArrayBuffer> };
+declare const signal: { readonly aborted: boolean; addEventListener(type: "abort", l: () => void): void; removeEventListener(type: "abort", l: () => void): void };
+const received = await files.sendFile({ name: "a.bin", delayMs: 0 }, blob, {
+  window: 4,
+  signal,
+  onProgress: ({ sent, total }) => void (sent / total),
+});
+const sha: string = received.sha256;
+void sha;
+await files.sendFile({ name: "a.bin", delayMs: 0 }, new ArrayBuffer(1));
+try {
+  await files.sendFile({ name: "a.bin", delayMs: 0 }, new Uint8Array(1));
+} catch (error) {
+  if (files.isAppError("sendFile", error)) {
+    const reason: string = error.error.reason;
+    void reason;
+  }
+}
+// @ts-expect-error the metadata is checked
+await files.sendFile({ name: "a.bin" }, new Uint8Array(1));
+// @ts-expect-error a string is not a file
+await files.sendFile({ name: "a.bin", delayMs: 0 }, "text");

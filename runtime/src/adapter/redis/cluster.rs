@@ -19,6 +19,7 @@ use crate::Server;
 /// (sharded pub/sub), on connections that re-subscribe when a cluster node restarts.
 pub type RedisCluster = CustomRedisAdapter<Emitter, ReconnectingClusterDriver>;
 
+#[cfg_attr(docsrs, doc(cfg(feature = "redis-cluster")))]
 impl Server<RedisCluster> {
     /// A server whose rooms and broadcasts span every node connected to the same Redis 7
     /// Cluster, given the URLs of some of the cluster's nodes (it finds the others). As with

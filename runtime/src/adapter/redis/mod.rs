@@ -54,6 +54,7 @@ pub struct RedisError {
     source: redis::RedisError,
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 impl Server<Redis> {
     /// A server whose rooms and broadcasts span every node connected to the same Redis 7
     /// (the adapter speaks RESP3: `protocol=resp3` is added to the URL when it does not
