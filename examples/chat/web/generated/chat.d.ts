@@ -13,7 +13,7 @@ export interface Issue {
 }
 
 /** The kinds of {@link Fault}. */
-export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit";
+export type FaultCode = "invalid_payload" | "unknown_event" | "internal" | "forbidden" | "rate_limited" | "unknown_feed" | "subscription_limit" | "unknown_transfer" | "transfer_limit" | "invalid_chunk" | "integrity";
 
 /** eventwire's own answer when it refused or failed an event (the app's errors travel apart). */
 export interface Fault {
@@ -84,6 +84,28 @@ export interface FeedNotice<K> {
   offset: string;
   action: "added" | "updated" | "removed";
   key: K;
+}
+
+/** The answer to an upload's start: the transfer's id and how to send it. */
+export interface UploadStarted {
+  /** The transfer's id: chunks, finish, cancel and resume name it. */
+  id: string;
+  /** The largest chunk the server accepts, in bytes. */
+  chunkSize: number;
+  /** How many chunks may be unacknowledged at once. */
+  window: number;
+}
+
+/** The answer to `eventwire:resume`: send again from `offset`. */
+export interface UploadResumed extends UploadStarted {
+  /** The bytes the server holds. */
+  offset: number;
+}
+
+/** The answer to a chunk: the server holds every byte up to `offset`; `done` when the handler answered early (finish now). */
+export interface ChunkAck {
+  offset: number;
+  done: boolean;
 }
 
 /** Why the server ended a subscription (`eventwire:end`). */
@@ -341,6 +363,39 @@ export interface LiveKeys<K> {
 export interface CallOptions {
   /** How long to wait for the answer. Defaults to the client's `timeoutMs` (5000). */
   timeoutMs?: number;
+}
+
+/** How far an upload is: the bytes the server acknowledged, of the total. */
+export interface UploadProgress {
+  sent: number;
+  total: number;
+}
+
+/** A `Blob` (or `File`), as an upload reads it. */
+export interface BlobLike {
+  readonly size: number;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** An `AbortSignal`, as an upload listens to it. */
+export interface AbortSignalLike {
+  readonly aborted: boolean;
+  readonly reason?: unknown;
+  addEventListener(type: "abort", listener: () => void): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/** What an upload sends: the whole file. */
+export type UploadData = BlobLike | Uint8Array | ArrayBuffer;
+
+/** Options of an upload. */
+export interface UploadOptions extends CallOptions {
+  /** Runs once at 0 and then as the server acknowledges chunks. */
+  onProgress?: (progress: UploadProgress) => void;
+  /** Aborting it cancels the upload: the server frees it and the promise rejects with the signal's reason. */
+  signal?: AbortSignalLike;
+  /** At most this many chunks unacknowledged (the server may allow fewer). */
+  window?: number;
 }
 
 /** Options of a typed client; `Auth` is the contract's handshake auth type. */

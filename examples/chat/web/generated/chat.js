@@ -110,6 +110,21 @@ function binaryAsBytes(value) {
   return value;
 }
 
+// What an upload sends, as bytes: a Blob is read whole (its SHA-256 covers all of it).
+async function bytesOf(data) {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (data && typeof data.arrayBuffer === "function") return new Uint8Array(await data.arrayBuffer());
+  throw new TypeError("an upload sends a Blob, a Uint8Array or an ArrayBuffer");
+}
+
+// The Web Crypto API: browsers and Node (>= 19) have it as `globalThis.crypto`.
+async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await globalThis.crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
 // Builds a typed client from a contract's event table:
 // calls: [event, takesPayload] answered by the server; sends: [event, takesPayload] without
 // answer; answers: server events the client must answer.
@@ -117,7 +132,7 @@ function binaryAsBytes(value) {
 // it, moves to the next one; its listeners move with it and `onFailover` handlers run.
 // fingerprint: the contract's, sent in the handshake so that a server whose contract changed
 // incompatibly refuses the connection instead of failing events one by one.
-function connect(url, namespace, options, { calls, sends, answers, fingerprint, feeds = [] }) {
+function connect(url, namespace, options, { calls, sends, answers, fingerprint, feeds = [], uploads = [] }) {
   const urls = (Array.isArray(url) ? url : [url]).map((u) => u.replace(/\/$/, "") + namespace);
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
@@ -273,6 +288,111 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       };
     }
   }
+  // An upload (docs/protocol.md): the start with the metadata and size, then chunks with at
+  // most `window` unacknowledged, progress as the server acknowledges them, and the finish
+  // with the SHA-256, answered with the handler's answer. After a lost connection it asks
+  // for the transfer again and sends from the last byte the server acknowledged.
+  const unwrap = (event) => (response) => {
+    response = binaryAsBytes(response);
+    if (response.ok) return response.data;
+    if ("fault" in response) throw new FaultError(response.fault);
+    throw new AppError(event, response.error);
+  };
+  const upload = (name, meta, data, uploadOptions = {}) => new Promise((resolve, reject) => {
+    const { signal, onProgress } = uploadOptions;
+    const timeoutMs = uploadOptions.timeoutMs ?? defaultTimeout;
+    // The app's error of the finish is the upload's: `isAppError(name, e)` narrows it.
+    const call = (event, payload, label = event) => client.socket.timeout(timeoutMs).emitWithAck(event, payload)
+      .then(unwrap(label), () => { throw new TimeoutError(event, timeoutMs); });
+    let settled = false;
+    let bytes = null;
+    let hash = "";
+    let id = null;
+    let chunkSize = 1;
+    let window = 1;
+    let next = 0;
+    let acked = 0;
+    let inFlight = 0;
+    // Bumped when the connection is lost: answers that arrive for an older one are ignored.
+    let generation = 0;
+    let finishing = false;
+    const stops = [];
+    const end = (settle, value) => {
+      if (settled) return;
+      settled = true;
+      stops.forEach((stop) => stop());
+      settle(value);
+    };
+    const fail = (error) => end(reject, error);
+    const progress = () => onProgress?.({ sent: acked, total: bytes.length });
+    const finish = () => {
+      if (finishing || settled) return;
+      finishing = true;
+      call("eventwire:finish", { id, sha256: hash }, name).then((answer) => end(resolve, answer), fail);
+    };
+    const pump = () => {
+      if (settled || finishing || id === null || !client.socket.connected) return;
+      while (inFlight < window && next < bytes.length) {
+        const offset = next;
+        next = Math.min(offset + chunkSize, bytes.length);
+        inFlight++;
+        const sent = generation;
+        client.socket.emit("eventwire:chunk", { id, offset, data: bytes.subarray(offset, next) }, (response) => {
+          if (sent !== generation || settled) return;
+          inFlight--;
+          if (!response.ok) return fail(new FaultError(response.fault));
+          if (response.data.offset > acked) {
+            acked = response.data.offset;
+            progress();
+          }
+          if (response.data.done || acked >= bytes.length) return finish();
+          pump();
+        });
+      }
+    };
+    const onAbort = () => {
+      if (id !== null && !settled) client.socket.emit("eventwire:cancel", { id });
+      fail(signal.reason ?? new EventwireError(name, "the upload was cancelled"));
+    };
+    if (signal) {
+      if (signal.aborted) return onAbort();
+      signal.addEventListener("abort", onAbort);
+      stops.push(() => signal.removeEventListener("abort", onAbort));
+    }
+    stops.push(listen("disconnect", (reason) => {
+      generation++;
+      inFlight = 0;
+      // Closed on purpose: socket.io-client does not reconnect, so nothing will resume.
+      if (reason === "io client disconnect" || reason === "io server disconnect") {
+        fail(new EventwireError(name, `the connection was closed (${reason}) during the upload`));
+      }
+    }));
+    stops.push(listen("connect", () => {
+      if (settled || finishing || id === null) return;
+      const resumed = generation;
+      call("eventwire:resume", { id }).then((answer) => {
+        if (settled || resumed !== generation) return;
+        ({ chunkSize, window } = answer);
+        next = acked = answer.offset;
+        progress();
+        if (acked >= bytes.length) finish();
+        else pump();
+      }, fail);
+    }));
+    (async () => {
+      bytes = await bytesOf(data);
+      hash = await sha256Hex(bytes);
+      if (settled) return;
+      const asked = uploadOptions.window;
+      const started = await call(name, { meta, size: bytes.length, ...(asked ? { window: asked } : {}) });
+      if (settled) return client.socket.emit("eventwire:cancel", { id: started.id });
+      ({ id, chunkSize, window } = started);
+      progress();
+      if (bytes.length === 0) finish();
+      else pump();
+    })().catch(fail);
+  });
+  for (const name of uploads) client[name] = (meta, data, uploadOptions) => upload(name, meta, data, uploadOptions);
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
