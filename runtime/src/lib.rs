@@ -22,10 +22,13 @@ extern crate self as eventwire;
 // - `feed`: live subscriptions. `Filter` (matcher and SQL fragment), the feed index, the
 //   subscribe exchange, per-feed offsets and buffers, the bounded history resuming
 //   subscribers replay from, and the `Feed` publishing handle.
+// - `observe`: how an event ended (`Outcome`), as middleware, logs and metrics see it;
+//   metric names and handles, the clock events are timed with. Depends only on `wire`
+//   (fault codes); `serve`, `socket` and `feed` record into it.
 // - `upload`: files larger than one message. A transfer's chunks, windowed and hashed,
 //   handed to the handler as a `Stream`; resume, limits and timeouts.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
-//   answer), origin and connection checks, rate limiting.
+//   answer), event middleware, origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
 // - `testing`: handlers driven in process, without a network: a test namespace whose
 //   clients go through the real dispatch and record what they receive.
@@ -36,6 +39,7 @@ mod adapter;
 mod auth;
 mod contract;
 pub mod feed;
+mod observe;
 pub mod outbox;
 mod recovery;
 mod serve;
@@ -60,11 +64,13 @@ pub use eventwire_macros::Validate;
 #[doc = include_str!("../docs/payload.md")]
 pub use eventwire_macros::payload;
 pub use feed::{Feed, FeedRef, Feeds, Filter};
+pub use observe::names as metrics;
 pub use recovery::{RECOVERY_EVENT, Recovery};
 pub use serve::{
     ABUSE_WINDOW, BuildError, DEFAULT_DISCONNECT_AFTER, DEFAULT_MAX_BINARY_ATTACHMENTS,
-    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PACKET_COMPLETION_TIMEOUT,
-    FINGERPRINT_KEY, Handlers, Origins, ServeError, Server, ServerAdapter, ServerLayer,
+    DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE, DEFAULT_PACKET_COMPLETION_TIMEOUT, Event,
+    FINGERPRINT_KEY, Handled, Handlers, Middleware, Next, Origins, Outcome, ServeError, Server,
+    ServerAdapter, ServerLayer,
 };
 pub use socket::{
     AckError, AdapterFailure, Broadcast, Cx, EmitError, Emitter, IntoRooms, NoReply, Outgoing,

@@ -4,7 +4,8 @@ pub use schemars;
 pub use serde;
 
 pub use crate::auth::decode_auth;
-pub use crate::serve::dispatch::{Dispatch, Outcome};
+pub use crate::serve::dispatch::{Answer, Dispatch, Reply, Respond};
+pub use crate::serve::middleware::Outcome;
 pub use crate::validate::check;
 pub use crate::wire::bytes::byte_vec;
 pub use crate::wire::incoming::Incoming;
@@ -14,17 +15,6 @@ pub mod feed {
     pub use crate::feed::subscribe::{
         Finished, Pending, SubscribeRequest, key_json, release, unknown_feed, unsubscribe,
     };
-
-    use crate::serve::dispatch::Outcome;
-
-    /// Answers a subscribe call.
-    pub fn outcome(finished: Finished) -> Outcome {
-        match finished {
-            Finished::Snapshot(data, then) => Outcome::DataThen(data, then),
-            Finished::Error(error) => Outcome::Error(error),
-            Finished::Fault(fault) => Outcome::Fault(fault),
-        }
-    }
 
     /// The per-item check of a subscription: the handlers' `check_<feed>` for this socket.
     pub fn check<I: 'static, H: Send + Sync + 'static, C: crate::Contract>(
@@ -103,3 +93,30 @@ pub fn assert_incoming_payload<T: IncomingPayload>() {}
 
 /// Compile-time check, placed at the user's type: the server can send `T`.
 pub fn assert_outgoing_payload<T: OutgoingPayload>() {}
+
+/// An identity, described for the connection's span (see `Contract::describe_identity`).
+pub struct Describe<'a, T>(pub &'a T);
+
+/// Picked when the identity is `Debug`.
+pub trait DescribeDebug {
+    /// The `Debug` form.
+    fn describe(&self) -> Option<String>;
+}
+
+impl<T: std::fmt::Debug> DescribeDebug for Describe<'_, T> {
+    fn describe(&self) -> Option<String> {
+        Some(format!("{:?}", self.0))
+    }
+}
+
+/// Picked otherwise (one auto-reference further away).
+pub trait DescribeNone {
+    /// Nothing to show.
+    fn describe(&self) -> Option<String>;
+}
+
+impl<T> DescribeNone for &Describe<'_, T> {
+    fn describe(&self) -> Option<String> {
+        None
+    }
+}

@@ -465,8 +465,8 @@ pub struct Token {
     pub token: String,
 }
 
-/// Who a token belongs to.
-#[derive(Clone)]
+/// Who a token belongs to (`Debug`: the connection's span shows it).
+#[derive(Clone, Debug)]
 pub struct Principal {
     /// The name.
     pub name: String,

@@ -2,6 +2,7 @@
 //! declared once as an eventwire contract ([`contract::Chat`]) and served by [`ChatApp`]
 //! with its web page ([`web::router`]).
 
+pub mod audit;
 pub mod contract;
 pub mod members;
 pub mod store;
@@ -35,8 +36,12 @@ pub fn router_on<A: ServerAdapter>(
     // fault (`ShareFile`'s `max_bytes`) instead of a closed connection.
     let server = server.max_message_size(MAX_MESSAGE);
     let members = chat.members.clone();
-    // `layer` carries the CORS headers of the allowed origins with socket.io.
-    let (layer, io) = server.contract::<Chat>(chat).layer()?;
+    // `layer` carries the CORS headers of the allowed origins with socket.io; every chat
+    // event goes through the audit log.
+    let (layer, io) = server
+        .contract::<Chat>(chat)
+        .middleware::<Chat>(audit::Audit)
+        .layer()?;
     members.watch_nodes(io);
     Ok(web::router().layer(layer))
 }

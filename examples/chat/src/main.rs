@@ -7,6 +7,10 @@
 //! several nodes sharing rooms through Redis 7; give them the same `--db`),
 //! `--node-lifetime-ms` / `CHAT_NODE_LIFETIME_MS` (with Redis: after how long without a
 //! heartbeat a node is taken for dead and its members announced as gone, default 5000).
+//!
+//! `GET /metrics` serves eventwire's metrics in the Prometheus text format; logs follow
+//! `RUST_LOG` (default `info`; `RUST_LOG=eventwire=debug` adds a span per event,
+//! `RUST_LOG=chat::audit=info` shows only the audit log).
 
 use std::time::Duration;
 
@@ -36,7 +40,16 @@ fn number<T: std::str::FromStr>(flag: &str, env: &str, default: &str) -> T {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    tracing_subscriber::fmt().with_env_filter("info").init();
+    // Logs go to stderr; stdout carries only the line with the URL.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+    // Installed before the server is built: eventwire registers its metric handles then.
+    let metrics = metrics_exporter_prometheus::PrometheusBuilder::new().install_recorder()?;
     let port: u16 = number("--port", "PORT", "3000");
     let capacity: u32 = number("--capacity", "CHAT_CAPACITY", "100");
     let db = setting("--db", "CHAT_DB", "chat.db");
@@ -64,6 +77,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             ChatApp::new(capacity, store),
         )?,
     };
+    let app = app.route(
+        "/metrics",
+        axum::routing::get(move || std::future::ready(metrics.render())),
+    );
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!(
         "chat: open http://{}/ (messages are kept in {db})",

@@ -75,11 +75,13 @@ fn fallback(contract: &Contract<'_>) -> TokenStream {
         const _: () = { #contract_impl };
         // Every handler set "dispatches" so `mount` calls add no errors of their own.
         impl<__H: ::core::marker::Send + ::core::marker::Sync + 'static> ::eventwire::__private::Dispatch<__H> for #ident {
-            fn dispatch(
-                _: ::std::sync::Arc<__H>,
-                _: ::eventwire::Cx<Self>,
+            const CLIENT_EVENTS: &'static [&'static str] = &[];
+            fn dispatch<'__a, __R: ::eventwire::__private::Respond>(
+                _: &'__a ::std::sync::Arc<__H>,
+                _: &'__a ::eventwire::Cx<Self>,
                 _: ::eventwire::__private::Incoming,
-            ) -> impl ::core::future::Future<Output = ::eventwire::__private::Outcome> + ::core::marker::Send + 'static {
+                _: ::eventwire::__private::Reply<'__a, __R>,
+            ) -> impl ::core::future::Future<Output = ::eventwire::__private::Outcome> + ::core::marker::Send + '__a {
                 async { ::core::unreachable!() }
             }
             fn authenticate(
@@ -246,6 +248,17 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
     let ordered = contract.attrs.ordered.is_some();
     let contract_docs = docs(&contract.input.attrs);
     let identity = identity_type(contract);
+    // A contract without auth has the identity `()`: nothing to show.
+    let describe_identity = (contract.attrs.auth.is_some() || contract.attrs.identity.is_some()).then(|| {
+        quote! {
+            fn describe_identity(identity: &Self::Identity) -> ::core::option::Option<::std::string::String> {
+                // Its `Debug` form if it has one (autoref specialization: the type is concrete here).
+                #[allow(unused_imports)]
+                use ::eventwire::__private::{DescribeDebug as _, DescribeNone as _};
+                (&::eventwire::__private::Describe(identity)).describe()
+            }
+        }
+    });
     let expires_at = contract.attrs.expiring.as_ref().map(|_| {
         quote! {
             fn expires_at(identity: &Self::Identity) -> ::core::option::Option<::std::time::SystemTime> {
@@ -323,6 +336,8 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
 
             #expires_at
 
+            #describe_identity
+
             fn rate_limit(event: &str) -> ::core::option::Option<::eventwire::RateLimit> {
                 match event {
                     #(#rates)*
@@ -364,24 +379,33 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
             }
         },
     };
-    let arms = contract
+    let client_events: Vec<_> = contract
         .events
         .iter()
         .filter(|e| e.direction == Direction::ClientToServer)
-        .map(|event| {
+        .collect();
+    // `Reply::event` numbers the events as `CLIENT_EVENTS` lists them.
+    let names = client_events
+        .iter()
+        .map(|event| event.name.clone())
+        .chain(feed_expand::event_names(contract));
+    let arms = client_events
+        .iter()
+        .enumerate()
+        .map(|(index, event)| {
             let name = &event.name;
             let method = event.method_name();
             let (decode, arg) = match event.payload {
                 Some(ty) => (
                     quote_spanned!(ty.span()=> let payload: #ty = match incoming.decode() {
                         ::core::result::Result::Ok(payload) => payload,
-                        ::core::result::Result::Err(fault) => return ::eventwire::__private::Outcome::Fault(fault),
+                        ::core::result::Result::Err(fault) => return reply.fault(fault),
                     };),
                     quote!(, payload),
                 ),
                 None => (
                     quote!(if let ::core::result::Result::Err(fault) = incoming.expect_empty() {
-                        return ::eventwire::__private::Outcome::Fault(fault);
+                        return reply.fault(fault);
                     }),
                     quote!(),
                 ),
@@ -390,51 +414,57 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                 let guard = event.guard_name();
                 let payload = event.payload.map(|_| quote!(, &payload));
                 quote! {
-                    if let ::core::result::Result::Err(denied) = <__H as #trait_ident>::#guard(&*handlers, &cx #payload).await {
-                        return ::eventwire::__private::Outcome::forbidden(#name, denied);
+                    if let ::core::result::Result::Err(denied) = <__H as #trait_ident>::#guard(handlers, cx #payload).await {
+                        return reply.forbidden(#name, denied);
                     }
                 }
             });
-            let reply = match &event.ack {
-                None => quote!(::eventwire::__private::Outcome::none(answer)),
-                Some(Ack::Plain(_)) => quote!(::eventwire::__private::Outcome::data(answer)),
-                Some(Ack::Result { .. }) => quote!(::eventwire::__private::Outcome::result(answer)),
+            // The answer is serialized with its own type: no boxing, no type erasure.
+            let answer = match &event.ack {
+                None => quote!(reply.none(answer)),
+                Some(Ack::Plain(_)) => quote!(reply.data(answer)),
+                Some(Ack::Result { .. }) => quote!(reply.result(answer)),
             };
             let size = event.max_bytes.map(|max| {
                 quote! {
                     if let ::core::result::Result::Err(fault) = incoming.limit_size(#max) {
-                        return ::eventwire::__private::Outcome::Fault(fault);
+                        return reply.fault(fault);
                     }
                 }
             });
             quote! {
                 #name => {
+                    let reply = reply.event(#index);
                     #size
                     #decode
                     #guard
-                    let answer = <__H as #trait_ident>::#method(&*handlers, &cx #arg).await;
-                    #reply
+                    let reply = reply.handling();
+                    let answer = <__H as #trait_ident>::#method(handlers, cx #arg).await;
+                    #answer
                 }
             }
         });
-    let feed_arms = feed_expand::dispatch_arms(contract, &trait_ident);
+    let feed_arms = feed_expand::dispatch_arms(contract, &trait_ident, client_events.len());
     let upload_arms = upload_expand::dispatch_arms(contract, &trait_ident);
     let release = feed_expand::release(contract);
     let upload_release = upload_expand::release(contract);
     quote! {
         #[automatically_derived]
         impl<__H: #trait_ident> ::eventwire::__private::Dispatch<__H> for #ident {
-            fn dispatch(
-                handlers: ::std::sync::Arc<__H>,
-                cx: ::eventwire::Cx<Self>,
+            const CLIENT_EVENTS: &'static [&'static str] = &[#(#names),*];
+
+            fn dispatch<'__a, __R: ::eventwire::__private::Respond>(
+                handlers: &'__a ::std::sync::Arc<__H>,
+                cx: &'__a ::eventwire::Cx<Self>,
                 mut incoming: ::eventwire::__private::Incoming,
-            ) -> impl ::core::future::Future<Output = ::eventwire::__private::Outcome> + ::core::marker::Send + 'static {
+                reply: ::eventwire::__private::Reply<'__a, __R>,
+            ) -> impl ::core::future::Future<Output = ::eventwire::__private::Outcome> + ::core::marker::Send + '__a {
                 async move {
                     match incoming.event() {
                         #(#arms)*
                         #feed_arms
                         #upload_arms
-                        _ => ::eventwire::__private::Outcome::unknown_event(&incoming),
+                        _ => reply.unknown_event(&incoming),
                     }
                 }
             }

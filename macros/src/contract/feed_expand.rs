@@ -59,11 +59,24 @@ pub(crate) fn trait_methods(contract: &Contract<'_>) -> TokenStream {
         .collect()
 }
 
-/// The arms of the generated dispatch for the feed events.
-pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -> TokenStream {
+/// The events of the feed exchange, which the dispatch numbers after the client events.
+pub(crate) fn event_names(contract: &Contract<'_>) -> impl Iterator<Item = String> {
+    let names = ["eventwire:subscribe", "eventwire:unsubscribe"];
+    let feeds = !contract.feeds.is_empty();
+    names.into_iter().filter(move |_| feeds).map(str::to_owned)
+}
+
+/// The arms of the generated dispatch for the feed events; `first` is the number of the
+/// first in `CLIENT_EVENTS` (see [`event_names`]).
+pub(crate) fn dispatch_arms(
+    contract: &Contract<'_>,
+    trait_ident: &syn::Ident,
+    first: usize,
+) -> TokenStream {
     if contract.feeds.is_empty() {
         return TokenStream::new();
     }
+    let (subscribe_index, unsubscribe_index) = (first, first + 1);
     let private = quote!(::eventwire::__private);
     let feeds = contract.feeds.iter().map(|feed| {
         let name = &feed.name;
@@ -77,31 +90,36 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
         };
         quote! {
             #name => {
-                let mut pending = match #private::feed::Pending::start(&cx, request, Self::#constructor()) {
+                let mut pending = match #private::feed::Pending::start(cx, request, Self::#constructor()) {
                     ::core::result::Result::Ok(pending) => pending,
-                    ::core::result::Result::Err(fault) => return #private::Outcome::Fault(fault),
+                    ::core::result::Result::Err(fault) => return reply.fault(fault),
                 };
-                let result = <__H as #trait_ident>::#subscribe(&*handlers, &cx, pending.filter()).await;
-                #private::feed::outcome(pending.finish(result, #check).await)
+                let reply = reply.handling();
+                let result = <__H as #trait_ident>::#subscribe(handlers, cx, pending.filter()).await;
+                reply.finished(pending.finish(result, #check).await)
             }
         }
     });
     quote! {
         "eventwire:subscribe" => {
+            let reply = reply.event(#subscribe_index);
             let request = match #private::feed::SubscribeRequest::decode(&mut incoming) {
                 ::core::result::Result::Ok(request) => request,
-                ::core::result::Result::Err(fault) => return #private::Outcome::Fault(fault),
+                ::core::result::Result::Err(fault) => return reply.fault(fault),
             };
             let feed = ::std::string::ToString::to_string(request.feed());
             match feed.as_str() {
                 #(#feeds)*
-                other => #private::Outcome::Fault(#private::feed::unknown_feed(other)),
+                other => reply.fault(#private::feed::unknown_feed(other)),
             }
         }
-        "eventwire:unsubscribe" => match #private::feed::unsubscribe(&cx, &mut incoming) {
-            ::core::result::Result::Ok(()) => #private::Outcome::Done,
-            ::core::result::Result::Err(fault) => #private::Outcome::Fault(fault),
-        },
+        "eventwire:unsubscribe" => {
+            let reply = reply.event(#unsubscribe_index);
+            match #private::feed::unsubscribe(cx, &mut incoming) {
+                ::core::result::Result::Ok(()) => reply.none(()),
+                ::core::result::Result::Err(fault) => reply.fault(fault),
+            }
+        }
     }
 }
 

@@ -80,14 +80,14 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
             let guard = upload.guard_name();
             quote! {
                 if let ::core::result::Result::Err(denied) = <__H as #trait_ident>::#guard(&*handlers, &cx, &meta).await {
-                    return #private::Outcome::forbidden(#name, denied);
+                    return reply.forbidden(#name, denied);
                 }
             }
         });
         let reply = match &upload.ack {
-            None => quote!(#private::Outcome::none(answer)),
-            Some(Ack::Plain(_)) => quote!(#private::Outcome::data(answer)),
-            Some(Ack::Result { .. }) => quote!(#private::Outcome::result(answer)),
+            None => quote!(#private::Answer::none(answer)),
+            Some(Ack::Plain(_)) => quote!(#private::Answer::data(answer)),
+            Some(Ack::Result { .. }) => quote!(#private::Answer::result(answer)),
         };
         let max_size = match upload.max_size {
             Some(max) => quote!(::core::option::Option::Some(#max)),
@@ -97,27 +97,29 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
             #name => {
                 let request: #private::upload::StartRequest<#meta> = match incoming.decode_request() {
                     ::core::result::Result::Ok(request) => request,
-                    ::core::result::Result::Err(fault) => return #private::Outcome::Fault(fault),
+                    ::core::result::Result::Err(fault) => return reply.fault(fault),
                 };
                 let (meta, start) = request.into_parts();
                 #guard
                 let (upload, admitted) = match start.admit(&cx, #name, #max_size) {
                     ::core::result::Result::Ok(admitted) => admitted,
-                    ::core::result::Result::Err(fault) => return #private::Outcome::Fault(fault),
+                    ::core::result::Result::Err(fault) => return reply.fault(fault),
                 };
-                admitted.run(#name, async move {
+                // The handler runs in its own task, its answer going to `finish`.
+                let (handlers, cx) = (::std::sync::Arc::clone(handlers), ::core::clone::Clone::clone(cx));
+                reply.answer(admitted.run(#name, async move {
                     let answer = <__H as #trait_ident>::#method(&*handlers, &cx, meta, upload).await;
                     #reply
-                })
+                }))
             }
         }
     });
     quote! {
         #(#starts)*
-        "eventwire:chunk" => #private::upload::chunk(&cx, &mut incoming).await,
-        "eventwire:finish" => #private::upload::finish(&cx, &mut incoming).await,
-        "eventwire:cancel" => #private::upload::cancel(&cx, &mut incoming),
-        "eventwire:resume" => #private::upload::resume(&cx, &mut incoming),
+        "eventwire:chunk" => reply.answer(#private::upload::chunk(cx, &mut incoming).await),
+        "eventwire:finish" => reply.answer(#private::upload::finish(cx, &mut incoming).await),
+        "eventwire:cancel" => reply.answer(#private::upload::cancel(cx, &mut incoming)),
+        "eventwire:resume" => reply.answer(#private::upload::resume(cx, &mut incoming)),
     }
 }
 

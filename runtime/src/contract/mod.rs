@@ -49,6 +49,14 @@ pub trait Contract: Sized + 'static {
         None
     }
 
+    /// The identity as the connection's `tracing` span shows it: its `Debug` form when it
+    /// has one (the derive fills this in), `None` otherwise.
+    #[doc(hidden)]
+    fn describe_identity(identity: &Self::Identity) -> Option<String> {
+        let _ = identity;
+        None
+    }
+
     /// The rate limit an event declares with `#[client(rate = "...")]`, if any.
     fn rate_limit(event: &str) -> Option<RateLimit> {
         let _ = event;

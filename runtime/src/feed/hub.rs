@@ -44,6 +44,7 @@ impl FeedHub {
                     feed.mode,
                     feed.key,
                     self.limits.clone(),
+                    crate::observe::FeedMetrics::register(C::NAME, feed.name),
                 ));
                 #[cfg(feature = "redis")]
                 if let Some(streams) = self.streams.get() {

@@ -95,12 +95,15 @@ struct Inner<I, F> {
     index: Index,
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     index_fields: usize,
+    /// The gauge of `live`'s size.
+    subscriptions: metrics::Gauge,
 }
 
 impl<I, F> Inner<I, F> {
     /// Takes a live subscription out of the feed and out of the index.
     fn remove_live(&mut self, id: u64) -> Option<Live<I, F>> {
         let live = self.live.remove(&id)?;
+        self.subscriptions.decrement(1);
         self.index.remove(id, live.entry.as_ref());
         Some(live)
     }
@@ -114,6 +117,7 @@ impl<I, F> Inner<I, F> {
             buffer.changes = Vec::new();
         }
         self.index = Index::new(self.index_fields);
+        self.subscriptions.decrement(self.live.len() as f64);
         self.live
             .drain()
             .map(|(id, live)| Ended {
@@ -160,6 +164,8 @@ pub(crate) struct FeedState<I, F> {
     pub(crate) mode: Mode,
     pub(crate) key: fn(&I) -> Box<RawValue>,
     limits: Arc<Limits>,
+    /// Changes sent to subscribers.
+    deliveries: metrics::Counter,
     inner: Mutex<Inner<I, F>>,
     /// The feed's stream when it spans nodes (set once, right after creation).
     pub(crate) shared: std::sync::OnceLock<Box<dyn Shared<I>>>,
@@ -222,11 +228,13 @@ where
         mode: Mode,
         key: fn(&I) -> Box<RawValue>,
         limits: Arc<Limits>,
+        metrics: crate::observe::FeedMetrics,
     ) -> Self {
         Self {
             name,
             mode,
             key,
+            deliveries: metrics.deliveries,
             inner: Mutex::new(Inner {
                 epoch: new_epoch(),
                 offset: 0,
@@ -235,6 +243,7 @@ where
                 pending: HashMap::new(),
                 index: Index::new(F::EQ_FIELDS),
                 index_fields: F::EQ_FIELDS,
+                subscriptions: metrics.subscriptions,
             }),
             limits,
             shared: std::sync::OnceLock::new(),
@@ -332,6 +341,7 @@ where
         }
         inner.index.insert(id, live.entry.clone());
         inner.live.insert(id, live);
+        inner.subscriptions.increment(1);
         None
     }
 
@@ -487,10 +497,14 @@ where
             rest: change.encoded.for_action(action),
         };
         match live.socket.emit(CHANGE_EVENT, &(frame,)) {
-            Ok(()) => true,
+            Ok(()) => {
+                self.deliveries.increment(1);
+                true
+            }
             Err(socketioxide::SendError::Socket(
                 socketioxide::SocketError::InternalChannelFull,
             )) => {
+                crate::observe::queue_full();
                 tracing::debug!(feed = self.name, subscription = %live.wire_id, offset = change.offset, "subscriber queue full: ending with overflow");
                 false
             }

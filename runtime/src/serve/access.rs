@@ -134,6 +134,24 @@ impl Drop for Admission {
     }
 }
 
+/// Why [`Access::admit`] refused a connection.
+#[derive(Debug)]
+pub(crate) struct Denied {
+    /// The rule, as logs and metrics name it: `origin` or `capacity`.
+    pub(crate) reason: &'static str,
+    /// What the client is told.
+    pub(crate) refusal: Refusal,
+}
+
+impl Denied {
+    fn new(reason: &'static str, message: &'static str) -> Self {
+        Self {
+            reason,
+            refusal: Refusal::new(message),
+        }
+    }
+}
+
 /// The connection rules of a server.
 #[derive(Debug, Clone)]
 pub(crate) struct Access {
@@ -148,14 +166,15 @@ pub(crate) struct Access {
 impl Access {
     /// Admits a connecting socket or says why not. The admission is released when dropped
     /// (it is kept in the socket's extensions, which die with it).
-    pub(crate) fn admit(&self, request: &Parts) -> Result<Arc<Admission>, Refusal> {
+    pub(crate) fn admit(&self, request: &Parts) -> Result<Arc<Admission>, Denied> {
         if !self.origins.allows(request) {
-            return Err(Refusal::new("this origin is not allowed"));
+            return Err(Denied::new("origin", "this origin is not allowed"));
         }
         // From here on, dropping `admission` undoes the counting.
         let (mut admission, total) = Admission::new(&self.connections);
         if self.max_connections.is_some_and(|max| total > max) {
-            return Err(Refusal::new(
+            return Err(Denied::new(
+                "capacity",
                 "the server has too many connections; try again later",
             ));
         }
@@ -169,7 +188,10 @@ impl Access {
                 "refusing a connection: `max_connections_per_ip` is set but the request carries \
                  no peer address; serve with `into_make_service_with_connect_info::<SocketAddr>()`"
             );
-            return Err(Refusal::new("the server cannot see the client's address"));
+            return Err(Denied::new(
+                "capacity",
+                "the server cannot see the client's address",
+            ));
         }
         if let (Some(max), Some(ip)) = (self.max_connections_per_ip, ip) {
             let mut per_ip = self
@@ -179,7 +201,10 @@ impl Access {
                 .unwrap_or_else(|e| e.into_inner());
             let count = per_ip.entry(ip).or_default();
             if *count >= max {
-                return Err(Refusal::new("too many connections from this address"));
+                return Err(Denied::new(
+                    "capacity",
+                    "too many connections from this address",
+                ));
             }
             *count += 1;
             admission.ip = Some(ip);
@@ -318,7 +343,7 @@ mod tests {
         // Without connect-info the cap cannot hold: refused, not waved through.
         let refused = access.admit(&request(None, "h")).err().expect("refused");
         assert_eq!(
-            refused.to_string(),
+            refused.refusal.to_string(),
             "the server cannot see the client's address"
         );
     }

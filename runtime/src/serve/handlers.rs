@@ -6,6 +6,9 @@ use socketioxide::adapter::Adapter;
 use socketioxide::extract::SocketRef;
 
 use crate::contract::Contract;
+use crate::observe::ContractMetrics;
+use crate::serve::dispatch::{Dispatch, Shared};
+use crate::serve::middleware::ErasedMiddleware;
 
 /// A value that handles contract `C`'s client events: any type implementing the generated
 /// `<Contract>Handlers` trait.
@@ -21,16 +24,25 @@ pub trait Handlers<C: Contract>: Send + Sync + 'static {
     ) -> impl Future<Output = Result<C::Identity, crate::Refusal>> + Send + 'static;
 
     #[doc(hidden)]
+    fn shared(
+        &self,
+        namespace: &'static str,
+        policy: crate::serve::limit::Policy,
+        middleware: Vec<Arc<dyn ErasedMiddleware<C>>>,
+    ) -> Arc<Shared<C>>;
+
+    #[doc(hidden)]
     fn install<A: Adapter>(
         self: Arc<Self>,
         socket: &SocketRef<A>,
-        policy: &crate::serve::limit::Policy,
+        shared: &Arc<Shared<C>>,
+        span: tracing::Span,
     );
 }
 
 impl<C, H> Handlers<C> for H
 where
-    C: crate::serve::dispatch::Dispatch<H>,
+    C: Dispatch<H>,
     H: Send + Sync + 'static,
 {
     fn authenticate(
@@ -40,11 +52,25 @@ where
         C::authenticate(self, auth)
     }
 
+    fn shared(
+        &self,
+        namespace: &'static str,
+        policy: crate::serve::limit::Policy,
+        middleware: Vec<Arc<dyn ErasedMiddleware<C>>>,
+    ) -> Arc<Shared<C>> {
+        Arc::new(Shared {
+            policy,
+            metrics: ContractMetrics::register(namespace, C::CLIENT_EVENTS),
+            middleware,
+        })
+    }
+
     fn install<A: Adapter>(
         self: Arc<Self>,
         socket: &SocketRef<A>,
-        policy: &crate::serve::limit::Policy,
+        shared: &Arc<Shared<C>>,
+        span: tracing::Span,
     ) {
-        crate::serve::dispatch::install::<C, H, A>(socket, self, policy);
+        crate::serve::dispatch::install::<C, H, A>(socket, self, shared, span);
     }
 }

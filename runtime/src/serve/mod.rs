@@ -1,17 +1,19 @@
-//! Serving: the [`Server`] builder, the one dispatch entry per socket, origin and connection
-//! checks, the contract fingerprint of the handshake, and rate limits.
+//! Serving: the [`Server`] builder, the one dispatch entry per socket, event middleware,
+//! origin and connection checks, the contract fingerprint of the handshake, and rate limits.
 
 pub(crate) mod access;
 pub(crate) mod dispatch;
 mod fingerprint;
 mod handlers;
 pub(crate) mod limit;
+pub(crate) mod middleware;
 mod server;
 
 pub use access::Origins;
 pub use fingerprint::FINGERPRINT_KEY;
 pub use handlers::Handlers;
 pub use limit::{ABUSE_WINDOW, DEFAULT_DISCONNECT_AFTER};
+pub use middleware::{Event, Handled, Middleware, Next, Outcome};
 pub use server::{
     BuildError, DEFAULT_MAX_BINARY_ATTACHMENTS, DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_MESSAGE_SIZE,
     DEFAULT_PACKET_COMPLETION_TIMEOUT, ServeError, Server, ServerAdapter, ServerLayer,

@@ -1,9 +1,13 @@
 //! [`Server`]: mounts contracts on socketioxide with safe limits, as a tower layer or a
 //! ready-to-run server.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
+
+use tracing::Instrument;
 
 use socketioxide::adapter::{Adapter, LocalAdapter};
 use socketioxide::extract::SocketRef;
@@ -22,6 +26,7 @@ use crate::serve::Handlers;
 use crate::serve::access::{Access, Origins};
 use crate::serve::dispatch::RawAuth;
 use crate::serve::limit::{DEFAULT_DISCONNECT_AFTER, Policy};
+use crate::serve::middleware::{ErasedMiddleware, Middleware};
 use crate::socket::Emitter;
 use crate::socket::deferred::{Deferred, Slot};
 use crate::upload::hub::UploadHub;
@@ -88,6 +93,13 @@ pub enum BuildError {
     },
 }
 
+/// Logs (inside its connection span) and counts a refused connection. `reason` is the
+/// rule: `auth`, `origin`, `capacity` or `contract_mismatch`.
+fn refused(namespace: &'static str, reason: &'static str, refusal: &Refusal) {
+    tracing::info!(reason, refusal = %refusal, "connection refused");
+    crate::observe::refused_connection(namespace, reason);
+}
+
 /// Why [`Server::serve`] stopped.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -107,9 +119,14 @@ type Mount<A> = Box<
             Policy,
             Access,
             Option<Arc<Journals>>,
+            &Layers,
         ) -> Result<(), BuildError>
         + Send,
 >;
+
+/// The event middleware of each contract: a `Vec<Arc<dyn ErasedMiddleware<C>>>` under `C`'s
+/// type id.
+type Layers = HashMap<TypeId, Box<dyn Any + Send>>;
 
 /// A socket.io server serving eventwire contracts.
 ///
@@ -141,6 +158,8 @@ type Mount<A> = Box<
 pub struct Server<A: Adapter = LocalAdapter> {
     builder: SocketIoBuilder<A>,
     mounts: Vec<Mount<A>>,
+    /// Event middleware, by contract.
+    layers: Layers,
     limits: Limits,
     /// Filled with the socket.io handle when built, for [`Server::emitter`]s.
     handle: Slot,
@@ -240,6 +259,7 @@ impl<A: ServerAdapter> Server<A> {
         Self {
             builder,
             mounts: Vec::new(),
+            layers: HashMap::new(),
             limits,
             handle: Slot::default(),
             feeds: Arc::default(),
@@ -564,6 +584,41 @@ impl<A: ServerAdapter> Server<A> {
         &self.feeds
     }
 
+    /// Wraps every event of contract `C` in `middleware` (see [`Middleware`]), wherever
+    /// `C` is mounted. The first middleware added runs outermost: it sees the event first
+    /// and the outcome last. Without middleware, dispatch pays nothing for the feature.
+    /// (Not to be confused with [`layer`](Self::layer), which is the server as a tower layer.)
+    ///
+    /// ```
+    /// # use eventwire::{payload, Contract, Cx, Event, Fault, Handled, Middleware, Next, Server};
+    /// # #[payload] pub struct Ping { n: u32 }
+    /// # #[derive(Contract)] pub enum Pinger { #[client(ack = u32)] Ping(Ping) }
+    /// # struct App;
+    /// # impl PingerHandlers for App { async fn ping(&self, _: &Cx<Pinger>, p: Ping) -> u32 { p.n } }
+    /// struct Log;
+    /// impl Middleware<Pinger> for Log {
+    ///     async fn call(&self, event: &Event<'_, Pinger>, next: Next<'_, Pinger>) -> Result<Handled, Fault> {
+    ///         let handled = next.run().await;
+    ///         println!("{}: {}", event.name(), handled.outcome().as_str());
+    ///         Ok(handled)
+    ///     }
+    /// }
+    /// let server = Server::new().contract::<Pinger>(App).middleware::<Pinger>(Log);
+    /// # let _ = server;
+    /// ```
+    pub fn middleware<C: Contract>(mut self, middleware: impl Middleware<C>) -> Self {
+        let middleware: Arc<dyn ErasedMiddleware<C>> = Arc::new(middleware);
+        if let Some(chain) = self
+            .layers
+            .entry(TypeId::of::<C>())
+            .or_insert_with(|| Box::new(Vec::<Arc<dyn ErasedMiddleware<C>>>::new()))
+            .downcast_mut::<Vec<Arc<dyn ErasedMiddleware<C>>>>()
+        {
+            chain.push(middleware);
+        }
+        self
+    }
+
     /// Serves contract `C` on its namespace with these handlers.
     pub fn contract<C: Contract>(self, handlers: impl Handlers<C>) -> Self {
         self.contract_at::<C>(C::NAMESPACE, handlers)
@@ -587,11 +642,21 @@ impl<A: ServerAdapter> Server<A> {
                   taken: &mut Vec<String>,
                   policy: Policy,
                   access: Access,
-                  journals: Option<Arc<Journals>>| {
+                  journals: Option<Arc<Journals>>,
+                  layers: &Layers| {
                 let policy = Policy {
                     ordered: C::ORDERED,
                     ..policy
                 };
+                let middleware = layers
+                    .get(&TypeId::of::<C>())
+                    .and_then(|chain| chain.downcast_ref::<Vec<Arc<dyn ErasedMiddleware<C>>>>())
+                    .cloned()
+                    .unwrap_or_default();
+                // Metric labels are `&'static`: one small leak per mounted contract, so that
+                // no label is built per event.
+                let label: &'static str = Box::leak(path.clone().into_boxed_str());
+                let shared = Handlers::<C>::shared(&*handlers, label, policy, middleware);
                 if taken.contains(&path) {
                     return Err(BuildError::NamespaceTaken {
                         contract: C::NAME,
@@ -621,9 +686,17 @@ impl<A: ServerAdapter> Server<A> {
                 let replay_limit = io.config().engine_config.max_buffer_size.saturating_sub(4);
                 let register = move |socket: SocketRef<A>, RawAuth(auth): RawAuth| {
                     let handlers = handlers.clone();
+                    let shared = shared.clone();
                     let feeds = feeds.clone();
                     let uploads = uploads.clone();
-                    let admitted = access.admit(socket.req_parts());
+                    let span = tracing::info_span!(
+                        "connection",
+                        namespace = %socket.ns(),
+                        socket = %socket.id,
+                        transport = ?socket.transport_type(),
+                        identity = tracing::field::Empty,
+                    );
+                    let admitted = span.in_scope(|| access.admit(socket.req_parts()));
                     let journals = journals.clone();
                     // Recovery's `pid`/`offset` and the fingerprint are eventwire's keys:
                     // both leave the auth before the contract's auth type reads it.
@@ -634,14 +707,26 @@ impl<A: ServerAdapter> Server<A> {
                     let auth = fingerprints.check(auth);
                     async move {
                         // Kept in the socket, released when it is dropped.
-                        socket.extensions.insert(admitted?);
-                        let auth = auth?;
-                        let identity = handlers.clone().authenticate(auth).await?;
+                        let admitted = admitted.map_err(|denied| {
+                            refused(label, denied.reason, &denied.refusal);
+                            denied.refusal
+                        })?;
+                        socket.extensions.insert(admitted);
+                        let auth = auth
+                            .inspect_err(|refusal| refused(label, "contract_mismatch", refusal))?;
+                        let identity = handlers
+                            .clone()
+                            .authenticate(auth)
+                            .await
+                            .inspect_err(|refusal| refused(label, "auth", refusal))?;
+                        if let Some(identity) = C::describe_identity(&identity) {
+                            tracing::Span::current().record("identity", identity);
+                        }
                         let expires_at = C::expires_at(&identity);
                         socket.extensions.insert(Authenticated::<C>(identity));
                         socket.extensions.insert(SocketFeeds::new(feeds));
                         socket.extensions.insert(uploads);
-                        handlers.install(&socket, &policy);
+                        handlers.install(&socket, &shared, tracing::Span::current());
                         if let Some(at) = expires_at {
                             crate::serve::dispatch::disconnect_at(&socket, at);
                         }
@@ -652,8 +737,10 @@ impl<A: ServerAdapter> Server<A> {
                             let admission = recovery::admit(journal, claim, replay_limit).await;
                             recovery::admitted(&socket, admission);
                         }
+                        tracing::info!("connected");
                         Ok::<(), Refusal>(())
                     }
+                    .instrument(span)
                 };
                 let on_connect = (|socket: SocketRef<A>| {
                     recovery::connected(&socket);
@@ -802,7 +889,14 @@ impl<A: ServerAdapter> Server<A> {
         });
         let mut taken = Vec::new();
         for mount in self.mounts {
-            mount(&io, &mut taken, policy, access.clone(), journals.clone())?;
+            mount(
+                &io,
+                &mut taken,
+                policy,
+                access.clone(),
+                journals.clone(),
+                &self.layers,
+            )?;
         }
         // A server is built once (`build` consumes it), so the slot is empty here.
         let _ = self.handle.set(Box::new(io.clone()));

@@ -237,6 +237,6 @@ impl<C: Contract> Cx<C> {
 
     /// Closes this socket's connection to the namespace.
     pub fn disconnect(&self) {
-        self.socket.disconnect();
+        self.socket.clone().disconnect();
     }
 }

@@ -306,7 +306,10 @@ impl From<socketioxide::SocketError> for EmitError {
     fn from(error: socketioxide::SocketError) -> Self {
         use socketioxide::SocketError;
         match error {
-            SocketError::InternalChannelFull => Self::QueueFull,
+            SocketError::InternalChannelFull => {
+                crate::observe::queue_full();
+                Self::QueueFull
+            }
             SocketError::Closed => Self::Closed,
         }
     }

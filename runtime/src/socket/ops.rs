@@ -13,9 +13,8 @@ use futures_util::future::BoxFuture;
 use futures_util::stream::BoxStream;
 use futures_util::{FutureExt, StreamExt};
 use socketioxide::adapter::Adapter;
-use socketioxide::extract::SocketRef;
 use socketioxide::operators::BroadcastOperators;
-use socketioxide::socket::Sid;
+use socketioxide::socket::{Sid, Socket};
 use socketioxide::{AckError, BroadcastError, EmitWithAckError, SendError};
 
 pub(crate) type Room = Cow<'static, str>;
@@ -36,7 +35,7 @@ pub(crate) trait SocketOps: Send + Sync + 'static {
     fn leave(&self, rooms: Vec<Room>);
     fn rooms(&self) -> Vec<Room>;
     fn connected(&self) -> bool;
-    fn disconnect(&self);
+    fn disconnect(self: std::sync::Arc<Self>);
     fn extensions(&self) -> &socketioxide::extensions::Extensions;
     /// `socket.broadcast()`: every socket of the namespace but this one.
     fn broadcast(&self) -> Box<dyn OperatorOps>;
@@ -77,15 +76,17 @@ pub(crate) trait OperatorOps: Send + Sync + 'static {
     ) -> BoxFuture<'static, Result<Vec<Sid>, socketioxide::AdapterError>>;
 }
 
-impl<A: Adapter> SocketOps for SocketRef<A> {
+// For the socket itself rather than `SocketRef`: the `Arc<Socket<A>>` socketioxide hands
+// a handler then becomes an `Arc<dyn SocketOps>` without another allocation.
+impl<A: Adapter> SocketOps for Socket<A> {
     fn id(&self) -> Sid {
         self.id
     }
     fn ns(&self) -> &str {
-        (**self).ns()
+        Socket::ns(self)
     }
     fn emit(&self, event: &str, data: &dyn ErasedSerialize) -> Result<(), SendError> {
-        (**self).emit(event, data)
+        Socket::emit(self, event, data)
     }
     fn emit_with_ack(
         &self,
@@ -97,34 +98,34 @@ impl<A: Adapter> SocketOps for SocketRef<A> {
             Some(timeout) => self
                 .timeout(timeout)
                 .emit_with_ack::<_, serde_json::Value>(event, data)?,
-            None => (**self).emit_with_ack::<_, serde_json::Value>(event, data)?,
+            None => Socket::emit_with_ack::<_, serde_json::Value>(self, event, data)?,
         };
         Ok(FutureExt::boxed(stream))
     }
     fn join(&self, rooms: Vec<Room>) {
-        (**self).join(rooms);
+        Socket::join(self, rooms);
     }
     fn leave(&self, rooms: Vec<Room>) {
-        (**self).leave(rooms);
+        Socket::leave(self, rooms);
     }
     fn rooms(&self) -> Vec<Room> {
-        (**self).rooms()
+        Socket::rooms(self)
     }
     fn connected(&self) -> bool {
-        (**self).connected()
+        Socket::connected(self)
     }
-    fn disconnect(&self) {
+    fn disconnect(self: std::sync::Arc<Self>) {
         // Already closed is the only error, and the wanted end state.
-        let _ = self.clone().disconnect();
+        let _ = Socket::disconnect(self);
     }
     fn extensions(&self) -> &socketioxide::extensions::Extensions {
         &self.extensions
     }
     fn broadcast(&self) -> Box<dyn OperatorOps> {
-        Box::new((**self).broadcast())
+        Box::new(Socket::broadcast(self))
     }
     fn within(&self, rooms: Vec<Room>) -> Box<dyn OperatorOps> {
-        Box::new((**self).within(rooms))
+        Box::new(Socket::within(self, rooms))
     }
 }
 

@@ -63,9 +63,9 @@ use socketioxide::socket::Sid;
 
 use crate::Refusal;
 use crate::auth::Authenticated;
-use crate::serve::dispatch::{Dispatch, Outcome};
+use crate::serve::dispatch::{Dispatch, Respond, Slot};
 use crate::socket::Cx;
-use crate::wire::fault::{AckResponse, FAULT_EVENT, False, Fault, True};
+use crate::wire::fault::{AckResponse, FAULT_EVENT, False, Fault};
 use crate::wire::incoming::Incoming;
 
 use socket::{Hub, TestSocket};
@@ -183,24 +183,24 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestClient<C, H> {
     async fn send(&self, event: &str, arguments: Vec<Value>, wants_ack: bool) -> Value {
         let mut packet = vec![Value::String(event.to_owned())];
         packet.extend(arguments);
-        let outcome = if crate::RESERVED_EVENTS.contains(&event) {
-            Outcome::Fault(Fault::unknown_event(event))
-        } else {
-            let incoming = Incoming::new(
-                event.to_owned(),
-                socketioxide::handler::Value::Str(Value::Array(packet).to_string().into(), None),
-            );
-            let dispatched = C::dispatch(self.handlers.clone(), self.cx(), incoming);
-            match AssertUnwindSafe(dispatched).catch_unwind().await {
-                Ok(outcome) => outcome,
-                Err(_) => Outcome::Fault(Fault::internal(event)),
-            }
-        };
-        let answer = answer(outcome);
-        if !wants_ack && answer["ok"] == Value::Bool(false) && answer.get("fault").is_some() {
-            self.socket
-                .push(FAULT_EVENT, Value::Array(vec![answer["fault"].clone()]));
+        let mut slot = Slot::new(
+            Recorded {
+                wants_ack,
+                answer: Value::Null,
+                socket: self.socket.clone(),
+            },
+            C::CLIENT_EVENTS,
+        );
+        let incoming = Incoming::new(
+            event.to_owned(),
+            socketioxide::handler::Value::Str(Value::Array(packet).to_string().into(), None),
+        );
+        let cx = self.cx();
+        let dispatched = C::dispatch(&self.handlers, &cx, incoming, slot.reply());
+        if AssertUnwindSafe(dispatched).catch_unwind().await.is_err() {
+            slot.refuse(Fault::internal(event));
         }
+        let Recorded { answer, .. } = slot.into_respond();
         if wants_ack { answer } else { Value::Null }
     }
 
@@ -232,31 +232,30 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestClient<C, H> {
     }
 }
 
-/// The acknowledgement an outcome becomes on the wire, as JSON.
-fn answer(outcome: Outcome) -> Value {
-    let answer = match outcome {
-        Outcome::Done => serde_json::to_value(AckResponse::<(), ()>::Data { ok: True, data: () }),
-        Outcome::Data(data) => serde_json::to_value(AckResponse::<_, ()>::Data {
-            ok: True,
-            data: &*data,
-        }),
-        // A feed's snapshot: answered, then the changes buffered while it loaded.
-        Outcome::DataThen(data, then) => {
-            let answer = serde_json::to_value(AckResponse::<_, ()>::Data {
-                ok: True,
-                data: &*data,
-            });
-            then();
-            answer
+/// A test client's answers: the acknowledgement as JSON, or the fault event pushed to
+/// the client as a real server sends it.
+struct Recorded {
+    wants_ack: bool,
+    answer: Value,
+    socket: Arc<TestSocket>,
+}
+
+impl Respond for Recorded {
+    type Error = serde_json::Error;
+
+    fn ack<T: serde::Serialize>(&mut self, response: &T) -> Result<(), serde_json::Error> {
+        self.answer = serde_json::to_value(response)?;
+        Ok(())
+    }
+
+    fn fault(&mut self, fault: Fault) {
+        let response = AckResponse::<(), ()>::Fault { ok: False, fault };
+        // A fault is plain data: it always serializes.
+        let answer = serde_json::to_value(&response).unwrap_or_default();
+        if !self.wants_ack {
+            self.socket
+                .push(FAULT_EVENT, Value::Array(vec![answer["fault"].clone()]));
         }
-        Outcome::Error(error) => serde_json::to_value(AckResponse::<(), _>::Error {
-            ok: False,
-            error: &*error,
-        }),
-        Outcome::Fault(fault) => {
-            serde_json::to_value(AckResponse::<(), ()>::Fault { ok: False, fault })
-        }
-    };
-    // A real server could not send it either (and logs it); a test wants to know.
-    answer.expect("the acknowledgement serializes to JSON")
+        self.answer = answer;
+    }
 }

@@ -183,16 +183,10 @@ impl SocketOps for TestSocket {
     fn connected(&self) -> bool {
         self.is_connected()
     }
-    fn disconnect(&self) {
+    fn disconnect(self: Arc<Self>) {
         // Called from inside a handler, which cannot wait for `on_disconnect`: it runs
         // right after, as socketioxide's does.
-        if let Some(socket) = self
-            .hub
-            .upgrade()
-            .and_then(|hub| lock(&hub.sockets).iter().find(|s| s.id == self.id).cloned())
-        {
-            tokio::spawn(async move { socket.close().await });
-        }
+        tokio::spawn(async move { self.close().await });
     }
     fn extensions(&self) -> &Extensions {
         &self.extensions

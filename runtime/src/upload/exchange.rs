@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::contract::Contract;
-use crate::serve::dispatch::Outcome;
+use crate::serve::dispatch::Answer;
 use crate::socket::cx::Cx;
 use crate::upload::hub::{Refusal, UploadHub};
 use crate::upload::transfer::{Accepted, Phase, Transfer};
@@ -196,7 +196,7 @@ pub struct Start {
 #[doc(hidden)]
 pub struct Admitted {
     transfer: Arc<Transfer>,
-    answer: oneshot::Sender<Outcome>,
+    answer: oneshot::Sender<Answer>,
 }
 
 impl Start {
@@ -222,8 +222,8 @@ impl Admitted {
     pub fn run(
         self,
         event: &str,
-        handler: impl Future<Output = Outcome> + Send + 'static,
-    ) -> Outcome {
+        handler: impl Future<Output = Answer> + Send + 'static,
+    ) -> Answer {
         let Admitted { transfer, answer } = self;
         let name = event.to_owned();
         let id = transfer.id.clone();
@@ -232,12 +232,12 @@ impl Admitted {
                 Ok(outcome) => outcome,
                 Err(_) => {
                     tracing::error!(target: "eventwire::upload", event = %name, transfer = %id, "upload handler panicked");
-                    Outcome::Fault(Fault::internal(&name))
+                    Answer::Fault(Fault::internal(&name))
                 }
             };
             let _ = answer.send(outcome);
         });
-        Outcome::data(Started {
+        Answer::data(Started {
             id: transfer.id.clone(),
             chunk_size: transfer.chunk_size,
             window: transfer.window,
@@ -247,34 +247,34 @@ impl Admitted {
 
 /// Handles `["eventwire:chunk", {id, offset, data}]`: answers once the handler took it.
 #[doc(hidden)]
-pub async fn chunk<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Outcome {
+pub async fn chunk<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Answer {
     let (request, hub): (ChunkRequest, _) = match open(cx, incoming, CHUNK_EVENT) {
         Ok(opened) => opened,
-        Err(fault) => return Outcome::Fault(fault),
+        Err(fault) => return Answer::Fault(fault),
     };
     let Some(transfer) = hub.find(TypeId::of::<C>(), &request.id, cx.id()) else {
-        return Outcome::Fault(unknown(CHUNK_EVENT, &request.id));
+        return Answer::Fault(unknown(CHUNK_EVENT, &request.id));
     };
     let done = match transfer.accept(request.offset, request.data) {
         Err(message) => {
             transfer.fail(UploadError::Protocol(message.clone()));
             hub.remove(&transfer.id);
-            return Outcome::Fault(Fault::new(FaultCode::InvalidChunk, CHUNK_EVENT, message));
+            return Answer::Fault(Fault::new(FaultCode::InvalidChunk, CHUNK_EVENT, message));
         }
-        Ok(Accepted::Ended(error)) => return Outcome::Fault(ended(CHUNK_EVENT, &error)),
+        Ok(Accepted::Ended(error)) => return Answer::Fault(ended(CHUNK_EVENT, &error)),
         Ok(Accepted::Duplicate) => false,
         Ok(Accepted::Unread) => true,
         Ok(Accepted::Held { end }) => {
             transfer.taken_up_to(end).await;
             match transfer.phase() {
                 Phase::Failed { error, .. } => {
-                    return Outcome::Fault(ended(CHUNK_EVENT, &error));
+                    return Answer::Fault(ended(CHUNK_EVENT, &error));
                 }
                 phase => phase == Phase::Dropped,
             }
         }
     };
-    Outcome::data(ChunkAck {
+    Answer::data(ChunkAck {
         offset: transfer.taken(),
         done,
     })
@@ -283,13 +283,13 @@ pub async fn chunk<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Outcome 
 /// Handles `["eventwire:finish", {id, sha256}]`: answers with the handler's answer once the
 /// hash matched (or the handler answered early).
 #[doc(hidden)]
-pub async fn finish<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Outcome {
+pub async fn finish<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Answer {
     let (request, hub): (FinishRequest, _) = match open(cx, incoming, FINISH_EVENT) {
         Ok(opened) => opened,
-        Err(fault) => return Outcome::Fault(fault),
+        Err(fault) => return Answer::Fault(fault),
     };
     let Some(transfer) = hub.find(TypeId::of::<C>(), &request.id, cx.id()) else {
-        return Outcome::Fault(unknown(FINISH_EVENT, &request.id));
+        return Answer::Fault(unknown(FINISH_EVENT, &request.id));
     };
     let hash = parse_hash(&request.sha256).unwrap_or_default();
     if let Err(received) = transfer.finish(hash) {
@@ -299,27 +299,27 @@ pub async fn finish<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Outcome
         );
         transfer.fail(UploadError::Protocol(message.clone()));
         hub.remove(&transfer.id);
-        return Outcome::Fault(Fault::new(FaultCode::InvalidChunk, FINISH_EVENT, message));
+        return Answer::Fault(Fault::new(FaultCode::InvalidChunk, FINISH_EVENT, message));
     }
     let outcome = match transfer.settled().await {
         Phase::Failed {
             error: UploadError::Integrity,
             ..
-        } => Outcome::Fault(Fault::new(
+        } => Answer::Fault(Fault::new(
             FaultCode::Integrity,
             FINISH_EVENT,
             "the data received does not match the SHA-256 declared; send the file again",
         )),
-        Phase::Failed { error, .. } => Outcome::Fault(ended(FINISH_EVENT, &error)),
+        Phase::Failed { error, .. } => Answer::Fault(ended(FINISH_EVENT, &error)),
         Phase::Open | Phase::Verified | Phase::Dropped => match transfer.take_answer() {
-            None => Outcome::Fault(Fault::new(
+            None => Answer::Fault(Fault::new(
                 FaultCode::UnknownTransfer,
                 FINISH_EVENT,
                 "this upload is already finishing",
             )),
             Some(answer) => answer
                 .await
-                .unwrap_or_else(|_| Outcome::Fault(Fault::internal(FINISH_EVENT))),
+                .unwrap_or_else(|_| Answer::Fault(Fault::internal(FINISH_EVENT))),
         },
     };
     hub.remove(&transfer.id);
@@ -329,31 +329,31 @@ pub async fn finish<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Outcome
 /// Handles `["eventwire:cancel", {id}]`: ends the transfer; the handler's stream yields
 /// [`UploadError::Cancelled`]. An id the connection no longer sends is not an error.
 #[doc(hidden)]
-pub fn cancel<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Outcome {
+pub fn cancel<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Answer {
     let (request, hub): (TransferRequest, _) = match open(cx, incoming, CANCEL_EVENT) {
         Ok(opened) => opened,
-        Err(fault) => return Outcome::Fault(fault),
+        Err(fault) => return Answer::Fault(fault),
     };
     if let Some(transfer) = hub.find(TypeId::of::<C>(), &request.id, cx.id()) {
         transfer.fail(UploadError::Cancelled);
         hub.remove(&transfer.id);
     }
-    Outcome::Done
+    Answer::Done
 }
 
 /// Handles `["eventwire:resume", {id}]`: this connection now sends the transfer, from the
 /// offset answered.
 #[doc(hidden)]
-pub fn resume<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Outcome {
+pub fn resume<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Answer {
     let (request, hub): (TransferRequest, _) = match open(cx, incoming, RESUME_EVENT) {
         Ok(opened) => opened,
-        Err(fault) => return Outcome::Fault(fault),
+        Err(fault) => return Answer::Fault(fault),
     };
     let Some(transfer) = hub
         .claim(TypeId::of::<C>(), &request.id)
         .filter(|t| matches!(t.phase(), Phase::Open | Phase::Dropped))
     else {
-        return Outcome::Fault(Fault::new(
+        return Answer::Fault(Fault::new(
             FaultCode::UnknownTransfer,
             RESUME_EVENT,
             format!(
@@ -363,7 +363,7 @@ pub fn resume<C: Contract>(cx: &Cx<C>, incoming: &mut Incoming) -> Outcome {
         ));
     };
     let offset = transfer.resume(cx.id());
-    Outcome::data(Resumed {
+    Answer::data(Resumed {
         id: transfer.id.clone(),
         offset,
         chunk_size: transfer.chunk_size,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use socketioxide::socket::Sid;
 use tokio::sync::oneshot;
 
-use crate::serve::dispatch::Outcome;
+use crate::serve::dispatch::Answer;
 use crate::upload::transfer::{Phase, Transfer};
 use crate::upload::{
     DEFAULT_CHUNK_SIZE, DEFAULT_MAX_UPLOAD_BYTES_PER_SOCKET, DEFAULT_MAX_UPLOAD_SIZE,
@@ -83,7 +83,7 @@ impl UploadHub {
         size: u64,
         max_size: Option<u64>,
         window: Option<usize>,
-    ) -> Result<(Arc<Transfer>, oneshot::Sender<Outcome>), Refusal> {
+    ) -> Result<(Arc<Transfer>, oneshot::Sender<Answer>), Refusal> {
         let limits = &self.limits;
         let max = limits
             .max_size

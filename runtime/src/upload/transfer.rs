@@ -13,7 +13,7 @@ use socketioxide::socket::Sid;
 use tokio::sync::{Notify, oneshot};
 use tokio::time::Instant;
 
-use crate::serve::dispatch::Outcome;
+use crate::serve::dispatch::Answer;
 use crate::upload::UploadError;
 
 /// One upload between its start and its answer.
@@ -29,7 +29,7 @@ pub(crate) struct Transfer {
     /// Wakes chunks waiting to be taken and a `finish` waiting for the hash check.
     changed: Notify,
     /// The handler's answer, sent when it returns.
-    answer: Mutex<Option<oneshot::Receiver<Outcome>>>,
+    answer: Mutex<Option<oneshot::Receiver<Answer>>>,
 }
 
 struct State {
@@ -83,7 +83,7 @@ impl Transfer {
         chunk_size: usize,
         window: usize,
         owner: Sid,
-    ) -> (Arc<Self>, oneshot::Sender<Outcome>) {
+    ) -> (Arc<Self>, oneshot::Sender<Answer>) {
         let (answer_tx, answer_rx) = oneshot::channel();
         let transfer = Arc::new(Self {
             id,
@@ -282,7 +282,7 @@ impl Transfer {
     }
 
     /// The handler's answer, once (for `finish`).
-    pub(crate) fn take_answer(&self) -> Option<oneshot::Receiver<Outcome>> {
+    pub(crate) fn take_answer(&self) -> Option<oneshot::Receiver<Answer>> {
         self.answer.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 }

@@ -55,7 +55,9 @@ pub trait Validate {
 /// The problems found while validating one value, each at its JSON path.
 #[derive(Debug, Default)]
 pub struct Report {
-    path: Vec<Step>,
+    /// Inline up to 8 steps: a valid payload is checked without allocating (a `Vec` would
+    /// allocate at the first field, for every event).
+    path: smallvec::SmallVec<[Step; 8]>,
     issues: Vec<Issue>,
 }
 
