@@ -9,11 +9,15 @@ extern crate self as eventwire;
 // - `contract`: the core. The `Contract` trait that `#[derive(Contract)]` implements, the
 //   description of a contract (`describe`) that code generation reads, its normalized wire
 //   shape with its fingerprint and breaking-change rules (`compat`), and `RateLimit`.
-//   It depends on nothing else in the crate.
+//   It depends on nothing else in the crate but one bound of `wire` (`IncomingPayload`,
+//   which gives a type that is not a payload one error that says what to do).
 // - `validate`: the `Validate` trait, the rules `#[validate(...)]` expands to, and `Issue`,
 //   one problem at a JSON path.
 // - `wire`: what crosses the wire. Payload bounds, decoding an event's arguments, faults and
 //   the three-way acknowledgement, 64-bit integers as strings.
+// - `observe`: how an event ended (`Outcome`), as middleware, logs and metrics see it;
+//   metric names and handles, the clock events are timed with. Depends only on `wire`
+//   (fault codes); `serve`, `socket` and `feed` record into it.
 // - `auth`: the handshake. Decoding `auth`, `Refusal`, identities and their expiry, JWT.
 // - `recovery`: connection state recovery. Recording server events with offsets, parking
 //   a dropped socket's session, and replaying what it missed when it comes back.
@@ -22,9 +26,6 @@ extern crate self as eventwire;
 // - `feed`: live subscriptions. `Filter` (matcher and SQL fragment), the feed index, the
 //   subscribe exchange, per-feed offsets and buffers, the bounded history resuming
 //   subscribers replay from, and the `Feed` publishing handle.
-// - `observe`: how an event ended (`Outcome`), as middleware, logs and metrics see it;
-//   metric names and handles, the clock events are timed with. Depends only on `wire`
-//   (fault codes); `serve`, `socket` and `feed` record into it.
 // - `upload`: files larger than one message. A transfer's chunks, windowed and hashed,
 //   handed to the handler as a `Stream`; resume, limits and timeouts.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,

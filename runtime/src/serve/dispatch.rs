@@ -6,9 +6,8 @@
 //!
 //! The generated dispatch answers the client itself, with the concrete type of the event's
 //! ack (no type-erased serialization, no boxed answer), and tells how the event ended as an
-//! [`Outcome`]. Costs per event, counted with callgrind (`bench callgrind`): no allocation
-//! for the event name or the handler's context, one for the event's task (see
-//! `run_event`).
+//! [`Outcome`]. Costs per event: no allocation for the event name or the handler's context,
+//! one for the event's task (see `run_event`).
 
 use std::convert::Infallible;
 use std::panic::AssertUnwindSafe;
@@ -34,6 +33,7 @@ use crate::serve::limit::{Limited, Policy, SocketLimiter};
 use crate::serve::middleware::{Core, ErasedMiddleware, Event, Handled, Next, Outcome};
 use crate::socket::cx::Cx;
 use crate::socket::ops::SocketOps;
+use crate::wire::answer::Answer;
 use crate::wire::bytes::Attaching;
 use crate::wire::exact::{Exact, Found};
 use crate::wire::fault::{AckResponse, FAULT_EVENT, False, Fault, FaultCode, True};
@@ -123,51 +123,6 @@ impl<A: Adapter> Respond for ToSocket<A> {
         if let Err(error) = sent {
             could_not_answer(&error);
         }
-    }
-}
-
-type Boxed = Box<dyn erased_serde::Serialize + Send>;
-
-/// An answer made away from the dispatch, type-erased: an upload's handler runs in a task
-/// of its own, and its answer is sent later, as the answer to the upload's `finish`.
-/// Events answered in the dispatch use [`Reply`]'s typed methods instead.
-pub enum Answer {
-    /// The handler ran; the event has no ack.
-    Done,
-    /// The handler answered.
-    Data(Boxed),
-    /// The handler returned the app's error.
-    Error(Boxed),
-    /// eventwire refused or failed the event.
-    Fault(Fault),
-}
-
-impl Answer {
-    /// For events without ack.
-    pub fn none(_: ()) -> Self {
-        Self::Done
-    }
-
-    /// For `ack = T`.
-    pub fn data<T: Serialize + Send + 'static>(data: T) -> Self {
-        Self::Data(Box::new(data))
-    }
-
-    /// For `ack = Result<T, E>`.
-    pub fn result<T, E>(result: Result<T, E>) -> Self
-    where
-        T: Serialize + Send + 'static,
-        E: Serialize + Send + 'static,
-    {
-        match result {
-            Ok(data) => Self::Data(Box::new(data)),
-            Err(error) => Self::Error(Box::new(error)),
-        }
-    }
-
-    /// A guard denied the event.
-    pub fn forbidden(event: &str, denied: crate::Forbidden) -> Self {
-        Self::Fault(Fault::forbidden(event, denied))
     }
 }
 

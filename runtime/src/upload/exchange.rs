@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 
 use crate::contract::Contract;
-use crate::serve::dispatch::Answer;
 use crate::socket::cx::Cx;
 use crate::upload::hub::{Refusal, UploadHub};
 use crate::upload::transfer::{Accepted, Phase, Transfer};
 use crate::upload::{CANCEL_EVENT, CHUNK_EVENT, FINISH_EVENT, RESUME_EVENT, Upload, UploadError};
 use crate::validate::{Report, Validate, ValidationError};
 use crate::wire::MAX_SAFE_INTEGER;
+use crate::wire::answer::Answer;
 use crate::wire::fault::{Fault, FaultCode};
 use crate::wire::incoming::Incoming;
 

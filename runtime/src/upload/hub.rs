@@ -10,13 +10,13 @@ use std::time::Duration;
 use socketioxide::socket::Sid;
 use tokio::sync::oneshot;
 
-use crate::serve::dispatch::Answer;
 use crate::upload::transfer::{Phase, Transfer};
 use crate::upload::{
     DEFAULT_CHUNK_SIZE, DEFAULT_MAX_UPLOAD_BYTES_PER_SOCKET, DEFAULT_MAX_UPLOAD_SIZE,
     DEFAULT_MAX_UPLOADS, DEFAULT_MAX_UPLOADS_PER_SOCKET, DEFAULT_UPLOAD_TIMEOUT,
     DEFAULT_UPLOAD_WINDOW, UploadError,
 };
+use crate::wire::answer::Answer;
 
 /// The server's upload settings; atomics so the builder sets them after the hub is shared.
 pub(crate) struct Limits {

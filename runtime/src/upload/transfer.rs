@@ -13,8 +13,8 @@ use socketioxide::socket::Sid;
 use tokio::sync::{Notify, oneshot};
 use tokio::time::Instant;
 
-use crate::serve::dispatch::Answer;
 use crate::upload::UploadError;
+use crate::wire::answer::Answer;
 
 /// One upload between its start and its answer.
 pub(crate) struct Transfer {

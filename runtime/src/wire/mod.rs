@@ -16,6 +16,7 @@
 //! [`IncomingPayload`](crate::IncomingPayload) and [`OutgoingPayload`](crate::OutgoingPayload),
 //! and the decoding of incoming arguments that generated code uses.
 
+pub(crate) mod answer;
 pub(crate) mod bytes;
 pub(crate) mod exact;
 pub(crate) mod fault;
