@@ -33,6 +33,8 @@ try {
     await page.selectOption("#new-priority", priority);
     await page.selectOption("#new-status", status);
     await page.click("#create button");
+    // Created: the page clears the title once the server answered.
+    await page.waitForFunction(() => document.getElementById("new-title").value === "", null, { timeout: 5000 });
   }
 
   const ann = await open("ann", "acme");

@@ -150,14 +150,16 @@ const move = (task, status) => act(state.board.move({ id: task.id, status }));
 
 $("create").addEventListener("submit", async (event) => {
   event.preventDefault();
+  const title = $("new-title").value.trim();
   await act(state.board.create({
-    title: $("new-title").value.trim(),
+    title,
     project: $("new-project").value.trim(),
     assignee: $("new-assignee").value.trim(),
     priority: Number($("new-priority").value),
     status: $("new-status").value,
   }));
-  if (!$("create-error").textContent) $("new-title").value = "";
+  // Cleared once created, unless another title was typed while the answer was on its way.
+  if (!$("create-error").textContent && $("new-title").value.trim() === title) $("new-title").value = "";
 });
 
 for (const id of ["f-status", "f-priority"]) $(id).addEventListener("change", watch);
