@@ -237,11 +237,5 @@ pub async fn start() -> String {
 
 /// Starts the files server with these handlers (to read their upload log); returns its URL.
 pub async fn start_with(app: FilesApp) -> String {
-    let server = files_server(app);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind an ephemeral port");
-    let url = format!("http://{}", listener.local_addr().expect("bound"));
-    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
-    url
+    crate::serve_ephemeral(files_server(app)).await
 }

@@ -628,15 +628,19 @@ pub fn generated_files() -> Vec<eventwire_codegen::GeneratedFile> {
     files
 }
 
-/// Starts the lab on `server` (any adapter) on an ephemeral port; returns its URL.
-pub async fn start_lab_on<A: eventwire::ServerAdapter>(server: Server<A>) -> String {
+/// Serves `server` (any adapter) on an ephemeral port of 127.0.0.1; returns its URL.
+pub async fn serve_ephemeral<A: eventwire::ServerAdapter>(server: Server<A>) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind an ephemeral port");
     let url = format!("http://{}", listener.local_addr().expect("bound"));
-    let server = server.contract::<Lab>(LabApp::default());
     tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
     url
+}
+
+/// Starts the lab on `server` (any adapter) on an ephemeral port; returns its URL.
+pub async fn start_lab_on<A: eventwire::ServerAdapter>(server: Server<A>) -> String {
+    serve_ephemeral(server.contract::<Lab>(LabApp::default())).await
 }
 
 /// Starts `count` lab nodes sharing rooms through `redis`; returns their URLs.

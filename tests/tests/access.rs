@@ -3,16 +3,7 @@
 use std::path::Path;
 
 use eventwire::{Origins, Server};
-use eventwire_tests::{Lab, LabApp};
-
-async fn serve(server: Server) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind an ephemeral port");
-    let url = format!("http://{}", listener.local_addr().expect("bound"));
-    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
-    url
-}
+use eventwire_tests::{Lab, LabApp, serve_ephemeral as serve};
 
 #[tokio::test]
 async fn foreign_origins_are_refused_on_every_transport() {

@@ -48,12 +48,7 @@ async fn start_node(redis: &Redis) -> String {
         .expect("the Redis adapter starts")
         .max_message_size(1 << 20)
         .contract::<Relay>(RelayApp);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind an ephemeral port");
-    let url = format!("http://{}", listener.local_addr().expect("bound"));
-    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
-    url
+    eventwire_tests::serve_ephemeral(server).await
 }
 
 #[tokio::test]
