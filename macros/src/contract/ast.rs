@@ -321,28 +321,39 @@ impl<'a> Upload<'a> {
         let meta = match &variant.fields {
             syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => &fields.unnamed[0].ty,
             fields => {
-                errors.error_at(
-                    fields,
-                    format_args!(
-                        "an upload carries its metadata as one payload type: write `{}(FileMeta)` with a `#[payload]` struct",
-                        variant.ident
-                    ),
+                let message = format!(
+                    "an upload carries its metadata as one payload type: write `{}(FileMeta)` with a `#[payload]` struct",
+                    variant.ident
                 );
+                // A unit variant has no fields to point at: point at its name.
+                match fields {
+                    syn::Fields::Unit => errors.error_at(&variant.ident, message),
+                    fields => errors.error_at(fields, message),
+                }
                 return None;
             }
         };
-        let max_size = attrs
-            .max_size
-            .and_then(|(_, lit)| match lit.base10_parse::<u64>() {
-                Ok(0) | Err(_) => {
+        // A literal only: the size is also written into the description (the TypeScript
+        // docs, the schemas, the fingerprint), which a constant's value cannot reach.
+        let max_size = attrs.max_size.and_then(|(_, expr)| {
+            let bytes = match &expr {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(int),
+                    ..
+                }) => int.base10_parse::<u64>().ok(),
+                _ => None,
+            };
+            match bytes {
+                Some(0) | None => {
                     errors.error_at(
-                        &lit,
-                        "`max_size` is a positive number of bytes, e.g. `max_size = 10_485_760`",
+                        &expr,
+                        "`max_size` is a positive number of bytes written as an integer literal, e.g. `max_size = 10_485_760`",
                     );
                     None
                 }
-                Ok(bytes) => Some(bytes),
-            });
+                Some(bytes) => Some(bytes),
+            }
+        });
         let (name, name_span) = match &attrs.rename {
             Some((_, lit)) => (lit.value(), lit.span()),
             None => (

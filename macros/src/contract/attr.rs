@@ -297,7 +297,9 @@ pub(crate) fn feed_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Feed
 pub(crate) struct UploadAttrs {
     pub(crate) ack: Option<(kw::ack, Type)>,
     pub(crate) guard: Option<kw::guard>,
-    pub(crate) max_size: Option<(kw::max_size, syn::LitInt)>,
+    /// Any expression, so that `max_size = "8 MB"` or `max_size = 8 << 20` gets an error
+    /// that says what is expected rather than the parser's "expected integer literal".
+    pub(crate) max_size: Option<(kw::max_size, syn::Expr)>,
     pub(crate) rename: Option<(kw::rename, LitStr)>,
 }
 

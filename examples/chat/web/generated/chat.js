@@ -412,7 +412,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
 
 export const chatNamespace = "/chat";
 
-export const chatFingerprint = "03238338f8094a00";
+export const chatFingerprint = "0281565e17805c56";
 
 export function connectChat(url, options = {}) {
   return connect(url, chatNamespace, options, {
