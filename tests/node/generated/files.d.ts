@@ -406,6 +406,7 @@ export declare const filesNamespace: "/files";
 export interface FilesAppErrors {
   sendFile: UploadRefused;
 }
+
 /** The fingerprint of the Files contract this file was generated from, sent when connecting. */
 export declare const filesFingerprint: "de4dd8ab0d4eb704";
 
