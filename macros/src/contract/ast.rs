@@ -5,6 +5,7 @@ use syn::Type;
 
 use super::attr::{self, ContractAttrs, Direction};
 use crate::ctxt::Errors;
+use crate::krate::Krate;
 
 pub(crate) struct Contract<'a> {
     pub(crate) input: &'a syn::DeriveInput,
@@ -14,6 +15,8 @@ pub(crate) struct Contract<'a> {
     pub(crate) feeds: Vec<Feed<'a>>,
     /// The `#[upload]` variants.
     pub(crate) uploads: Vec<Upload<'a>>,
+    /// The runtime's path in the generated code.
+    pub(crate) krate: Krate,
 }
 
 /// A file sent as a stream of chunks, declared with `#[upload(...)]`.
@@ -122,8 +125,10 @@ impl<'a> Contract<'a> {
             .into_iter()
             .filter_map(|variant| Feed::from_ast(errors, variant))
             .collect();
+        let krate = Krate::new(attrs.krate.as_ref().map(|(_, path)| path));
         Some(Contract {
             input,
+            krate,
             attrs,
             events,
             feeds,

@@ -433,6 +433,7 @@ export interface FilesAppErrors {
   askReview: UploadRefused;
   sendFile: UploadRefused;
 }
+
 /** The fingerprint of the Files contract this file was generated from, sent when connecting. */
 export declare const filesFingerprint: "273a4d986d518f2f";
 

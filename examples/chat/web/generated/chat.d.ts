@@ -495,6 +495,7 @@ export interface ChatAppErrors {
   shareFile: ChatError;
   uploadFile: ChatError;
 }
+
 /** The fingerprint of the Chat contract this file was generated from, sent when connecting. */
 export declare const chatFingerprint: "0281565e17805c56";
 
