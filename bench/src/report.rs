@@ -449,15 +449,24 @@ pub fn markdown(results: &Results, machine: &Machine, charts: &[(String, String)
 const NOTES: &str = "\
 ## Notes
 
-- **Where eventwire's per-event cost goes.** Counted with callgrind on a single-threaded \
-server answering 20,000 ~100 B `echo` events: eventwire 20.2k instructions per event, raw \
-socketioxide 18.3k (0.91×). The difference is spread thin: the per-event allocations (the \
-event name, the handler context, the boxed answer; about 500), copies of the handler's \
-future (about 580; it is sized for the contract's largest handler), the type-erased \
-serialization of the answer (about 400) and reading the event name (about 230). Two larger \
-costs were found and removed this way: a rate-limiter clock created per event (it ran \
-`cpuid`, which a VM traps: 39% of the server's CPU) and socketioxide's event-name extractor, \
-which parses the whole argument array again (2.5k instructions).
+- **Where eventwire's per-event cost goes.** Counted with callgrind (`bench callgrind \
+--events 20000`: a single-threaded server answering ~100 B `echo` events, validated and \
+acknowledged, 8 in flight; runs of 2,000 and 22,000 events subtracted, so start-up and \
+the handshake cancel out). Measured side by side in one run, the same load against both \
+builds: before the concrete-type dispatch (the ack serialized through a type-erased \
+serializer, the event name, context and answer allocated per event) eventwire spent \
+21,657 instructions per event against raw socketioxide's 18,460 (1.17×); now 19,380 \
+against 18,522 (1.05×; a second run: 19,547 against 18,523). Not yet at raw \
+socketioxide's. Where the rest goes: eventwire allocates less often than raw \
+socketioxide (9.0 allocations per event against 10.0) but its allocations cost twice as \
+much (about 1,000 instructions per event in malloc against 550), because the event's \
+task is one 1,552-byte box on this benchmark's contract, above glibc's per-thread cache \
+for small blocks (1,032 bytes), so every event takes malloc's slow path; 1,200 of those \
+bytes are the generated dispatch's future, which is sized for the contract's largest \
+handler. Tracing (no subscriber) and metrics (no recorder) are included: about 150 instructions. Earlier: a \
+rate-limiter clock created per event (it ran `cpuid`, which a VM traps: 39% of the \
+server's CPU) and socketioxide's event-name extractor, which parses the whole argument \
+array again (2.5k instructions).
 - **Where an idle connection's memory goes** (heaptrack on raw socketioxide with 2,000 idle \
 connections): about 7 task allocations per connection (about 17 KB at the peak), the first \
 block of engineioxide's outgoing queue (about 5.4 KB, whatever `max_buffer_size` says) and \
