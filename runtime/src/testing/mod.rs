@@ -5,7 +5,8 @@
 //! socketioxide has no public in-memory transport, and its sockets cannot be built outside
 //! it. eventwire's handlers see sockets only through `Cx`, which is adapter-erased, so a
 //! test socket stands in for a real one here: rooms, emits, broadcasts, acknowledgements
-//! asked of the client, extensions and disconnects all behave as on a single node.
+//! asked of the client, feeds ([`TestServer::feeds`]), extensions and disconnects all behave
+//! as on a single node.
 //! Each `emit` is awaited, so one client's events run one at a time, whatever the
 //! contract's ordering. Not covered: socketioxide's own limits (message size, heartbeats),
 //! eventwire's rate limits, and the handshake's origin and connection checks, which need a
@@ -78,6 +79,8 @@ pub struct TestServer<C, H> {
     hub: Arc<Hub>,
     /// Uploads in progress, with the server's default limits.
     uploads: Arc<crate::upload::hub::UploadHub>,
+    /// The contract's feeds (on this one node), with the server's default limits.
+    feeds: Arc<crate::feed::hub::FeedHub>,
     _contract: PhantomData<fn() -> C>,
 }
 
@@ -93,8 +96,58 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestServer<C, H> {
             handlers,
             hub: Hub::new(C::NAMESPACE),
             uploads: Arc::default(),
+            feeds: Arc::default(),
             _contract: PhantomData,
         }
+    }
+
+    /// The contract's feeds, to publish to as the app does from outside a handler. A
+    /// client subscribes with the `eventwire:subscribe` event and receives the changes
+    /// (`eventwire:change`) in [`received`](TestClient::received), as on a real server.
+    ///
+    /// ```
+    /// use eventwire::feed::Refused;
+    /// use eventwire::testing::TestServer;
+    /// use eventwire::{payload, Contract, Cx, Filter};
+    /// use serde_json::json;
+    ///
+    /// #[payload] #[derive(Clone)] pub struct Task { pub id: u32, pub done: bool }
+    /// #[payload] #[derive(Default, Filter)] #[serde(deny_unknown_fields)] #[filter(item = Task)]
+    /// pub struct TaskFilter { #[filter(eq)] pub done: Option<bool> }
+    ///
+    /// #[derive(Contract)]
+    /// #[contract(namespace = "/tasks")]
+    /// pub enum Tasks {
+    ///     #[feed(item = Task, key = id, filter = TaskFilter)]
+    ///     Open,
+    /// }
+    ///
+    /// struct App;
+    /// impl TasksHandlers for App {
+    ///     async fn subscribe_open(&self, _: &Cx<Tasks>, _: &mut TaskFilter) -> Result<Vec<Task>, Refused> {
+    ///         Ok(vec![])
+    ///     }
+    /// }
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+    /// let server = TestServer::<Tasks, _>::new(App);
+    /// let client = server.connect().await.expect("accepted");
+    /// let subscribed = client
+    ///     .emit_with_ack("eventwire:subscribe", json!({ "feed": "open", "filter": { "done": false } }))
+    ///     .await;
+    /// assert_eq!(subscribed["ok"], true);
+    ///
+    /// let open = server.feeds().feed(Tasks::open());
+    /// open.created(Task { id: 1, done: false });
+    /// open.created(Task { id: 2, done: true }); // not in the client's filter
+    /// let received = client.received();
+    /// assert_eq!(received.len(), 1);
+    /// assert_eq!(received[0].0, "eventwire:change");
+    /// assert_eq!(received[0].1["item"], json!({ "id": 1, "done": false }));
+    /// # });
+    /// ```
+    pub fn feeds(&self) -> crate::feed::Feeds<C> {
+        crate::feed::Feeds::new(self.feeds.clone())
     }
 
     /// The handlers.
@@ -118,6 +171,9 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestServer<C, H> {
         let socket = TestSocket::new(&self.hub);
         socket.extensions.insert(Authenticated::<C>(identity));
         socket.extensions.insert(self.uploads.clone());
+        socket
+            .extensions
+            .insert(crate::feed::hub::SocketFeeds::new(self.feeds.clone()));
         let handlers = self.handlers.clone();
         let on_disconnect: socket::Hook = Box::new(move |socket: Arc<TestSocket>| {
             let cx = Cx::<C>::new(socket);
