@@ -51,9 +51,15 @@ impl RawSocket {
     /// Opens and connects to `namespace` (`40/ns,` → `40/ns,{"sid":...}`).
     pub async fn connect(base: &str, namespace: &str) -> Self {
         let mut socket = Self::open(base).await;
-        socket.send(&format!("40{namespace},")).await;
+        // The main namespace goes unnamed in a packet: `40`, not `40/,`.
+        let named = if namespace == "/" {
+            String::new()
+        } else {
+            format!("{namespace},")
+        };
+        socket.send(&format!("40{named}")).await;
         match socket.next().await {
-            Next::Text(reply) if reply.starts_with(&format!("40{namespace},{{\"sid\"")) => socket,
+            Next::Text(reply) if reply.starts_with(&format!("40{named}{{\"sid\"")) => socket,
             other => panic!("expected the connect reply, got {other:?}"),
         }
     }
