@@ -54,6 +54,7 @@
 
 mod asyncapi;
 mod compat;
+mod download;
 mod error;
 mod files;
 mod module;

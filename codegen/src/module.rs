@@ -713,7 +713,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
 "#;
 
 /// Members of the typed client that client events must not shadow.
-const CLIENT_MEMBERS: &[&str] = &[
+pub(crate) const CLIENT_MEMBERS: &[&str] = &[
     "socket",
     "on",
     "onFault",
@@ -750,10 +750,17 @@ pub(crate) fn generate(description: &Description) -> Result<Generated, GenerateE
     }
     dts.push('\n');
     dts.push_str(&client_template(CLIENT_TYPES));
+    let downloads = crate::download::any(description);
+    if downloads {
+        dts.push_str(&crate::download::types());
+    }
 
     let mut js = String::from(HEADER);
     js.push_str("import { io } from \"socket.io-client\";\n\n");
     js.push_str(&client_template(CLIENT_RUNTIME));
+    if downloads {
+        js.push_str(&crate::download::runtime(DEFAULT_TIMEOUT_MS));
+    }
     for contract in &description.contracts {
         let fingerprint = crate::compat::of(description, contract)?;
         contract_declarations(&mut dts, contract, &names, &fingerprint)?;
@@ -981,6 +988,14 @@ fn contract_declarations(
         &mut client_methods,
         &mut app_errors,
     )?;
+    crate::download::declarations(
+        contract,
+        names,
+        &mut to_client,
+        &mut to_server,
+        &mut client_methods,
+        &mut app_errors,
+    )?;
     let namespace = contract.namespace;
     let lower = lower_first(name);
     let options = match &contract.auth {
@@ -1186,6 +1201,7 @@ fn contract_javascript(out: &mut String, contract: &ContractDescription, fingerp
         .map(|e| Value::String(e.name.to_owned()).to_string())
         .collect::<Vec<_>>()
         .join(", ");
+    let wrap = crate::download::wrap(contract);
     let _ = write!(
         out,
         r#"
@@ -1194,15 +1210,17 @@ export const {lower}Namespace = {namespace};
 export const {lower}Fingerprint = "{fingerprint}";
 
 export function connect{name}(url, options = {{}}) {{
-  return connect(url, {lower}Namespace, options, {{
+  return {wrap_open}connect(url, {lower}Namespace, options, {{
     calls: [{calls}],
     sends: [{sends}],
     answers: [{answers}],
     fingerprint: {lower}Fingerprint,{feeds}{uploads}
-  }});
+  }}){wrap_close};
 }}
 "#,
         namespace = Value::String(contract.namespace.to_owned()),
+        wrap_open = wrap.0,
+        wrap_close = wrap.1,
         calls = table(true),
         sends = table(false),
         uploads = if contract.uploads.is_empty() {

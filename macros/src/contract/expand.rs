@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use super::ast::{Ack, Contract, Event};
 use super::attr::Direction;
 use super::check;
+use super::download_expand;
 use super::feed_expand;
 use super::upload_expand;
 use crate::ctxt::Errors;
@@ -42,6 +43,7 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
     let asserts = contract.events.iter().map(assertions);
     let feed_asserts = feed_expand::assertions(contract);
     let upload_asserts = upload_expand::assertions(contract);
+    let download_asserts = download_expand::assertions(contract);
     let declared = declared_variants(contract);
     let client_only = super::client_only::constructors(contract);
     let feed_constructors = feed_expand::constructors(contract);
@@ -56,6 +58,7 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
             #(#asserts)*
             #feed_asserts
             #upload_asserts
+            #download_asserts
             #declared
         };
         #[automatically_derived]
@@ -200,6 +203,7 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
     });
     let feed_methods = feed_expand::trait_methods(contract);
     let upload_methods = upload_expand::trait_methods(contract);
+    let download_methods = download_expand::trait_methods(contract);
     let authenticate = contract.attrs.auth.as_ref().map(|(_, auth)| {
         let identity = identity_type(contract);
         let body = match &contract.attrs.identity {
@@ -229,6 +233,8 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
             #feed_methods
 
             #upload_methods
+
+            #download_methods
 
             #authenticate
 
@@ -326,6 +332,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
     });
     let feeds = feed_expand::descriptions(contract, docs);
     let uploads = upload_expand::descriptions(contract, docs);
+    let downloads = download_expand::descriptions(contract, docs);
     quote! {
         #[automatically_derived]
         impl ::eventwire::Contract for #ident {
@@ -355,6 +362,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
                     events: ::std::vec![#(#events),*],
                     feeds: ::std::vec![#(#feeds),*],
                     uploads: ::std::vec![#(#uploads),*],
+                    downloads: ::std::vec![#(#downloads),*],
                 }
             }
         }
@@ -446,8 +454,10 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
         });
     let feed_arms = feed_expand::dispatch_arms(contract, &trait_ident, client_events.len());
     let upload_arms = upload_expand::dispatch_arms(contract, &trait_ident);
+    let download_arms = download_expand::dispatch_arms(contract, &trait_ident);
     let release = feed_expand::release(contract);
     let upload_release = upload_expand::release(contract);
+    let download_release = download_expand::release(contract);
     quote! {
         #[automatically_derived]
         impl<__H: #trait_ident> ::eventwire::__private::Dispatch<__H> for #ident {
@@ -464,6 +474,7 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                         #(#arms)*
                         #feed_arms
                         #upload_arms
+                        #download_arms
                         _ => reply.unknown_event(&incoming),
                     }
                 }
@@ -483,6 +494,7 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                 async move {
                     #release
                     #upload_release
+                    #download_release
                     <__H as #trait_ident>::on_disconnect(&*handlers, &cx).await
                 }
             }
@@ -604,16 +616,19 @@ fn declared_variants(contract: &Contract<'_>) -> TokenStream {
         quote!(#ident::#variant => {})
     });
     let (upload_uses, upload_reads) = upload_expand::declared(contract);
+    let (download_uses, download_reads) = download_expand::declared(contract);
     quote! {
         #[allow(dead_code)]
         fn __declared_variants(value: &#ident) {
             #(#uses)*
             #(#feed_uses)*
             #(#upload_uses)*
+            #(#download_uses)*
             match value {
                 #(#reads)*
                 #(#feed_reads)*
                 #(#upload_reads)*
+                #(#download_reads)*
             }
         }
     }

@@ -78,6 +78,8 @@ pub struct TestServer<C, H> {
     hub: Arc<Hub>,
     /// Uploads in progress, with the server's default limits.
     uploads: Arc<crate::upload::hub::UploadHub>,
+    /// Downloads in progress, with the server's default limits.
+    downloads: Arc<crate::download::hub::DownloadHub>,
     _contract: PhantomData<fn() -> C>,
 }
 
@@ -93,6 +95,7 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestServer<C, H> {
             handlers,
             hub: Hub::new(C::NAMESPACE),
             uploads: Arc::default(),
+            downloads: Arc::default(),
             _contract: PhantomData,
         }
     }
@@ -118,6 +121,7 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestServer<C, H> {
         let socket = TestSocket::new(&self.hub);
         socket.extensions.insert(Authenticated::<C>(identity));
         socket.extensions.insert(self.uploads.clone());
+        socket.extensions.insert(self.downloads.clone());
         let handlers = self.handlers.clone();
         let on_disconnect: socket::Hook = Box::new(move |socket: Arc<TestSocket>| {
             let cx = Cx::<C>::new(socket);
