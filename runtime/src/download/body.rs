@@ -21,17 +21,18 @@ pub(crate) type BodyError = Box<dyn std::error::Error + Send + Sync>;
 /// size, ends the download with an `integrity` fault; one that yields an error ends it with
 /// an `internal` fault (the error is logged).
 ///
-/// From a file, with tokio's `AsyncRead` (or `Download::new(size, ReaderStream::new(file))`
-/// with tokio-util):
+/// From a file: a `tokio::fs::File` is an `AsyncRead` (`Download::from_reader(size, file)`
+/// after `File::open` and `file.metadata().await?.len()`), or with tokio-util
+/// `Download::new(size, ReaderStream::new(file))`:
 ///
-/// ```no_run
+/// ```
 /// use eventwire::download::Download;
 ///
-/// # async fn open() -> std::io::Result<Download> {
-/// let file = tokio::fs::File::open("report.pdf").await?;
-/// let size = file.metadata().await?.len();
-/// Ok(Download::from_reader(size, file).name("report.pdf").mime("application/pdf"))
-/// # }
+/// fn report(file: impl tokio::io::AsyncRead + Send + 'static, size: u64) -> Download {
+///     Download::from_reader(size, file).name("report.pdf").mime("application/pdf")
+/// }
+/// # let download = report(&b"%PDF"[..], 4);
+/// # assert_eq!(download.media_type(), Some("application/pdf"));
 /// ```
 ///
 /// From memory, or from any `Stream` of `Bytes`:
