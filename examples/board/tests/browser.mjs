@@ -1,42 +1,13 @@
 // The board page in headless Chromium, as two people of one workspace and one of another:
 // a task created, moved or reassigned in one tab appears in, moves within, or leaves the
 // other tab's filtered live list. Saves a screenshot to argv[3].
-import { chromium } from "playwright-core";
+import { card, create, gone, launch, open as openAt, screenshotAll, visible } from "./page.mjs";
 
 const [url, screenshot] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  // No network but loopback here: keep Chromium from reaching for Google's services.
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const card = (page, column, title) => page.locator(`#col-${column} li.task`).filter({ hasText: title });
-const visible = (locator) => locator.first().waitFor({ state: "visible", timeout: 5000 });
-const gone = (locator) => locator.first().waitFor({ state: "detached", timeout: 5000 });
+const browser = await launch();
+const open = (name, workspace) => openAt(browser, url, name, workspace);
 
 try {
-  const pages = [];
-  async function open(name, workspace) {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
-    page.on("pageerror", (error) => { throw error; });
-    pages.push(page);
-    await page.goto(url);
-    await page.fill("#name", name);
-    await page.fill("#workspace", workspace);
-    await page.click("#login button");
-    await page.locator("#board").waitFor({ state: "visible", timeout: 5000 });
-    await page.locator("#live").filter({ hasText: "live" }).waitFor({ timeout: 5000 });
-    return page;
-  }
-  async function create(page, { title, assignee, priority = "3", status = "todo" }) {
-    await page.fill("#new-title", title);
-    await page.fill("#new-assignee", assignee);
-    await page.selectOption("#new-priority", priority);
-    await page.selectOption("#new-status", status);
-    await page.click("#create button");
-    // Created: the page clears the title once the server answered.
-    await page.waitForFunction(() => document.getElementById("new-title").value === "", null, { timeout: 5000 });
-  }
-
   const ann = await open("ann", "acme");
   const bob = await open("bob", "acme");
   const eve = await open("eve", "globex");
@@ -90,9 +61,7 @@ try {
   await ann.screenshot({ path: screenshot });
   console.log("board browser: ok");
 } catch (error) {
-  for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
-    await page.screenshot({ path: screenshot.replace(/\.png$/, `-failure-${i}.png`) }).catch(() => {});
-  }
+  await screenshotAll(browser, screenshot);
   throw error;
 } finally {
   await browser.close();

@@ -3,38 +3,16 @@
 // came back (resumed or resynced) to the list a fresh load shows, and stay live.
 // argv: <url> <screenshot path>
 import { createInterface } from "node:readline";
-import { chromium } from "playwright-core";
+import { card, create, launch, open as openAt, screenshotAll, visible } from "./page.mjs";
 
 const [url, screenshot] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
-const card = (page, column, title) => page.locator(`#col-${column} li.task`).filter({ hasText: title });
-const visible = (locator, timeout = 5000) => locator.first().waitFor({ state: "visible", timeout });
+const browser = await launch();
+const open = (name) => openAt(browser, url, name);
 // What a tab shows: every card's column and title, in order.
 const shown = (page) =>
   page.$$eval("li.task", (cards) => cards.map((c) => `${c.closest("[id^=col-]").id} ${c.querySelector(".title").textContent}`));
 
 try {
-  async function open(name) {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
-    page.on("pageerror", (error) => { throw error; });
-    await page.goto(url);
-    await page.fill("#name", name);
-    await page.fill("#workspace", "acme");
-    await page.click("#login button");
-    await page.locator("#live").filter({ hasText: "live" }).waitFor({ timeout: 5000 });
-    return page;
-  }
-  async function create(page, { title, assignee, priority = "3", status = "todo" }) {
-    await page.fill("#new-title", title);
-    await page.fill("#new-assignee", assignee);
-    await page.selectOption("#new-priority", priority);
-    await page.selectOption("#new-status", status);
-    await page.click("#create button");
-  }
-
   const ann = await open("ann");
   const bob = await open("bob");
   await create(ann, { title: "Before the restart", assignee: "bob" });
@@ -76,9 +54,7 @@ try {
   await ann.screenshot({ path: screenshot });
   console.log("board restart: ok");
 } catch (error) {
-  for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
-    await page.screenshot({ path: screenshot.replace(/\.png$/, `-failure-${i}.png`) }).catch(() => {});
-  }
+  await screenshotAll(browser, screenshot);
   throw error;
 } finally {
   await browser.close();
