@@ -26,6 +26,7 @@
 //!   copies expected against copies received, W4 connections opened against connections
 //!   still open.
 
+pub mod callgrind;
 pub mod charts;
 pub mod client;
 pub mod feeds;

@@ -4,6 +4,8 @@
 //! bench run [--runs N] [--only W1,W3] [--out DIR] [--no-pin]  # measure; write the report
 //!                                         # (--only W6: only W6's section is rewritten)
 //! bench serve PEER [--threads N]                # eventwire | raw | echo, prints its port
+//! bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]
+//!                                               # instructions per echo event, under callgrind
 //! ```
 
 use std::path::PathBuf;
@@ -11,13 +13,15 @@ use std::path::PathBuf;
 use eventwire_bench::Result;
 use eventwire_bench::charts::{self, CHARTS};
 use eventwire_bench::feeds;
+use eventwire_bench::peer::Peer;
 use eventwire_bench::plan::{Plan, Scale, section_name};
 use eventwire_bench::process::{Programs, raise_fd_limit};
 use eventwire_bench::report::{Machine, Results, markdown};
 
 const USAGE: &str = "\
 usage: bench run [--runs N] [--only W2,W5] [--out DIR] [--no-pin] [--smoke]
-       bench serve PEER [--threads N]";
+       bench serve PEER [--threads N]
+       bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]";
 
 fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String> {
     args.next()
@@ -132,11 +136,49 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
     Ok(())
 }
 
+/// Instructions per echo event of each peer, under callgrind (see `callgrind`).
+fn callgrind(mut args: impl Iterator<Item = String>) -> Result<()> {
+    let mut events = 20_000;
+    let mut peers = vec![Peer::Eventwire, Peer::Raw];
+    let mut keep = None;
+    // The binary that serves the peers: this one, or another build (to compare two
+    // versions of eventwire with the same load).
+    let mut bench = std::env::current_exe()?;
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "--events" => events = value(&mut args, &flag)?.parse()?,
+            "--keep" => keep = Some(PathBuf::from(value(&mut args, &flag)?)),
+            "--server-bin" => bench = PathBuf::from(value(&mut args, &flag)?),
+            "--peers" => {
+                peers = value(&mut args, &flag)?
+                    .split(',')
+                    .map(str::parse)
+                    .collect::<Result<_, String>>()?
+            }
+            _ => return Err(format!("unknown flag {flag}\n{USAGE}").into()),
+        }
+    }
+    let mut counts = Vec::new();
+    for peer in peers {
+        let count = eventwire_bench::callgrind::per_event(&bench, peer, events, keep.as_deref())?;
+        println!("{:<20} {count:>9.0} instructions per event", peer.label());
+        counts.push((peer, count));
+    }
+    if let (Some((_, ours)), Some((_, raw))) = (
+        counts.iter().find(|(peer, _)| *peer == Peer::Eventwire),
+        counts.iter().find(|(peer, _)| *peer == Peer::Raw),
+    ) {
+        println!("eventwire / raw socketioxide: {:.3}", ours / raw);
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("serve") => serve(args),
         Some("run") => run(args),
+        Some("callgrind") => callgrind(args),
         _ => Err(USAGE.into()),
     }
 }

@@ -7,8 +7,12 @@ use eventwire::describe::{ContractDescription, Description, Direction};
 use serde_json::Value;
 
 use crate::error::GenerateError;
+use crate::module::{
+    CLIENT_MEMBERS, ContractParts, ack_response, exchange_event, id_request, lines, lines_then,
+    rejects, ty,
+};
 use crate::names::{Names, Side};
-use crate::typescript::{jsdoc, property_key, type_of};
+use crate::ts_model::{Keyword, Member, Param, Type};
 
 /// The runtime's event names, filled into a template.
 fn filled(template: &str) -> String {
@@ -332,15 +336,12 @@ pub(crate) fn wrap(contract: &ContractDescription) -> (&'static str, String) {
 pub(crate) fn declarations(
     contract: &ContractDescription,
     names: &Names<'_>,
-    to_client: &mut Vec<String>,
-    to_server: &mut Vec<String>,
-    client_methods: &mut Vec<String>,
-    app_errors: &mut Vec<String>,
+    parts: &mut ContractParts,
 ) -> Result<(), GenerateError> {
     let name = contract.name;
     for download in &contract.downloads {
         let location = format!("{name}.{}", download.name);
-        let taken = crate::module::CLIENT_MEMBERS.contains(&download.name)
+        let taken = CLIENT_MEMBERS.contains(&download.name)
             || contract.feeds.iter().any(|f| f.name == download.name)
             || contract.uploads.iter().any(|u| u.name == download.name)
             || contract
@@ -356,62 +357,92 @@ pub(crate) fn declarations(
                 ),
             });
         }
-        let key = property_key(download.name);
-        let request = type_of(
-            download.request.as_value(),
-            &location,
-            &names.resolver(Side::Input),
-        )?;
+        let request = ty(download.request.as_value(), &location, names, Side::Input)?;
         let error = match &download.error {
-            Some(error) => Some(type_of(
-                error.as_value(),
-                &location,
-                &names.resolver(Side::Output),
-            )?),
+            Some(error) => Some(ty(error.as_value(), &location, names, Side::Output)?),
             None => None,
         };
-        let (ack_error, rejects) = match &error {
-            Some(error) => {
-                app_errors.push(format!("  {key}: {error};"));
-                (
-                    format!(", {error}"),
-                    format!("FaultError | TypedAppError<{error}> | TimeoutError | EventwireError"),
-                )
-            }
-            None => (
-                String::new(),
-                "FaultError | TimeoutError | EventwireError".to_owned(),
+        let rejects = rejects(error.as_ref(), &["EventwireError"]);
+        if let Some(error) = &error {
+            parts
+                .app_errors
+                .push(Member::property(download.name, error.clone()));
+        }
+        let start = Type::inline_object(vec![
+            Member::property("request", request.clone()),
+            Member::optional("offset", Type::Keyword(Keyword::Number)),
+            Member::optional("window", Type::Keyword(Keyword::Number)),
+        ]);
+        parts.to_server.push(exchange_event(
+            download.name,
+            &format!(
+                "Starts the `{0}` download (see the client's `{0}` method); `offset` resumes it.",
+                download.name
             ),
+            start,
+            ack_response(Type::named("DownloadStarted"), error),
+        ));
+        // Two overloads: with `onChunk` the file streams and the promise carries no bytes.
+        let method = |options: Param, file: &str| {
+            Member::method(
+                download.name,
+                vec![Param::new("request", request.clone()), options],
+                Type::generic("Promise", vec![Type::named(file)]),
+            )
         };
-        let start_docs = jsdoc(
-            &serde_json::json!({ "description": format!("Starts the `{0}` download (see the client's `{0}` method); `offset` resumes it.", download.name) }),
-            "  ",
-        );
-        to_server.push(format!(
-            "{start_docs}  {key}: (request: {{ request: {request}; offset?: number; window?: number }}, ack: (response: AckResponse<DownloadStarted{ack_error}>) => void) => void;"
-        ));
-        let docs = if download.docs.is_empty() {
-            String::new()
-        } else {
-            format!("{}\n\n", download.docs)
-        };
-        let method_docs = jsdoc(
-            &serde_json::json!({ "description": format!(
-                "{docs}Downloads the file `request` names as a stream of chunks; resolves with it once its SHA-256 was checked (with `onChunk`, streams it without keeping it). A lost connection resumes from the last byte received. Rejects with {rejects} (a `FaultError` with code `integrity` when the bytes do not match), or the signal's reason when cancelled."
-            ) }),
-            "  ",
-        );
-        client_methods.push(format!(
-            "{method_docs}  {key}(request: {request}, options: StreamingDownloadOptions): Promise<DownloadInfo>;\n  {key}(request: {request}, options?: DownloadOptions): Promise<DownloadedFile>;"
-        ));
+        parts.methods.extend([
+            method(
+                Param::new("options", Type::named("StreamingDownloadOptions")),
+                "DownloadInfo",
+            )
+            .documented(lines_then(
+                download.docs,
+                &format!(
+                    "Downloads the file `request` names as a stream of chunks; resolves with it once its SHA-256 was checked (with `onChunk`, streams it without keeping it). A lost connection resumes from the last byte received. Rejects with {rejects} (a `FaultError` with code `integrity` when the bytes do not match), or the signal's reason when cancelled."
+                ),
+            )),
+            method(
+                Param::optional("options", Type::named("DownloadOptions")),
+                "DownloadedFile",
+            ),
+        ]);
     }
-    if !contract.downloads.is_empty() {
-        to_client.push(filled(
-            "  /** One chunk of a download; acknowledge it with `@DOWNLOAD_ACK@`. */\n  \"@DOWNLOAD_CHUNK@\": (chunk: DownloadChunk) => void;\n  /** The end of a download: the SHA-256 of the whole file, or a fault. */\n  \"@DOWNLOAD_END@\": (end: DownloadEnd) => void;",
-        ));
-        to_server.push(filled(
-            "  /** Every byte of a download up to `offset` arrived. */\n  \"@DOWNLOAD_ACK@\": (ack: { id: string; offset: number }) => void;\n  /** Cancels a download. */\n  \"@DOWNLOAD_CANCEL@\": (request: { id: string }) => void;",
-        ));
+    if contract.downloads.is_empty() {
+        return Ok(());
     }
+    let frame = |event: &str, docs: &str, param: &str, ty: Type| {
+        Member::property(event, Type::callback(vec![Param::new(param, ty)])).documented(lines(docs))
+    };
+    parts.to_client.extend([
+        frame(
+            eventwire::download::CHUNK_EVENT,
+            &filled("One chunk of a download; acknowledge it with `@DOWNLOAD_ACK@`."),
+            "chunk",
+            Type::named("DownloadChunk"),
+        ),
+        frame(
+            eventwire::download::END_EVENT,
+            "The end of a download: the SHA-256 of the whole file, or a fault.",
+            "end",
+            Type::named("DownloadEnd"),
+        ),
+    ]);
+    parts.to_server.extend([
+        frame(
+            eventwire::download::ACK_EVENT,
+            "Every byte of a download up to `offset` arrived.",
+            "ack",
+            id_request(vec![Member::property(
+                "offset",
+                Type::Keyword(Keyword::Number),
+            )]),
+        ),
+        frame(
+            eventwire::download::CANCEL_EVENT,
+            "Cancels a download.",
+            "request",
+            id_request(Vec::new()),
+        ),
+    ]);
     Ok(())
 }

@@ -43,6 +43,12 @@
 //! assert!(dts.contains("join: (payload: Join, ack: (response: AckResponse<number>) => void) => void;"));
 //! ```
 //!
+//! The TypeScript is built as a small type model (keywords, references, literals, arrays,
+//! tuples, objects with documented members, unions, intersections, function types) and
+//! printed once, by one printer that knows the operators' precedence and the indentation of
+//! nested object types; nothing is parsed back from text. The `FaultCode` union is written
+//! from the runtime's [`eventwire::FaultCode::ALL`], so it grows with every fault code.
+//!
 //! Writing the files is a separate, explicit step: [`check_or_bless`] compares them with the
 //! checked-in copies (for a test) and rewrites them when `EVENTWIRE_BLESS=1`.
 //!
@@ -60,6 +66,7 @@ mod files;
 mod module;
 mod names;
 mod schema;
+mod ts_model;
 mod typescript;
 
 use eventwire::Contract;

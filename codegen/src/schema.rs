@@ -146,6 +146,12 @@ pub(crate) fn document(description: &Description) -> Value {
 
 /// Points `$ref`s at the TypeScript-named definitions of `side`.
 fn rename_refs(schema: &Value, names: &Names<'_>, side: Side) -> Value {
+    map_definition_refs(schema, &|def| format!("#/$defs/{}", names.name(def, side)))
+}
+
+/// The schema with every `$ref` to a definition (`#/$defs/X`) replaced by `target(X)`;
+/// other references are kept.
+pub(crate) fn map_definition_refs(schema: &Value, target: &dyn Fn(&str) -> String) -> Value {
     match schema {
         Value::Object(object) => Value::Object(
             object
@@ -153,20 +159,21 @@ fn rename_refs(schema: &Value, names: &Names<'_>, side: Side) -> Value {
                 .map(|(key, value)| {
                     let value = match (key.as_str(), value) {
                         ("$ref", Value::String(r)) => match r.strip_prefix("#/$defs/") {
-                            Some(def) => {
-                                Value::String(format!("#/$defs/{}", names.name(def, side)))
-                            }
+                            Some(def) => Value::String(target(def)),
                             None => value.clone(),
                         },
-                        _ => rename_refs(value, names, side),
+                        _ => map_definition_refs(value, target),
                     };
                     (key.clone(), value)
                 })
                 .collect(),
         ),
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|v| rename_refs(v, names, side)).collect())
-        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|item| map_definition_refs(item, target))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }

@@ -1,8 +1,12 @@
-//! JSON Schema (as schemars writes it) to TypeScript type expressions and JSDoc.
+//! JSON Schema (as schemars writes it) to TypeScript types (the [`ts_model`] printed
+//! once) and JSDoc lines.
+//!
+//! [`ts_model`]: crate::ts_model
 
 use serde_json::{Map, Value};
 
 use crate::error::GenerateError;
+use crate::ts_model::{Keyword, Member, MemberKind, Type};
 
 /// Largest integer a JavaScript number holds exactly (2^53 − 1 is exact as an `f64`).
 const MAX_SAFE: f64 = eventwire::wire::MAX_SAFE_INTEGER as f64;
@@ -17,10 +21,10 @@ pub(crate) fn type_of(
     schema: &Value,
     location: &str,
     names: &dyn Resolve,
-) -> Result<String, GenerateError> {
+) -> Result<Type, GenerateError> {
     let object = match schema {
-        Value::Bool(true) => return Ok("unknown".into()),
-        Value::Bool(false) => return Ok("never".into()),
+        Value::Bool(true) => return Ok(Type::Keyword(Keyword::Unknown)),
+        Value::Bool(false) => return Ok(Type::Keyword(Keyword::Never)),
         Value::Object(object) => object,
         _ => {
             return Err(unsupported(
@@ -34,13 +38,15 @@ pub(crate) fn type_of(
         let name = reference
             .strip_prefix("#/$defs/")
             .ok_or_else(|| unsupported(location, &format!("reference `{reference}`")))?;
-        parts.push(names.resolve(&percent_decode(name)));
+        parts.push(Type::named(names.resolve(&percent_decode(name))));
     }
     if let Some(value) = object.get("const") {
-        return Ok(literal(value));
+        return Ok(Type::Literal(value.clone()));
     }
     if let Some(Value::Array(values)) = object.get("enum") {
-        return Ok(union(values.iter().map(literal).collect()));
+        return Ok(Type::union(
+            values.iter().cloned().map(Type::Literal).collect(),
+        ));
     }
     for key in ["oneOf", "anyOf"] {
         if let Some(Value::Array(options)) = object.get(key) {
@@ -48,7 +54,7 @@ pub(crate) fn type_of(
                 .iter()
                 .map(|o| type_of(o, location, names))
                 .collect::<Result<Vec<_>, _>>()?;
-            parts.push(union(options));
+            parts.push(Type::union(options));
         }
     }
     if let Some(Value::Array(all)) = object.get("allOf") {
@@ -66,7 +72,7 @@ pub(crate) fn type_of(
                     _ => Err(unsupported(location, "a non-string in `type`")),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            parts.push(union(options));
+            parts.push(Type::union(options));
         }
         // Properties beside a reference: an internally tagged newtype variant.
         None if object.contains_key("properties") => {
@@ -75,13 +81,9 @@ pub(crate) fn type_of(
         _ => {}
     }
     Ok(match parts.len() {
-        0 => "unknown".into(),
+        0 => Type::Keyword(Keyword::Unknown),
         1 => parts.pop().expect("one part"),
-        _ => parts
-            .iter()
-            .map(|p| parenthesize(p))
-            .collect::<Vec<_>>()
-            .join(" & "),
+        _ => Type::Intersection(parts),
     })
 }
 
@@ -90,16 +92,16 @@ fn primitive(
     object: &Map<String, Value>,
     location: &str,
     names: &dyn Resolve,
-) -> Result<String, GenerateError> {
+) -> Result<Type, GenerateError> {
     Ok(match ty {
         "string" if is_binary(object) => binary_type(object),
-        "string" => "string".into(),
-        "boolean" => "boolean".into(),
-        "null" => "null".into(),
-        "number" => "number".into(),
+        "string" => Type::Keyword(Keyword::String),
+        "boolean" => Type::Keyword(Keyword::Boolean),
+        "null" => Type::Keyword(Keyword::Null),
+        "number" => Type::Keyword(Keyword::Number),
         "integer" => {
             check_integer(object, location)?;
-            "number".into()
+            Type::Keyword(Keyword::Number)
         }
         "array" => array_type(object, location, names)?,
         "object" => object_type(object, location, names)?,
@@ -115,11 +117,11 @@ fn is_binary(object: &Map<String, Value>) -> bool {
 /// The client receives a `Uint8Array` (the typed client converts `ArrayBuffer` and
 /// `Buffer`); it may send any binary socket.io-client sends (a Node `Buffer` is a
 /// `Uint8Array`).
-fn binary_type(object: &Map<String, Value>) -> String {
+fn binary_type(object: &Map<String, Value>) -> Type {
     if object.contains_key("x-eventwire-binary") {
-        "Uint8Array | ArrayBuffer".into()
+        Type::union(vec![Type::named("Uint8Array"), Type::named("ArrayBuffer")])
     } else {
-        "Uint8Array".into()
+        Type::named("Uint8Array")
     }
 }
 
@@ -151,27 +153,27 @@ fn array_type(
     object: &Map<String, Value>,
     location: &str,
     names: &dyn Resolve,
-) -> Result<String, GenerateError> {
+) -> Result<Type, GenerateError> {
     if let Some(Value::Array(prefix)) = object.get("prefixItems") {
         let items = prefix
             .iter()
             .enumerate()
             .map(|(i, item)| type_of(item, &format!("{location}[{i}]"), names))
             .collect::<Result<Vec<_>, _>>()?;
-        return Ok(format!("[{}]", items.join(", ")));
+        return Ok(Type::Tuple(items));
     }
     let item = match object.get("items") {
         Some(items) => type_of(items, &format!("{location}[]"), names)?,
-        None => "unknown".into(),
+        None => Type::Keyword(Keyword::Unknown),
     };
-    Ok(format!("{}[]", parenthesize(&item)))
+    Ok(Type::Array(Box::new(item)))
 }
 
 fn object_type(
     object: &Map<String, Value>,
     location: &str,
     names: &dyn Resolve,
-) -> Result<String, GenerateError> {
+) -> Result<Type, GenerateError> {
     let required: Vec<&str> = match object.get("required") {
         Some(Value::Array(keys)) => keys.iter().filter_map(Value::as_str).collect(),
         _ => Vec::new(),
@@ -180,45 +182,48 @@ fn object_type(
     if let Some(Value::Object(properties)) = object.get("properties") {
         for (key, schema) in properties {
             let ty = type_of(schema, &format!("{location}.{key}"), names)?;
-            let optional = if required.contains(&key.as_str()) {
-                ""
+            let member = if required.contains(&key.as_str()) {
+                Member::property(key, ty)
             } else {
-                "?"
+                Member::optional(key, ty)
             };
-            let docs = jsdoc(schema, "  ");
-            // A nested object type is indented one level further.
-            let ty = ty.replace('\n', "\n  ");
-            members.push(format!("{docs}  {}{optional}: {ty};", property_key(key)));
+            members.push(member.documented(doc_lines(schema)));
         }
     }
     // Maps: `additionalProperties` (string keys) or `patternProperties` (numeric keys,
     // which JSON writes as strings too).
     let mut values = Vec::new();
     if let Some(extra @ Value::Object(_)) = object.get("additionalProperties") {
-        values.push(type_of(extra, &format!("{location}[key]"), names)?.replace('\n', "\n  "));
+        values.push(type_of(extra, &format!("{location}[key]"), names)?);
     }
     if let Some(Value::Object(patterns)) = object.get("patternProperties") {
         for schema in patterns.values() {
-            values.push(type_of(schema, &format!("{location}[key]"), names)?.replace('\n', "\n  "));
+            values.push(type_of(schema, &format!("{location}[key]"), names)?);
         }
     }
-    if !values.is_empty() {
-        let value = union(values);
-        if members.is_empty() {
-            return Ok(format!("{{ [key: string]: {value} }}"));
-        }
-        members.push(format!("  [key: string]: {value} | undefined;"));
+    if values.is_empty() {
+        return Ok(Type::object(members));
     }
+    let value = Type::union(values);
     if members.is_empty() {
-        return Ok("{}".into());
+        return Ok(Type::inline_object(vec![Member {
+            docs: Vec::new(),
+            kind: MemberKind::Index(value),
+        }]));
     }
-    Ok(format!("{{\n{}\n}}", members.join("\n")))
+    // Beside declared properties, a key may be absent: the index says so.
+    let value = Type::union(vec![value, Type::Keyword(Keyword::Undefined)]);
+    members.push(Member {
+        docs: Vec::new(),
+        kind: MemberKind::Index(value),
+    });
+    Ok(Type::object(members))
 }
 
-/// The JSDoc block of a schema: its description and its constraints as tags.
-pub(crate) fn jsdoc(schema: &Value, indent: &str) -> String {
+/// The JSDoc lines of a schema: its description and its constraints as tags.
+pub(crate) fn doc_lines(schema: &Value) -> Vec<String> {
     let Value::Object(object) = schema else {
-        return String::new();
+        return Vec::new();
     };
     let mut lines: Vec<String> = Vec::new();
     if let Some(Value::String(description)) = object.get("description") {
@@ -256,69 +261,7 @@ pub(crate) fn jsdoc(schema: &Value, indent: &str) -> String {
             lines.push(format!("@{tag} {value}"));
         }
     }
-    match lines.len() {
-        0 => String::new(),
-        1 => format!("{indent}/** {} */\n", escape_comment(&lines[0])),
-        _ => {
-            let body: String = lines
-                .iter()
-                .map(|l| format!("{indent} * {}\n", escape_comment(l)).replace(" * \n", " *\n"))
-                .collect();
-            format!("{indent}/**\n{body}{indent} */\n")
-        }
-    }
-}
-
-fn escape_comment(line: &str) -> String {
-    line.replace("*/", "*\\/")
-}
-
-fn literal(value: &Value) -> String {
-    value.to_string()
-}
-
-fn union(mut options: Vec<String>) -> String {
-    options.dedup();
-    if options.is_empty() {
-        return "never".into();
-    }
-    options.join(" | ")
-}
-
-fn parenthesize(ty: &str) -> String {
-    let top_level_operator = {
-        let mut depth = 0i32;
-        ty.chars().any(|c| {
-            match c {
-                '{' | '[' | '(' | '<' => depth += 1,
-                '}' | ']' | ')' | '>' => depth -= 1,
-                '|' | '&' if depth == 0 => return true,
-                _ => {}
-            }
-            false
-        })
-    };
-    if top_level_operator {
-        format!("({ty})")
-    } else {
-        ty.to_owned()
-    }
-}
-
-/// A property name as TypeScript accepts it: bare when an identifier, quoted otherwise.
-pub(crate) fn property_key(key: &str) -> String {
-    let identifier = key
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
-    if identifier {
-        key.to_owned()
-    } else {
-        Value::String(key.to_owned()).to_string()
-    }
+    lines
 }
 
 /// `$defs` names are percent-encoded in references (schemars encodes `~`, `/`, `%`).

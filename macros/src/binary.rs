@@ -11,12 +11,13 @@
 use quote::{ToTokens, quote};
 
 use crate::ctxt::Errors;
+use crate::krate::Krate;
 
 syn::custom_keyword!(bytes);
 
 /// Rewrites the fields of `input`: strips `#[payload(...)]` field attributes and adds the
 /// serde and schemars attributes that make binary fields travel and be described as bytes.
-pub(crate) fn rewrite_fields(errors: &Errors, input: &mut syn::DeriveInput) {
+pub(crate) fn rewrite_fields(errors: &Errors, krate: &Krate, input: &mut syn::DeriveInput) {
     let fields: Vec<&mut syn::Field> = match &mut input.data {
         syn::Data::Struct(data) => data.fields.iter_mut().collect(),
         syn::Data::Enum(data) => data
@@ -37,13 +38,15 @@ pub(crate) fn rewrite_fields(errors: &Errors, input: &mut syn::DeriveInput) {
                 );
                 continue;
             }
-            field.attrs.push(syn::parse_quote!(
-                #[serde(with = "::eventwire::__private::byte_vec")]
-            ));
+            let (with, binary) = (
+                krate.join("__private::byte_vec"),
+                krate.join("wire::Binary"),
+            );
+            field.attrs.push(syn::parse_quote!(#[serde(with = #with)]));
             if !schema_given {
-                field.attrs.push(syn::parse_quote!(
-                    #[schemars(with = "::eventwire::wire::Binary")]
-                ));
+                field
+                    .attrs
+                    .push(syn::parse_quote!(#[schemars(with = #binary)]));
             }
             continue;
         }
@@ -60,7 +63,7 @@ pub(crate) fn rewrite_fields(errors: &Errors, input: &mut syn::DeriveInput) {
             continue;
         }
         let mut described = field.ty.clone();
-        if replace_bytes(&mut described) {
+        if replace_bytes(krate, &mut described) {
             // The string carries the field's span: schemars resolves the type it names there.
             let with = syn::LitStr::new(
                 &described.to_token_stream().to_string(),
@@ -168,9 +171,10 @@ fn inner_types(ty: &syn::Type) -> Vec<&syn::Type> {
 }
 
 /// Whether `path` names `bytes::Bytes`: `Bytes`, `bytes::Bytes`, `eventwire::Bytes` or
-/// `eventwire::bytes::Bytes`, with or without a leading `::`.
-fn is_bytes(path: &syn::TypePath) -> bool {
-    if path.qself.is_some() {
+/// `eventwire::bytes::Bytes` (the runtime by its path in the generated code), with or
+/// without a leading `::`.
+fn is_bytes(krate: &Krate, path: &syn::TypePath) -> bool {
+    if path.qself.is_some() || path.path.segments.iter().any(|s| !s.arguments.is_none()) {
         return false;
     }
     let names: Vec<String> = path
@@ -179,27 +183,23 @@ fn is_bytes(path: &syn::TypePath) -> bool {
         .iter()
         .map(|s| s.ident.to_string())
         .collect();
-    let plain = path.path.segments.iter().all(|s| s.arguments.is_none());
-    plain
-        && matches!(
-            names
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>()
-                .as_slice(),
-            ["Bytes"]
-                | ["bytes", "Bytes"]
-                | ["eventwire", "Bytes"]
-                | ["eventwire", "bytes", "Bytes"]
-        )
+    matches!(
+        names
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice(),
+        ["Bytes"] | ["bytes", "Bytes"]
+    ) || krate.names(&names, &["Bytes"])
+        || krate.names(&names, &["bytes", "Bytes"])
 }
 
-/// Replaces every `Bytes` in `ty` by `::eventwire::wire::Binary`; whether any was found.
-fn replace_bytes(ty: &mut syn::Type) -> bool {
+/// Replaces every `Bytes` in `ty` by the runtime's `wire::Binary`; whether any was found.
+fn replace_bytes(krate: &Krate, ty: &mut syn::Type) -> bool {
     if let syn::Type::Path(path) = ty
-        && is_bytes(path)
+        && is_bytes(krate, path)
     {
-        *ty = syn::parse2(quote!(::eventwire::wire::Binary)).expect("a type");
+        *ty = syn::parse2(quote!(#krate::wire::Binary)).expect("a type");
         return true;
     }
     let mut found = false;
@@ -209,19 +209,19 @@ fn replace_bytes(ty: &mut syn::Type) -> bool {
                 if let syn::PathArguments::AngleBracketed(args) = &mut segment.arguments {
                     for arg in &mut args.args {
                         if let syn::GenericArgument::Type(ty) = arg {
-                            found |= replace_bytes(ty);
+                            found |= replace_bytes(krate, ty);
                         }
                     }
                 }
             }
         }
-        syn::Type::Array(array) => found |= replace_bytes(&mut array.elem),
-        syn::Type::Slice(slice) => found |= replace_bytes(&mut slice.elem),
-        syn::Type::Paren(paren) => found |= replace_bytes(&mut paren.elem),
-        syn::Type::Group(group) => found |= replace_bytes(&mut group.elem),
+        syn::Type::Array(array) => found |= replace_bytes(krate, &mut array.elem),
+        syn::Type::Slice(slice) => found |= replace_bytes(krate, &mut slice.elem),
+        syn::Type::Paren(paren) => found |= replace_bytes(krate, &mut paren.elem),
+        syn::Type::Group(group) => found |= replace_bytes(krate, &mut group.elem),
         syn::Type::Tuple(tuple) => {
             for elem in &mut tuple.elems {
-                found |= replace_bytes(elem);
+                found |= replace_bytes(krate, elem);
             }
         }
         _ => {}

@@ -9,27 +9,34 @@ use quote::quote;
 use serde_derive_internals::ast::Data;
 
 use crate::ctxt::Errors;
+use crate::krate::{CratePath, Krate};
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let mut input: syn::DeriveInput = syn::parse2(item.clone())?;
     crate::filter::schema::annotate(&mut input);
     let errors = Errors::new();
-    crate::binary::rewrite_fields(&errors, &mut input);
-    if !args.is_empty() {
-        errors.error_at(&args, "`#[payload]` takes no arguments; configure the type with `#[serde(...)]` and `#[validate(...)]`");
-    }
+    let given = crate_arg(&errors, args);
+    let krate = Krate::new(given.as_ref());
+    crate::binary::rewrite_fields(&errors, &krate, &mut input);
     check(&errors, &input);
     crate::integers::check(&errors, &input);
     let rename = generic_schema_name(&input);
+    let (serde, schemars) = (
+        krate.join("__private::serde"),
+        krate.join("__private::schemars"),
+    );
+    // The derived `Validate` needs the path too; it reads it from its own attribute.
+    let validate_crate = given.map(|path| quote!(#[validate(crate = #path)]));
     let derives = quote! {
         #[derive(
-            ::eventwire::__private::serde::Serialize,
-            ::eventwire::__private::serde::Deserialize,
-            ::eventwire::__private::schemars::JsonSchema,
-            ::eventwire::Validate,
+            #krate::__private::serde::Serialize,
+            #krate::__private::serde::Deserialize,
+            #krate::__private::schemars::JsonSchema,
+            #krate::Validate,
         )]
-        #[serde(crate = "::eventwire::__private::serde")]
-        #[schemars(crate = "::eventwire::__private::schemars")]
+        #[serde(crate = #serde)]
+        #[schemars(crate = #schemars)]
+        #validate_crate
         #rename
     };
     match errors.finish() {
@@ -44,6 +51,28 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenS
                 derives
             };
             Ok(quote!(#error #derives #input))
+        }
+    }
+}
+
+/// `#[payload]` takes one optional argument, `crate = "path"`: the runtime's path for a user
+/// who renamed the dependency (serde's `#[serde(crate = "...")]`).
+fn crate_arg(errors: &Errors, args: TokenStream) -> Option<CratePath> {
+    if args.is_empty() {
+        return None;
+    }
+    let parser = |input: syn::parse::ParseStream<'_>| {
+        input.parse::<syn::Token![crate]>()?;
+        input.parse::<syn::Token![=]>()?;
+        let path: CratePath = input.parse()?;
+        input.parse::<Option<syn::Token![,]>>()?;
+        Ok(path)
+    };
+    match syn::parse::Parser::parse2(parser, args.clone()) {
+        Ok(path) => Some(path),
+        Err(_) => {
+            errors.error_at(&args, "`#[payload]` takes only `crate = \"path\"` (for a renamed eventwire dependency); configure the type with `#[serde(...)]` and `#[validate(...)]`");
+            None
         }
     }
 }

@@ -1,5 +1,6 @@
 // Parses each AsyncAPI document given with the official parser (@asyncapi/parser) and fails
-// on any error-level diagnostic. Usage: node asyncapi.mjs <file.asyncapi.json>...
+// on any error-level diagnostic; prints each operation as resolved. Usage:
+// node asyncapi.mjs <file.asyncapi.json>...
 import { readFile } from "node:fs/promises";
 import { Parser, DiagnosticSeverity } from "@asyncapi/parser";
 
@@ -26,10 +27,16 @@ for (const path of process.argv.slice(2)) {
     failed = true;
   }
   for (const operation of operations) {
-    if (operation.messages().all().length === 0) {
+    const messages = operation.messages().all();
+    if (messages.length === 0) {
       console.log(`${path}: error: operation ${operation.id()} has no message`);
       failed = true;
     }
+    // One line per operation as the parser resolved it, for the caller to check:
+    // `operation <id>: <action> <message names> -> <reply message names>`.
+    const replies = operation.reply()?.messages().all() ?? [];
+    const names = (list) => list.map((m) => m.name()).join(", ");
+    console.log(`${path}: operation ${operation.id()}: ${operation.action()} ${names(messages)} -> ${names(replies)}`);
   }
   console.log(`${path}: ${channels.length} channel(s), ${operations.length} operation(s)`);
 }

@@ -50,6 +50,25 @@ for (const transports of [["websocket"], ["polling"]]) {
   assert.equal(pushed.thumbnail, null);
   isBytes(pushed.raw, [1]);
 
+  // A client's answer to a server question carries bytes too (a BINARY_ACK packet): they
+  // reach the server's declared answer type byte for byte, and come back in its answer.
+  const stopReview = files.on.review((file) => ({
+    title: `reviewed ${file.title}`,
+    size: file.size,
+    data: file.data.slice().reverse(),
+    thumbnail: Buffer.from([9, 0, 9]),
+    attachments: [{ name: "copy", data: file.data.slice(0, 8).buffer }],
+    raw: file.raw,
+  }));
+  const reviewed = await files.askReview({ title: "review me", data: large, thumbnail: null, attachments: [], raw: every });
+  stopReview();
+  assert.equal(reviewed.title, "reviewed review me");
+  assert.equal(reviewed.size, 1000);
+  isBytes(reviewed.data, large.slice().reverse());
+  isBytes(reviewed.thumbnail, [9, 0, 9]);
+  isBytes(reviewed.attachments[0].data, large.slice(0, 8));
+  isBytes(reviewed.raw, every);
+
   // The size rule counts bytes, at the field's path.
   const tooBig = await files
     .upload({ title: "t", data: new Uint8Array(1025), thumbnail: null, attachments: [{ name: "a", data: new Uint8Array(65) }], raw: new Uint8Array(0) })
@@ -75,6 +94,21 @@ for (const transports of [["websocket"], ["polling"]]) {
   const echoed = await ack(raw, "upload", { title: "t", data: Buffer.from(every), thumbnail: null, attachments: [], raw: Buffer.from([]) });
   assert.ok(Buffer.isBuffer(echoed.data.data));
   assert.deepEqual([...echoed.data.data], [...every]);
+
+  // A raw socket.io client answers with Node Buffers; an answer with numbers where bytes
+  // are declared is refused like such a payload, at its path.
+  raw.on("review", (file, reply) => reply({ ...file, data: Buffer.from(file.data).reverse() }));
+  const rawReview = await ack(raw, "askReview", { title: "t", data: Buffer.from(every), thumbnail: null, attachments: [], raw: Buffer.from([7]) });
+  assert.deepEqual([...rawReview.data.data], [...every].reverse());
+  assert.deepEqual([...rawReview.data.raw], [7]);
+  raw.off("review");
+  raw.on("review", (file, reply) => reply({ ...file, data: [1, 2, 3] }));
+  const numbersReview = await ack(raw, "askReview", { title: "t", data: Buffer.from([1]), thumbnail: null, attachments: [], raw: Buffer.from([]) });
+  assert.match(
+    numbersReview.error.reason,
+    /^the client's answer is invalid: data: invalid type: sequence, expected binary data/,
+  );
+  raw.off("review");
 
   // `max_bytes` counts the attachments: a tiny JSON text with 300 bytes of data is too large.
   assert.deepEqual(await ack(raw, "small", { data: Buffer.alloc(100) }), { ok: true, data: 100 });

@@ -1,7 +1,7 @@
 // Three nodes sharing a Redis Cluster (argv[2..4]): a room broadcast with `except` reaches
 // the room's members on every node exactly once and in order; the sender, the excepted
 // room and outsiders get nothing.
-import { ack, silence, assert, connectTo } from "./lib.mjs";
+import { ack, silence, settled, assert, connectTo } from "./lib.mjs";
 
 const urls = process.argv.slice(2, 5);
 // Each client connects to a given node.
@@ -23,7 +23,11 @@ const expected = Array.from({ length: count }, (_, n) => `shout ${n}`);
 for (const text of expected) {
   assert.deepEqual(await ack(sender, "shout", { room: "red", except: ["muted"], text }), { ok: true, data: true });
 }
-await quiet; // also leaves time for any duplicate to arrive
+// Each member's copies travel through the cluster after the sender's ack: wait for them
+// (a loaded machine can take longer than the quiet window), then still for any duplicate.
+await settled(() => [...heard.values()].every((texts) => texts.length >= count));
+await quiet;
+await new Promise((resolve) => setTimeout(resolve, 300));
 for (const [, texts] of heard) assert.deepEqual(texts, expected);
 
 for (const s of [sender, one, two, three, muted, outsider]) s.close();

@@ -59,4 +59,14 @@ export const rejection = async (promise, what) => {
   throw new Error(`${what}: expected a rejection, got ${JSON.stringify(value)}`);
 };
 
+// Resolves once `done()` holds (checked every 20 ms), or after `ms` whatever it says: the
+// caller asserts what it expected, so a slow machine fails with the real difference.
+export function settled(done, ms = 10000) {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const check = () => (done() || Date.now() - started >= ms ? resolve() : setTimeout(check, 20));
+    check();
+  });
+}
+
 export { assert };

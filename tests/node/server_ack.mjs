@@ -16,7 +16,7 @@ assert.deepEqual(await ack(silent, "askMe", { text: "ping", timeout_ms: 200 }), 
 const wrong = await connect("/lab");
 wrong.on("question", (_question, reply) => reply({ txt: 1 }));
 const response = await ack(wrong, "askMe", { text: "ping", timeout_ms: 2000 });
-assert.match(response.data, /^failed: the client's answer is invalid: missing field `text`/);
+assert.match(response.data, /^failed: the client's answer is invalid: text: missing field `text`/);
 
 // An answer of the right shape that breaks the answer type's `#[validate]` rules is refused
 // like an invalid payload, with every broken rule.

@@ -166,6 +166,13 @@ pub enum Files {
     /// A stored file.
     #[server]
     Stored(Stored),
+    /// Sends the file to the caller as a `review` question; answers with the caller's
+    /// answer (a file too), or why it did not arrive.
+    #[client(ack = Result<Stored, UploadRefused>)]
+    AskReview(Upload),
+    /// A file for the client to review; the client answers with a file.
+    #[server(ack = Stored)]
+    Review(Stored),
     /// Sends a file of up to 8 MB as a stream of chunks.
     #[upload(ack = Result<Received, UploadRefused>, guard, max_size = 8_000_000)]
     SendFile(FileMeta),
@@ -267,6 +274,15 @@ impl FilesHandlers for FilesApp {
 
     async fn publish(&self, cx: &Cx<Files>, upload: Upload) {
         let _ = cx.emit(Files::stored(upload.into()));
+    }
+
+    async fn ask_review(&self, cx: &Cx<Files>, upload: Upload) -> Result<Stored, UploadRefused> {
+        let question = Files::review(upload.into()).timeout(Duration::from_secs(2));
+        cx.emit_with_ack(question)
+            .await
+            .map_err(|error| UploadRefused {
+                reason: error.to_string(),
+            })
     }
 
     async fn small(&self, _: &Cx<Files>, chunk: Chunk) -> u32 {

@@ -10,6 +10,7 @@ use eventwire::{Contract, Cx, Server, ValidationError, payload};
 
 pub mod binary;
 pub mod board;
+pub mod compat;
 pub mod fuzzing;
 mod node;
 pub mod raw;

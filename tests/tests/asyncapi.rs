@@ -1,6 +1,7 @@
 //! The generated AsyncAPI documents pass the official parser (`@asyncapi/parser`) without
 //! errors: the test clients' (`tests/node/generated/`), the chat's and the board's (whose
-//! feeds add subscribe, snapshot, change, end and unsubscribe messages).
+//! feeds add subscribe, snapshot, change, end and unsubscribe messages), and the files
+//! contract's and the chat's uploads (start, finish, chunk, cancel and resume, each answered).
 
 use std::process::{Command, Output};
 
@@ -25,6 +26,7 @@ fn generated_documents_pass_the_asyncapi_parser() {
         eventwire_tests::node_dir().join("generated/lab.asyncapi.json"),
         eventwire_tests::node_dir().join("generated/shapes.asyncapi.json"),
         eventwire_tests::node_dir().join("generated/board.asyncapi.json"),
+        eventwire_tests::node_dir().join("generated/files.asyncapi.json"),
         root.join("examples/chat/web/generated/chat.asyncapi.json"),
         root.join("examples/board/web/generated/board.asyncapi.json"),
     ];
@@ -36,7 +38,84 @@ fn generated_documents_pass_the_asyncapi_parser() {
         String::from_utf8_lossy(&output.stderr)
     );
     // Every document was read as a whole (channels and operations counted).
-    assert_eq!(stdout.matches(" channel(s), ").count(), 5, "{stdout}");
+    assert_eq!(stdout.matches(" channel(s), ").count(), 6, "{stdout}");
+}
+
+#[test]
+fn uploads_are_in_the_document_with_their_answers() {
+    // As the parser resolved them: a reader of the document alone can speak the upload
+    // protocol (docs/protocol.md#uploads), every step with the answer it gets.
+    let path = eventwire_tests::node_dir().join("generated/files.asyncapi.json");
+    let output = parse(std::slice::from_ref(&path));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}");
+    let operation = |id: &str| {
+        let prefix = format!("{}: operation {id}: ", path.display());
+        stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("no operation {id} in:\n{stdout}"))
+            .to_owned()
+    };
+    assert_eq!(
+        operation("Files.upload.sendFile.start"),
+        "receive sendFile -> sendFile (answer)"
+    );
+    assert_eq!(
+        operation("Files.upload.sendFile.finish"),
+        "receive eventwire:finish -> eventwire:finish (answer)"
+    );
+    for step in ["chunk", "cancel", "resume"] {
+        assert_eq!(
+            operation(&format!("Files.eventwire_{step}")),
+            format!("receive eventwire:{step} -> eventwire:{step} (answer)")
+        );
+    }
+
+    // The schemas, by reference: the start carries the metadata and the upload's limit; the
+    // finish is answered with the upload's answer or its app error.
+    let document = generated("files.asyncapi.json");
+    let messages = &document["channels"]["Files"]["messages"];
+    let start = &messages["upload.sendFile.start"]["payload"];
+    assert_eq!(
+        start["properties"]["meta"]["$ref"],
+        "#/components/schemas/FileMeta"
+    );
+    assert_eq!(start["properties"]["size"]["maximum"], 8_000_000);
+    assert_eq!(start["required"], serde_json::json!(["meta", "size"]));
+    let finished = &messages["upload.sendFile.finished"]["payload"]["oneOf"];
+    assert_eq!(
+        finished[0]["properties"]["data"]["$ref"],
+        "#/components/schemas/Received"
+    );
+    assert_eq!(
+        finished[1]["properties"]["error"]["$ref"],
+        "#/components/schemas/UploadRefused"
+    );
+    let chunk = &messages["eventwire_chunk"]["payload"]["properties"]["data"];
+    assert_eq!(chunk["contentEncoding"], "binary");
+    // The upload faults are among the codes a fault may carry.
+    let codes = &document["components"]["schemas"]["eventwire.Fault"]["properties"]["code"]["enum"];
+    for code in [
+        "unknown_transfer",
+        "transfer_limit",
+        "invalid_chunk",
+        "integrity",
+    ] {
+        assert!(codes.as_array().unwrap().contains(&code.into()), "{code}");
+    }
+}
+
+#[test]
+fn the_parser_check_fails_on_a_broken_upload() {
+    // A finish whose answer names no message is an error too.
+    let mut document = generated("files.asyncapi.json");
+    document["operations"]["Files.upload.sendFile.finish"]["reply"]["messages"][0]["$ref"] =
+        "#/channels/Files/messages/nothing".into();
+    assert!(
+        refused(&document, "broken-upload-reply.asyncapi.json"),
+        "a finish with a dangling reply passed"
+    );
 }
 
 /// The generated document `name`, as JSON.

@@ -6,27 +6,10 @@
 // types, though nothing outside this test reaches them.
 #![allow(unreachable_pub)]
 
-use eventwire::compat::{Shape, breaking_changes};
+use eventwire::compat::Shape;
 use eventwire::describe::Direction;
-
-/// Declares one version of an API (contract `Api` on `/api`) in its own module.
-macro_rules! version {
-    ($module:ident { $($item:item)* }) => {
-        #[allow(dead_code, unused_imports)]
-        mod $module {
-            use eventwire::{Contract, payload};
-            $($item)*
-        }
-    };
-}
-
-/// The breaking changes from `Old` to `New`, as `(who sends, sentence)`.
-fn changes<Old: eventwire::Contract, New: eventwire::Contract>() -> Vec<(Direction, String)> {
-    breaking_changes(&Shape::of::<Old>(), &Shape::of::<New>())
-        .into_iter()
-        .map(|change| (change.sent_by, change.to_string()))
-        .collect()
-}
+use eventwire_tests::compat::changes;
+use eventwire_tests::version;
 
 use Direction::{ClientToServer, ServerToClient};
 
@@ -420,6 +403,8 @@ fn a_checked_in_description_reads_back_to_the_same_fingerprint() {
     let shapes = std::fs::read_to_string(dir.join("shapes.schema.json")).expect("checked in");
     // A contract with feeds (data and notify, an app error, a per-item check).
     let board = std::fs::read_to_string(dir.join("board.schema.json")).expect("checked in");
+    // A contract with an upload (an app error, a guard, a size limit).
+    let files = std::fs::read_to_string(dir.join("files.schema.json")).expect("checked in");
     let pairs = [
         (Shape::of::<eventwire_tests::Lab>(), &lab),
         (Shape::of::<eventwire_tests::Ordered>(), &lab),
@@ -427,6 +412,7 @@ fn a_checked_in_description_reads_back_to_the_same_fingerprint() {
         (Shape::of::<eventwire_tests::Secure>(), &lab),
         (Shape::of::<eventwire_tests::shapes::Shapes>(), &shapes),
         (Shape::of::<eventwire_tests::board::Board>(), &board),
+        (Shape::of::<eventwire_tests::binary::Files>(), &files),
     ];
     for (shape, document) in pairs {
         let read = Shape::from_schema_document(document, shape.name()).expect("reads");

@@ -53,16 +53,26 @@ async fn non_string_event_names_close_the_connection() {
     assert_serving(&server.url, &mut canary).await;
 }
 
+/// The names of the runtime's own exchanges a client sends: the generated dispatch matches
+/// these constants, not copies of their text.
+const OWN_CLIENT_EVENTS: [&str; 6] = [
+    eventwire::feed::SUBSCRIBE_EVENT,
+    eventwire::feed::UNSUBSCRIBE_EVENT,
+    eventwire::upload::CHUNK_EVENT,
+    eventwire::upload::FINISH_EVENT,
+    eventwire::upload::CANCEL_EVENT,
+    eventwire::upload::RESUME_EVENT,
+];
+
 #[tokio::test]
 async fn reserved_event_names_are_refused_as_unknown() {
     let (server, mut canary) = setup().await;
-    for (id, name) in [
-        (1, "error"),
-        (2, "connect"),
-        (3, "disconnect"),
-        (4, "disconnecting"),
-        (5, "newListener"),
-    ] {
+    // The derive's list, which the contract check refuses at compile time, is the one the
+    // runtime answers; and a contract without feeds or uploads (the lab) has no arm for
+    // the runtime's own exchanges either.
+    assert!(eventwire::RESERVED_EVENTS.contains(&"newListener"));
+    let names = eventwire::RESERVED_EVENTS.iter().chain(&OWN_CLIENT_EVENTS);
+    for (id, name) in (1..).zip(names) {
         let next = answer_to(&server.url, &format!(r#"42/lab,{id}["{name}",{{}}]"#)).await;
         assert!(
             fault_ack(id, "unknown_event", name)(&next),
@@ -70,6 +80,19 @@ async fn reserved_event_names_are_refused_as_unknown() {
         );
     }
     assert_serving(&server.url, &mut canary).await;
+}
+
+#[test]
+fn a_feed_contract_numbers_the_runtime_own_feed_events_after_its_client_events() {
+    use eventwire::__private::Dispatch;
+    let events = <eventwire_tests::board::Board as Dispatch<eventwire_tests::board::BoardApp>>::CLIENT_EVENTS;
+    assert_eq!(
+        events[events.len() - 2..],
+        [
+            eventwire::feed::SUBSCRIBE_EVENT,
+            eventwire::feed::UNSUBSCRIBE_EVENT
+        ]
+    );
 }
 
 #[tokio::test]

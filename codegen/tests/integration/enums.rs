@@ -43,6 +43,23 @@ pub enum Colour {
     Blue,
 }
 
+/// Names with TypeScript's operators in them, inlined where they are used.
+#[payload]
+#[schemars(inline)]
+pub enum Operator {
+    #[serde(rename = "a<b")]
+    Less,
+    #[serde(rename = "a|b")]
+    Either,
+}
+
+/// A list of operators: the union of their literal types, in parentheses.
+#[payload]
+pub struct Operators {
+    pub list: Vec<Operator>,
+    pub one: Operator,
+}
+
 /// A point.
 #[payload]
 pub struct Point {
@@ -61,6 +78,8 @@ pub enum Api {
     Untagged(Untagged),
     #[server]
     Colour(Colour),
+    #[server]
+    Operators(Operators),
 }
 
 #[test]
@@ -149,6 +168,24 @@ fn colour() {
         r#"
 /** Only unit variants: a string union. */
 export type Colour = "deepRed" | "blue";
+"#,
+    );
+}
+
+#[test]
+fn literals_with_operators_in_them() {
+    // The `<` of the first name opens no type arguments: the union is parenthesized as an
+    // array's items, and `"a|b"` is one literal.
+    crate::assert_declaration(
+        &crate::dts::<Api>(),
+        "Operators",
+        r#"
+/** A list of operators: the union of their literal types, in parentheses. */
+export interface Operators {
+  list: ("a<b" | "a|b")[];
+  /** Names with TypeScript's operators in them, inlined where they are used. */
+  one: "a<b" | "a|b";
+}
 "#,
     );
 }

@@ -11,6 +11,7 @@ mod check;
 mod docs;
 mod enums;
 mod events;
+mod faults;
 mod integers;
 mod jsdoc;
 mod names;

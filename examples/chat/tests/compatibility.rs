@@ -5,7 +5,7 @@
 // The next version is a module of this test; its items are `pub` like the chat's own.
 #![allow(unreachable_pub)]
 
-use chat::contract::{ChatError, ChatMessage, Joined, Login, RoomRef, Sent, UserTyping};
+use chat::contract::{ChatError, ChatMessage, FileMeta, Joined, Login, RoomRef, Sent, UserTyping};
 use eventwire_codegen::Generator;
 
 const CHECKED_IN: &str = include_str!("../web/generated/chat.schema.json");
@@ -76,6 +76,9 @@ mod next {
         Presence(Presence),
         #[server(rename = "typing")]
         UserTyping(UserTyping),
+        /// Uploads now take at most 1 MiB: old pages may send up to 16 MiB.
+        #[upload(ack = Result<Sent, ChatError>, guard, max_size = 1048576)]
+        UploadFile(FileMeta),
     }
 }
 
@@ -90,12 +93,13 @@ fn a_breaking_change_is_caught_with_a_readable_report() {
     // The first line names both fingerprints; the rest lists the changes per direction.
     let (first, changes) = text.split_once('\n').expect("several lines");
     assert!(first.starts_with("Chat: BREAKING ("), "{text}");
-    assert!(first.ends_with("), 5 change(s)"), "{text}");
+    assert!(first.ends_with("), 6 change(s)"), "{text}");
     let expected = r#"  what an old client sends, which the new server must accept (client -> server):
     - /chat `leave` event: the new server no longer handles it; an old client may still send it and gets an `unknown_event` fault
     - /chat `send` payload: an old client may leave out `format`, which the new server requires
     - /chat `send` payload: an old client at `text` may send values beyond maxLength 500, which the new server requires (an old client has maxLength 2000)
     - /chat `shareFile` event: the new server no longer handles it; an old client may still send it and gets an `unknown_event` fault
+    - /chat `uploadFile` upload size limit: the new server refuses files larger than 1048576 bytes with `transfer_limit`, and an old client may send files of up to 16777216 bytes
   what the new server sends, which an old client must understand (server -> client):
     - /chat `presence` payload: the new server at `kind` may send "away", which an old client does not know
 "#;

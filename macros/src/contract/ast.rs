@@ -5,6 +5,7 @@ use syn::Type;
 
 use super::attr::{self, ContractAttrs, Direction};
 use crate::ctxt::Errors;
+use crate::krate::Krate;
 
 pub(crate) struct Contract<'a> {
     pub(crate) input: &'a syn::DeriveInput,
@@ -16,6 +17,8 @@ pub(crate) struct Contract<'a> {
     pub(crate) uploads: Vec<Upload<'a>>,
     /// The `#[download]` variants.
     pub(crate) downloads: Vec<Download<'a>>,
+    /// The runtime's path in the generated code.
+    pub(crate) krate: Krate,
 }
 
 /// A file the server sends as a stream of chunks, declared with `#[download(...)]`.
@@ -144,8 +147,10 @@ impl<'a> Contract<'a> {
             .into_iter()
             .filter_map(|variant| Feed::from_ast(errors, variant))
             .collect();
+        let krate = Krate::new(attrs.krate.as_ref().map(|(_, path)| path));
         Some(Contract {
             input,
+            krate,
             attrs,
             events,
             feeds,
@@ -404,28 +409,39 @@ impl<'a> Upload<'a> {
         let meta = match &variant.fields {
             syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => &fields.unnamed[0].ty,
             fields => {
-                errors.error_at(
-                    fields,
-                    format_args!(
-                        "an upload carries its metadata as one payload type: write `{}(FileMeta)` with a `#[payload]` struct",
-                        variant.ident
-                    ),
+                let message = format!(
+                    "an upload carries its metadata as one payload type: write `{}(FileMeta)` with a `#[payload]` struct",
+                    variant.ident
                 );
+                // A unit variant has no fields to point at: point at its name.
+                match fields {
+                    syn::Fields::Unit => errors.error_at(&variant.ident, message),
+                    fields => errors.error_at(fields, message),
+                }
                 return None;
             }
         };
-        let max_size = attrs
-            .max_size
-            .and_then(|(_, lit)| match lit.base10_parse::<u64>() {
-                Ok(0) | Err(_) => {
+        // A literal only: the size is also written into the description (the TypeScript
+        // docs, the schemas, the fingerprint), which a constant's value cannot reach.
+        let max_size = attrs.max_size.and_then(|(_, expr)| {
+            let bytes = match &expr {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Int(int),
+                    ..
+                }) => int.base10_parse::<u64>().ok(),
+                _ => None,
+            };
+            match bytes {
+                Some(0) | None => {
                     errors.error_at(
-                        &lit,
-                        "`max_size` is a positive number of bytes, e.g. `max_size = 10_485_760`",
+                        &expr,
+                        "`max_size` is a positive number of bytes written as an integer literal, e.g. `max_size = 10_485_760`",
                     );
                     None
                 }
-                Ok(bytes) => Some(bytes),
-            });
+                Some(bytes) => Some(bytes),
+            }
+        });
         let (name, name_span) = wire_name(attrs.rename.as_ref().map(|(_, lit)| lit), variant);
         Some(Upload {
             variant,

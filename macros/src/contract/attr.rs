@@ -6,6 +6,7 @@ use syn::parse::{Parse, ParseStream};
 use syn::{LitStr, Type};
 
 use crate::ctxt::Errors;
+use crate::krate::CratePath;
 
 pub(crate) mod kw {
     syn::custom_keyword!(namespace);
@@ -45,6 +46,8 @@ pub(crate) struct ContractAttrs {
     pub(crate) identity: Option<(kw::identity, Type)>,
     /// `expiring`: the identity implements `Expiring`; the socket is disconnected when it expires.
     pub(crate) expiring: Option<kw::expiring>,
+    /// `crate = "path"`: the runtime's path for a user who renamed the dependency.
+    pub(crate) krate: Option<(syn::Token![crate], CratePath)>,
 }
 
 /// Who sends an event. A later kind (live subscriptions) adds a variant here.
@@ -69,8 +72,7 @@ pub(crate) struct EventAttrs {
     pub(crate) max_bytes: Option<(kw::max_bytes, syn::LitInt)>,
 }
 
-const CONTRACT_KEYS: &str =
-    "`namespace = \"/path\"`, `ordered`, `auth = Type`, `identity = Type`, `expiring`";
+const CONTRACT_KEYS: &str = "`namespace = \"/path\"`, `ordered`, `auth = Type`, `identity = Type`, `expiring`, `crate = \"path\"`";
 const EVENT_KEYS: &str = "`ack = Type`, `rename = \"name\"`, `guard` (client events), `rate = \"5/s\"` (client events), `max_bytes = 4096` (client events)";
 
 pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> ContractAttrs {
@@ -89,6 +91,8 @@ pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> Contr
                     flag(input, errors, &mut out.expiring, "expiring")?;
                 } else if lookahead.peek(kw::ordered) {
                     flag(input, errors, &mut out.ordered, "ordered")?;
+                } else if lookahead.peek(syn::Token![crate]) {
+                    key_value(input, errors, &mut out.krate, "crate")?;
                 } else {
                     return Err(unknown_key(input, "#[contract(...)]", CONTRACT_KEYS));
                 }
@@ -298,7 +302,9 @@ pub(crate) fn feed_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Feed
 pub(crate) struct UploadAttrs {
     pub(crate) ack: Option<(kw::ack, Type)>,
     pub(crate) guard: Option<kw::guard>,
-    pub(crate) max_size: Option<(kw::max_size, syn::LitInt)>,
+    /// Any expression, so that `max_size = "8 MB"` or `max_size = 8 << 20` gets an error
+    /// that says what is expected rather than the parser's "expected integer literal".
+    pub(crate) max_size: Option<(kw::max_size, syn::Expr)>,
     pub(crate) rename: Option<(kw::rename, LitStr)>,
 }
 

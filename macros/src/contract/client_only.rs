@@ -15,6 +15,7 @@ use super::attr::Direction;
 pub(crate) fn constructors(contract: &Contract<'_>) -> TokenStream {
     let ident = &contract.input.ident;
     let vis = &contract.input.vis;
+    let krate = &contract.krate;
     let items = contract
         .events
         .iter()
@@ -32,7 +33,7 @@ pub(crate) fn constructors(contract: &Contract<'_>) -> TokenStream {
                 method = method.to_string().trim_start_matches("r#"),
             );
             let (param, payload_ty) = match event.payload {
-                Some(ty) => (quote!(_payload: #ty), quote!(#ty)),
+                Some(ty) => (quote!(_: #ty), quote!(#ty)),
                 None => (quote!(), quote!(())),
             };
             // The bound names a lifetime parameter, so it is checked where the constructor
@@ -46,7 +47,7 @@ pub(crate) fn constructors(contract: &Contract<'_>) -> TokenStream {
                 impl #ident {
                     #[doc(hidden)]
                     #[allow(dead_code, clippy::extra_unused_lifetimes)]
-                    #vis fn #method<'__eventwire>(#param) -> ::eventwire::Outgoing<Self, #payload_ty, ::eventwire::NoReply>
+                    #vis fn #method<'__eventwire>(#param) -> #krate::Outgoing<Self, #payload_ty, #krate::NoReply>
                     where
                         &'__eventwire (): #marker,
                     {

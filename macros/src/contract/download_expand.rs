@@ -7,25 +7,27 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
 use super::ast::{Contract, Download};
+use crate::krate::Krate;
 
 /// What the handler returns: `Download`, or `Result<Download, E>` with `error = E`.
-fn return_type(download: &Download<'_>) -> TokenStream {
+fn return_type(krate: &Krate, download: &Download<'_>) -> TokenStream {
     match &download.error {
-        None => quote!(::eventwire::download::Download),
-        Some(error) => quote!(::core::result::Result<::eventwire::download::Download, #error>),
+        None => quote!(#krate::download::Download),
+        Some(error) => quote!(::core::result::Result<#krate::download::Download, #error>),
     }
 }
 
 /// The handler trait's `<download>` (and `allow_<download>`) methods.
 pub(crate) fn trait_methods(contract: &Contract<'_>) -> TokenStream {
     let ident = &contract.input.ident;
+    let krate = &contract.krate;
     contract
         .downloads
         .iter()
         .map(|download| {
             let method = download.method_name();
             let request = download.request;
-            let output = return_type(download);
+            let output = return_type(krate, download);
             let name = &download.name;
             let docs = download
                 .variant
@@ -51,9 +53,9 @@ pub(crate) fn trait_methods(contract: &Contract<'_>) -> TokenStream {
                     #[doc = #doc]
                     fn #guard(
                         &self,
-                        cx: &::eventwire::Cx<#ident>,
+                        cx: &#krate::Cx<#ident>,
                         request: &#request,
-                    ) -> impl ::core::future::Future<Output = ::core::result::Result<(), ::eventwire::Forbidden>> + ::core::marker::Send;
+                    ) -> impl ::core::future::Future<Output = ::core::result::Result<(), #krate::Forbidden>> + ::core::marker::Send;
                 }
             });
             quote_spanned! {download.variant.span()=>
@@ -62,7 +64,7 @@ pub(crate) fn trait_methods(contract: &Contract<'_>) -> TokenStream {
                 #(#docs)*
                 fn #method(
                     &self,
-                    cx: &::eventwire::Cx<#ident>,
+                    cx: &#krate::Cx<#ident>,
                     request: #request,
                 ) -> impl ::core::future::Future<Output = #output> + ::core::marker::Send;
 
@@ -77,7 +79,8 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
     if contract.downloads.is_empty() {
         return TokenStream::new();
     }
-    let private = quote!(::eventwire::__private);
+    let krate = &contract.krate;
+    let private = quote!(#krate::__private);
     let starts = contract.downloads.iter().map(|download| {
         let name = &download.name;
         let request = download.request;
@@ -85,46 +88,47 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
         let guard = download.guard.then(|| {
             let guard = download.guard_name();
             quote! {
-                if let ::core::result::Result::Err(denied) = <__H as #trait_ident>::#guard(handlers, cx, &request).await {
-                    return reply.forbidden(#name, denied);
+                if let ::core::result::Result::Err(__denied) = <__H as #trait_ident>::#guard(&*__handlers, __cx, &__request).await {
+                    return __reply.forbidden(#name, __denied);
                 }
             }
         });
         let file = match &download.error {
-            None => quote!(answer),
+            None => quote!(__answer),
             Some(_) => quote! {
-                match answer {
-                    ::core::result::Result::Ok(file) => file,
-                    ::core::result::Result::Err(error) => {
-                        return reply.answer(#private::Answer::Error(::std::boxed::Box::new(error)));
+                match __answer {
+                    ::core::result::Result::Ok(__file) => __file,
+                    ::core::result::Result::Err(__error) => {
+                        return __reply.answer(#private::Answer::Error(::std::boxed::Box::new(__error)));
                     }
                 }
             },
         };
         quote_spanned! {request.span()=>
             #name => {
-                let start: #private::download::StartRequest<#request> = match incoming.decode_request() {
-                    ::core::result::Result::Ok(start) => start,
-                    ::core::result::Result::Err(fault) => return reply.fault(fault),
+                let __start: #private::download::StartRequest<#request> = match __incoming.decode_request() {
+                    ::core::result::Result::Ok(__start) => __start,
+                    ::core::result::Result::Err(__fault) => return __reply.fault(__fault),
                 };
-                let (request, start) = start.into_parts();
+                let (__request, __start) = __start.into_parts();
                 #guard
-                let admitted = match start.admit(cx, #name) {
-                    ::core::result::Result::Ok(admitted) => admitted,
-                    ::core::result::Result::Err(fault) => return reply.fault(fault),
+                let __admitted = match __start.admit(__cx, #name) {
+                    ::core::result::Result::Ok(__admitted) => __admitted,
+                    ::core::result::Result::Err(__fault) => return __reply.fault(__fault),
                 };
-                let reply = reply.handling();
-                let answer = <__H as #trait_ident>::#method(handlers, cx, request).await;
-                let file = #file;
-                let begun = admitted.begin(cx, #name, file);
-                reply.answer_then(begun.answer, begun.then)
+                let __reply = __reply.handling();
+                let __answer = <__H as #trait_ident>::#method(&*__handlers, __cx, __request).await;
+                let __file = #file;
+                let __begun = __admitted.begin(__cx, #name, __file);
+                __reply.answer_then(__begun.answer, __begun.then)
             }
         }
     });
     quote! {
         #(#starts)*
-        "eventwire:download-ack" => reply.answer(#private::download::ack(cx, &mut incoming)),
-        "eventwire:download-cancel" => reply.answer(#private::download::cancel(cx, &mut incoming)),
+        // The runtime's own names: the arms match what its client sends and its docs list.
+        #krate::download::ACK_EVENT => __reply.answer(#private::download::ack(__cx, &mut __incoming)),
+        #krate::download::CANCEL_EVENT => __reply.answer(#private::download::cancel(__cx, &mut __incoming)),
     }
 }
 
@@ -133,7 +137,8 @@ pub(crate) fn release(contract: &Contract<'_>) -> TokenStream {
     if contract.downloads.is_empty() {
         return TokenStream::new();
     }
-    quote!(::eventwire::__private::download::release(&cx);)
+    let krate = &contract.krate;
+    quote!(#krate::__private::download::release(&__cx);)
 }
 
 /// The downloads' descriptions, for code generation.
@@ -141,6 +146,7 @@ pub(crate) fn descriptions(
     contract: &Contract<'_>,
     docs: impl Fn(&[syn::Attribute]) -> String,
 ) -> Vec<TokenStream> {
+    let krate = &contract.krate;
     contract
         .downloads
         .iter()
@@ -152,15 +158,15 @@ pub(crate) fn descriptions(
             let error = match &download.error {
                 None => quote!(::core::option::Option::None),
                 Some(error) => {
-                    quote!(::core::option::Option::Some(describer.outgoing::<#error>()))
+                    quote!(::core::option::Option::Some(__describer.outgoing::<#error>()))
                 }
             };
             quote! {
-                ::eventwire::describe::DownloadDescription {
+                #krate::describe::DownloadDescription {
                     name: #name,
                     variant: #variant,
                     docs: #docs,
-                    request: describer.incoming::<#request>(),
+                    request: __describer.incoming::<#request>(),
                     error: #error,
                 }
             }
@@ -170,9 +176,10 @@ pub(crate) fn descriptions(
 
 /// Bound checks at the user's types: the request is received, the error sent.
 pub(crate) fn assertions(contract: &Contract<'_>) -> TokenStream {
+    let krate = &contract.krate;
     let assert = |ty: &syn::Type, check: TokenStream| {
         quote_spanned! {ty.span()=>
-            const _: fn() = || { ::eventwire::__private::#check::<#ty>(); };
+            const _: fn() = || { #krate::__private::#check::<#ty>(); };
         }
     };
     let mut out = TokenStream::new();
@@ -195,7 +202,7 @@ pub(crate) fn declared(contract: &Contract<'_>) -> (Vec<TokenStream>, Vec<TokenS
             let (variant, request) = (&download.variant.ident, download.request);
             (
                 quote!(let _ = #ident::#variant as fn(#request) -> #ident;),
-                quote!(#ident::#variant(request) => { let _ = request; }),
+                quote!(#ident::#variant(__request) => { let _ = __request; }),
             )
         })
         .unzip()

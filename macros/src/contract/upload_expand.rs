@@ -19,6 +19,7 @@ fn ack_type(upload: &Upload<'_>) -> TokenStream {
 /// The handler trait's `<upload>` (and `allow_<upload>`) methods.
 pub(crate) fn trait_methods(contract: &Contract<'_>) -> TokenStream {
     let ident = &contract.input.ident;
+    let krate = &contract.krate;
     contract
         .uploads
         .iter()
@@ -44,9 +45,9 @@ pub(crate) fn trait_methods(contract: &Contract<'_>) -> TokenStream {
                     #[doc = #doc]
                     fn #guard(
                         &self,
-                        cx: &::eventwire::Cx<#ident>,
+                        cx: &#krate::Cx<#ident>,
                         meta: &#meta,
-                    ) -> impl ::core::future::Future<Output = ::core::result::Result<(), ::eventwire::Forbidden>> + ::core::marker::Send;
+                    ) -> impl ::core::future::Future<Output = ::core::result::Result<(), #krate::Forbidden>> + ::core::marker::Send;
                 }
             });
             quote_spanned! {upload.variant.span()=>
@@ -55,9 +56,9 @@ pub(crate) fn trait_methods(contract: &Contract<'_>) -> TokenStream {
                 #(#docs)*
                 fn #method(
                     &self,
-                    cx: &::eventwire::Cx<#ident>,
+                    cx: &#krate::Cx<#ident>,
                     meta: #meta,
-                    upload: ::eventwire::upload::Upload,
+                    upload: #krate::upload::Upload,
                 ) -> impl ::core::future::Future<Output = #ack> + ::core::marker::Send;
 
                 #guard
@@ -71,7 +72,8 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
     if contract.uploads.is_empty() {
         return TokenStream::new();
     }
-    let private = quote!(::eventwire::__private);
+    let krate = &contract.krate;
+    let private = quote!(#krate::__private);
     let starts = contract.uploads.iter().map(|upload| {
         let name = &upload.name;
         let meta = upload.meta;
@@ -79,15 +81,15 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
         let guard = upload.guard.then(|| {
             let guard = upload.guard_name();
             quote! {
-                if let ::core::result::Result::Err(denied) = <__H as #trait_ident>::#guard(&*handlers, &cx, &meta).await {
-                    return reply.forbidden(#name, denied);
+                if let ::core::result::Result::Err(__denied) = <__H as #trait_ident>::#guard(&*__handlers, &__cx, &__meta).await {
+                    return __reply.forbidden(#name, __denied);
                 }
             }
         });
         let reply = match &upload.ack {
-            None => quote!(#private::Answer::none(answer)),
-            Some(Ack::Plain(_)) => quote!(#private::Answer::data(answer)),
-            Some(Ack::Result { .. }) => quote!(#private::Answer::result(answer)),
+            None => quote!(#private::Answer::none(__answer)),
+            Some(Ack::Plain(_)) => quote!(#private::Answer::data(__answer)),
+            Some(Ack::Result { .. }) => quote!(#private::Answer::result(__answer)),
         };
         let max_size = match upload.max_size {
             Some(max) => quote!(::core::option::Option::Some(#max)),
@@ -95,20 +97,20 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
         };
         quote_spanned! {meta.span()=>
             #name => {
-                let request: #private::upload::StartRequest<#meta> = match incoming.decode_request() {
-                    ::core::result::Result::Ok(request) => request,
-                    ::core::result::Result::Err(fault) => return reply.fault(fault),
+                let __request: #private::upload::StartRequest<#meta> = match __incoming.decode_request() {
+                    ::core::result::Result::Ok(__request) => __request,
+                    ::core::result::Result::Err(__fault) => return __reply.fault(__fault),
                 };
-                let (meta, start) = request.into_parts();
+                let (__meta, __start) = __request.into_parts();
                 #guard
-                let (upload, admitted) = match start.admit(&cx, #name, #max_size) {
-                    ::core::result::Result::Ok(admitted) => admitted,
-                    ::core::result::Result::Err(fault) => return reply.fault(fault),
+                let (__upload, __admitted) = match __start.admit(&__cx, #name, #max_size) {
+                    ::core::result::Result::Ok(__admitted) => __admitted,
+                    ::core::result::Result::Err(__fault) => return __reply.fault(__fault),
                 };
                 // The handler runs in its own task, its answer going to `finish`.
-                let (handlers, cx) = (::std::sync::Arc::clone(handlers), ::core::clone::Clone::clone(cx));
-                reply.answer(admitted.run(#name, async move {
-                    let answer = <__H as #trait_ident>::#method(&*handlers, &cx, meta, upload).await;
+                let (__handlers, __cx) = (::std::sync::Arc::clone(__handlers), ::core::clone::Clone::clone(__cx));
+                __reply.answer(__admitted.run(#name, async move {
+                    let __answer = <__H as #trait_ident>::#method(&*__handlers, &__cx, __meta, __upload).await;
                     #reply
                 }))
             }
@@ -116,10 +118,11 @@ pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -
     });
     quote! {
         #(#starts)*
-        "eventwire:chunk" => reply.answer(#private::upload::chunk(cx, &mut incoming).await),
-        "eventwire:finish" => reply.answer(#private::upload::finish(cx, &mut incoming).await),
-        "eventwire:cancel" => reply.answer(#private::upload::cancel(cx, &mut incoming)),
-        "eventwire:resume" => reply.answer(#private::upload::resume(cx, &mut incoming)),
+        // The runtime's own names: the arms match what its client sends and its docs list.
+        #krate::upload::CHUNK_EVENT => __reply.answer(#private::upload::chunk(__cx, &mut __incoming).await),
+        #krate::upload::FINISH_EVENT => __reply.answer(#private::upload::finish(__cx, &mut __incoming).await),
+        #krate::upload::CANCEL_EVENT => __reply.answer(#private::upload::cancel(__cx, &mut __incoming)),
+        #krate::upload::RESUME_EVENT => __reply.answer(#private::upload::resume(__cx, &mut __incoming)),
     }
 }
 
@@ -128,7 +131,8 @@ pub(crate) fn release(contract: &Contract<'_>) -> TokenStream {
     if contract.uploads.is_empty() {
         return TokenStream::new();
     }
-    quote!(::eventwire::__private::upload::release(&cx);)
+    let krate = &contract.krate;
+    quote!(#krate::__private::upload::release(&__cx);)
 }
 
 /// The uploads' descriptions, for code generation.
@@ -136,6 +140,7 @@ pub(crate) fn descriptions(
     contract: &Contract<'_>,
     docs: impl Fn(&[syn::Attribute]) -> String,
 ) -> Vec<TokenStream> {
+    let krate = &contract.krate;
     contract
         .uploads
         .iter()
@@ -147,15 +152,15 @@ pub(crate) fn descriptions(
             let ack = match &upload.ack {
                 None => quote!(::core::option::Option::None),
                 Some(Ack::Plain(ty)) => quote! {
-                    ::core::option::Option::Some(::eventwire::describe::AckDescription {
-                        data: describer.outgoing::<#ty>(),
+                    ::core::option::Option::Some(#krate::describe::AckDescription {
+                        data: __describer.outgoing::<#ty>(),
                         error: ::core::option::Option::None,
                     })
                 },
                 Some(Ack::Result { ok, err }) => quote! {
-                    ::core::option::Option::Some(::eventwire::describe::AckDescription {
-                        data: describer.outgoing::<#ok>(),
-                        error: ::core::option::Option::Some(describer.outgoing::<#err>()),
+                    ::core::option::Option::Some(#krate::describe::AckDescription {
+                        data: __describer.outgoing::<#ok>(),
+                        error: ::core::option::Option::Some(__describer.outgoing::<#err>()),
                     })
                 },
             };
@@ -164,11 +169,11 @@ pub(crate) fn descriptions(
                 None => quote!(::core::option::Option::None),
             };
             quote! {
-                ::eventwire::describe::UploadDescription {
+                #krate::describe::UploadDescription {
                     name: #name,
                     variant: #variant,
                     docs: #docs,
-                    meta: describer.incoming::<#meta>(),
+                    meta: __describer.incoming::<#meta>(),
                     ack: #ack,
                     max_size: #max_size,
                 }
@@ -179,9 +184,10 @@ pub(crate) fn descriptions(
 
 /// Bound checks at the user's types: the metadata is received, the answer sent.
 pub(crate) fn assertions(contract: &Contract<'_>) -> TokenStream {
+    let krate = &contract.krate;
     let assert = |ty: &syn::Type, check: TokenStream| {
         quote_spanned! {ty.span()=>
-            const _: fn() = || { ::eventwire::__private::#check::<#ty>(); };
+            const _: fn() = || { #krate::__private::#check::<#ty>(); };
         }
     };
     let mut out = TokenStream::new();
@@ -209,7 +215,7 @@ pub(crate) fn declared(contract: &Contract<'_>) -> (Vec<TokenStream>, Vec<TokenS
             let (variant, meta) = (&upload.variant.ident, upload.meta);
             (
                 quote!(let _ = #ident::#variant as fn(#meta) -> #ident;),
-                quote!(#ident::#variant(meta) => { let _ = meta; }),
+                quote!(#ident::#variant(__meta) => { let _ = __meta; }),
             )
         })
         .unzip()

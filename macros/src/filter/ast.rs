@@ -4,11 +4,14 @@ use syn::{Ident, Type};
 
 use super::attr::{self, FilterAttrs, Op};
 use crate::ctxt::Errors;
+use crate::krate::Krate;
 
 pub(crate) struct Filter<'a> {
     pub(crate) input: &'a syn::DeriveInput,
     pub(crate) attrs: FilterAttrs,
     pub(crate) fields: Vec<Field<'a>>,
+    /// The runtime's path in the generated code.
+    pub(crate) krate: Krate,
 }
 
 pub(crate) struct Field<'a> {
@@ -61,10 +64,12 @@ impl<'a> Filter<'a> {
                 })
             })
             .collect();
+        let krate = Krate::new(attrs.krate.as_ref().map(|(_, path)| path));
         Some(Filter {
             input,
             attrs,
             fields,
+            krate,
         })
     }
 }

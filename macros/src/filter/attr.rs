@@ -5,6 +5,7 @@ use syn::parse::ParseStream;
 use syn::{LitStr, Type};
 
 use crate::ctxt::Errors;
+use crate::krate::CratePath;
 
 pub(crate) mod kw {
     syn::custom_keyword!(item);
@@ -26,6 +27,8 @@ pub(crate) mod kw {
 pub(crate) struct FilterAttrs {
     pub(crate) item: Option<(kw::item, Type)>,
     pub(crate) custom: Option<(kw::custom, syn::Path)>,
+    /// `crate = "path"`: the runtime's path for a user who renamed the dependency.
+    pub(crate) krate: Option<(syn::Token![crate], CratePath)>,
 }
 
 /// A filter operator.
@@ -65,7 +68,7 @@ pub(crate) struct FieldAttrs {
     pub(crate) column: Option<(kw::column, LitStr)>,
 }
 
-const FILTER_KEYS: &str = "`item = Type`, `custom = path::to::function`";
+const FILTER_KEYS: &str = "`item = Type`, `custom = path::to::function`, `crate = \"path\"`";
 const FIELD_KEYS: &str = "an operator (`eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `in`, `between`, `contains`), `field = item_field`, `column = \"sql_column\"`";
 
 pub(crate) fn filter_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> FilterAttrs {
@@ -78,6 +81,8 @@ pub(crate) fn filter_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> FilterA
                     key_value(input, errors, &mut out.item, "item")?;
                 } else if lookahead.peek(kw::custom) {
                     key_value(input, errors, &mut out.custom, "custom")?;
+                } else if lookahead.peek(syn::Token![crate]) {
+                    key_value(input, errors, &mut out.krate, "crate")?;
                 } else {
                     return Err(unknown_key(input, "#[filter(...)]", FILTER_KEYS));
                 }

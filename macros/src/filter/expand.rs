@@ -7,6 +7,7 @@ use super::ast::{Field, Filter};
 use super::attr::Op;
 use super::check;
 use crate::ctxt::Errors;
+use crate::krate::Krate;
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let errors = Errors::new();
@@ -38,17 +39,18 @@ fn item_type(filter: &Filter<'_>) -> TokenStream {
 /// mistake.
 fn fallback(filter: &Filter<'_>) -> TokenStream {
     let ident = &filter.input.ident;
+    let krate = &filter.krate;
     let item = item_type(filter);
     quote! {
         const _: () = {
             #[automatically_derived]
-            impl ::eventwire::Filter for #ident {
+            impl #krate::Filter for #ident {
                 type Item = #item;
                 const HAS_CUSTOM: bool = false;
                 const EQ_FIELDS: usize = 0;
                 fn matches(&self, _: &Self::Item) -> bool { false }
-                fn to_sql_from(&self, style: ::eventwire::feed::Placeholders, first: usize) -> ::eventwire::feed::Where {
-                    ::eventwire::feed::Where::new(style, first).finish()
+                fn to_sql_from(&self, __style: #krate::feed::Placeholders, __first: usize) -> #krate::feed::Where {
+                    #krate::feed::Where::new(__style, __first).finish()
                 }
                 fn index_entry(&self) -> ::core::option::Option<(usize, ::std::string::String)> { ::core::option::Option::None }
                 fn index_values(_: &Self::Item) -> ::std::vec::Vec<::std::string::String> { ::std::vec::Vec::new() }
@@ -59,29 +61,30 @@ fn fallback(filter: &Filter<'_>) -> TokenStream {
 
 fn generate(filter: &Filter<'_>) -> TokenStream {
     let ident = &filter.input.ident;
+    let krate = &filter.krate;
     let item = item_type(filter);
-    let tests = filter.fields.iter().map(matcher);
+    let tests = filter.fields.iter().map(|field| matcher(krate, field));
     let sql = filter.fields.iter().map(sql);
     let eq_fields: Vec<&Field<'_>> = filter.fields.iter().filter(|f| f.op == Op::Eq).collect();
     let eq_count = eq_fields.len();
     let entries = eq_fields.iter().enumerate().map(|(position, field)| {
         let name = field.ident;
         quote! {
-            if let ::core::option::Option::Some(value) = &self.#name {
-                return ::core::option::Option::Some((#position, ::eventwire::feed::index_text(value)));
+            if let ::core::option::Option::Some(__value) = &self.#name {
+                return ::core::option::Option::Some((#position, #krate::feed::index_text(__value)));
             }
         }
     });
     let values = eq_fields.iter().map(|field| {
         let target = &field.target;
-        quote!(::eventwire::feed::index_text(&item.#target))
+        quote!(#krate::feed::index_text(&__item.#target))
     });
     let (has_custom, custom) = match &filter.attrs.custom {
         Some((_, path)) => (
             quote!(true),
             quote_spanned!(path.segments.last().map_or_else(proc_macro2::Span::call_site, |s| s.ident.span())=>
-                let custom: fn(&#ident, &#item) -> bool = #path;
-                custom(self, item)
+                let __custom: fn(&#ident, &#item) -> bool = #path;
+                __custom(self, __item)
             ),
         ),
         None => (quote!(false), quote!(true)),
@@ -91,20 +94,20 @@ fn generate(filter: &Filter<'_>) -> TokenStream {
         #[allow(unused_qualifications, clippy::all)]
         const _: () = {
             #[automatically_derived]
-            impl ::eventwire::Filter for #ident {
+            impl #krate::Filter for #ident {
                 type Item = #item;
                 const HAS_CUSTOM: bool = #has_custom;
                 const EQ_FIELDS: usize = #eq_count;
 
-                fn matches(&self, item: &#item) -> bool {
+                fn matches(&self, __item: &#item) -> bool {
                     #(#tests)*
                     #custom
                 }
 
-                fn to_sql_from(&self, style: ::eventwire::feed::Placeholders, first: usize) -> ::eventwire::feed::Where {
-                    let mut clause = ::eventwire::feed::Where::new(style, first);
+                fn to_sql_from(&self, __style: #krate::feed::Placeholders, __first: usize) -> #krate::feed::Where {
+                    let mut __clause = #krate::feed::Where::new(__style, __first);
                     #(#sql)*
-                    clause.finish()
+                    __clause.finish()
                 }
 
                 fn index_entry(&self) -> ::core::option::Option<(usize, ::std::string::String)> {
@@ -112,7 +115,7 @@ fn generate(filter: &Filter<'_>) -> TokenStream {
                     ::core::option::Option::None
                 }
 
-                fn index_values(item: &#item) -> ::std::vec::Vec<::std::string::String> {
+                fn index_values(__item: &#item) -> ::std::vec::Vec<::std::string::String> {
                     ::std::vec![#(#values),*]
                 }
             }
@@ -120,39 +123,39 @@ fn generate(filter: &Filter<'_>) -> TokenStream {
     }
 }
 
-/// `if let Some(value) = &self.f { if !<test> { return false; } }`, the test spanned at
+/// `if let Some(__value) = &self.f { if !<test> { return false; } }`, the test spanned at
 /// the operator so an unsupported type is reported there.
-fn matcher(field: &Field<'_>) -> TokenStream {
+fn matcher(krate: &Krate, field: &Field<'_>) -> TokenStream {
     let name = field.ident;
     let target = &field.target;
-    // `item.<target>` spanned where the user named the item field: a missing one is
+    // `__item.<target>` spanned where the user named the item field: a missing one is
     // reported there, with rustc's list of the item's fields.
-    let item_field = quote_spanned!(target.span()=> (&item.#target));
-    let ops = quote!(::eventwire::__private::feed);
+    let item_field = quote_spanned!(target.span()=> (&__item.#target));
+    let ops = quote!(#krate::__private::feed);
     let test = match field.op {
         Op::Eq => {
-            quote_spanned!(field.op_span=> ::eventwire::feed::Equality::equals(#item_field, value))
+            quote_spanned!(field.op_span=> #krate::feed::Equality::equals(#item_field, __value))
         }
         Op::Ne => {
-            quote_spanned!(field.op_span=> !::eventwire::feed::Equality::equals(#item_field, value))
+            quote_spanned!(field.op_span=> !#krate::feed::Equality::equals(#item_field, __value))
         }
         Op::In => {
-            quote_spanned!(field.op_span=> value.iter().any(|value| ::eventwire::feed::Equality::equals(#item_field, value)))
+            quote_spanned!(field.op_span=> __value.iter().any(|__one| #krate::feed::Equality::equals(#item_field, __one)))
         }
-        Op::Gt => quote_spanned!(field.op_span=> #ops::ordered(#item_field) > value),
-        Op::Gte => quote_spanned!(field.op_span=> #ops::ordered(#item_field) >= value),
-        Op::Lt => quote_spanned!(field.op_span=> #ops::ordered(#item_field) < value),
-        Op::Lte => quote_spanned!(field.op_span=> #ops::ordered(#item_field) <= value),
+        Op::Gt => quote_spanned!(field.op_span=> #ops::ordered(#item_field) > __value),
+        Op::Gte => quote_spanned!(field.op_span=> #ops::ordered(#item_field) >= __value),
+        Op::Lt => quote_spanned!(field.op_span=> #ops::ordered(#item_field) < __value),
+        Op::Lte => quote_spanned!(field.op_span=> #ops::ordered(#item_field) <= __value),
         Op::Between => quote_spanned!(field.op_span=> {
-            let field = #ops::ordered(#item_field);
-            field >= &value.0 && field <= &value.1
+            let __field = #ops::ordered(#item_field);
+            __field >= &__value.0 && __field <= &__value.1
         }),
         Op::Contains => quote_spanned!(field.op_span=>
-            ::eventwire::feed::contains_ignore_case(#ops::text(#item_field), ::std::string::String::as_str(value))
+            #krate::feed::contains_ignore_case(#ops::text(#item_field), ::std::string::String::as_str(__value))
         ),
     };
     quote! {
-        if let ::core::option::Option::Some(value) = &self.#name {
+        if let ::core::option::Option::Some(__value) = &self.#name {
             if !(#test) {
                 return false;
             }
@@ -164,18 +167,18 @@ fn sql(field: &Field<'_>) -> TokenStream {
     let name = field.ident;
     let column = &field.column;
     let call = match field.op {
-        Op::Eq => quote!(clause.compare(#column, "=", value)),
-        Op::Ne => quote!(clause.compare(#column, "<>", value)),
-        Op::Gt => quote!(clause.compare(#column, ">", value)),
-        Op::Gte => quote!(clause.compare(#column, ">=", value)),
-        Op::Lt => quote!(clause.compare(#column, "<", value)),
-        Op::Lte => quote!(clause.compare(#column, "<=", value)),
-        Op::In => quote!(clause.one_of(#column, value)),
-        Op::Between => quote!(clause.between(#column, &value.0, &value.1)),
-        Op::Contains => quote!(clause.contains(#column, ::std::string::String::as_str(value))),
+        Op::Eq => quote!(__clause.compare(#column, "=", __value)),
+        Op::Ne => quote!(__clause.compare(#column, "<>", __value)),
+        Op::Gt => quote!(__clause.compare(#column, ">", __value)),
+        Op::Gte => quote!(__clause.compare(#column, ">=", __value)),
+        Op::Lt => quote!(__clause.compare(#column, "<", __value)),
+        Op::Lte => quote!(__clause.compare(#column, "<=", __value)),
+        Op::In => quote!(__clause.one_of(#column, __value)),
+        Op::Between => quote!(__clause.between(#column, &__value.0, &__value.1)),
+        Op::Contains => quote!(__clause.contains(#column, ::std::string::String::as_str(__value))),
     };
     quote! {
-        if let ::core::option::Option::Some(value) = &self.#name {
+        if let ::core::option::Option::Some(__value) = &self.#name {
             #call;
         }
     }

@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Expr, LitStr, Path};
 
 use crate::ctxt::Errors;
+use crate::krate::{CratePath, Krate};
 
 /// The rules accepted on a field, listed in error messages.
 const FIELD_RULES: &str = "length, range, email, url, regex, contains, required, nested, custom";
@@ -119,7 +120,8 @@ pub(crate) fn field_rules(errors: &Errors, attrs: &[syn::Attribute]) -> Vec<Rule
     rules
 }
 
-/// Parses a container-level `#[validate(custom(function = path))]`: a check of the whole value.
+/// Parses a container-level `#[validate(custom(function = path))]`, a check of the whole
+/// value; `crate = "path"` is read by [`container_crate`].
 pub(crate) fn container_rules(errors: &Errors, attrs: &[syn::Attribute]) -> Vec<Path> {
     let mut functions = Vec::new();
     for attr in attrs.iter().filter(|a| a.path().is_ident("validate")) {
@@ -127,8 +129,11 @@ pub(crate) fn container_rules(errors: &Errors, attrs: &[syn::Attribute]) -> Vec<
             if meta.path.is_ident("custom") {
                 functions.push(custom_function(&meta)?);
                 Ok(())
+            } else if meta.path.is_ident("crate") {
+                meta.value()?.parse::<CratePath>()?;
+                Ok(())
             } else {
-                Err(meta.error("on a type, `#[validate(...)]` accepts only `custom(function = path)`; put field rules on the fields"))
+                Err(meta.error("on a type, `#[validate(...)]` accepts `custom(function = path)` and `crate = \"path\"`; put field rules on the fields"))
             }
         });
         if let Err(error) = result {
@@ -136,6 +141,24 @@ pub(crate) fn container_rules(errors: &Errors, attrs: &[syn::Attribute]) -> Vec<
         }
     }
     functions
+}
+
+/// The runtime's path: `#[validate(crate = "path")]` on the type, else `::eventwire`. A
+/// malformed one is reported by [`container_rules`].
+pub(crate) fn container_crate(attrs: &[syn::Attribute]) -> Krate {
+    let mut given = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("validate")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("crate") {
+                given = Some(meta.value()?.parse::<CratePath>()?);
+            } else if meta.input.peek(syn::token::Paren) {
+                // Skip another key's list (`custom(...)`).
+                meta.input.parse::<proc_macro2::TokenTree>()?;
+            }
+            Ok(())
+        });
+    }
+    Krate::new(given.as_ref())
 }
 
 fn custom_function(meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<Path> {

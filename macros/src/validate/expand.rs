@@ -7,16 +7,18 @@ use serde_derive_internals::attr::TagType;
 
 use super::attr::{self, Rule, RuleKind};
 use crate::ctxt::Errors;
+use crate::krate::Krate;
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
-    match checks(input) {
+    let krate = attr::container_crate(&input.attrs);
+    match checks(&krate, input) {
         Ok(tokens) => Ok(tokens),
         Err(error) => {
             // A mistake in one attribute should read as one error, not as that error plus
             // one for every use of the type as a payload: keep an impl (thiserror's
             // `fallback.rs` does the same).
             let mut out = error.into_compile_error();
-            out.extend(fallback(input));
+            out.extend(fallback(&krate, input));
             Ok(out)
         }
     }
@@ -24,16 +26,16 @@ pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
 
 /// A `Validate` impl that stands in while the attributes have errors; it is never run,
 /// because the crate does not compile.
-fn fallback(input: &syn::DeriveInput) -> TokenStream {
+fn fallback(krate: &Krate, input: &syn::DeriveInput) -> TokenStream {
     let ident = &input.ident;
     let (impl_generics, ty_generics, where_clause) = input.generics.split_for_impl();
-    let payload = incoming_payload(input, &input.generics);
+    let payload = incoming_payload(krate, input, &input.generics);
     quote! {
         #[doc(hidden)]
         const _: () = {
             #[automatically_derived]
-            impl #impl_generics ::eventwire::Validate for #ident #ty_generics #where_clause {
-                fn validate_into(&self, _: &mut ::eventwire::Report) {
+            impl #impl_generics #krate::Validate for #ident #ty_generics #where_clause {
+                fn validate_into(&self, _: &mut #krate::Report) {
                     ::core::unreachable!()
                 }
             }
@@ -46,28 +48,32 @@ fn fallback(input: &syn::DeriveInput) -> TokenStream {
 /// bound is higher-ranked so that a type without them (one that is only ever sent, say)
 /// still compiles: the impl then just does not hold. A plain `where Type: Trait` on a type
 /// without parameters would be an error of its own.
-fn incoming_payload(input: &syn::DeriveInput, generics: &syn::Generics) -> TokenStream {
+fn incoming_payload(
+    krate: &Krate,
+    input: &syn::DeriveInput,
+    generics: &syn::Generics,
+) -> TokenStream {
     let ident = &input.ident;
     let mut generics = generics.clone();
     generics
         .make_where_clause()
         .predicates
         .push(syn::parse_quote! {
-            for<'__de> Self: ::eventwire::__private::serde::de::DeserializeOwned
-                + ::eventwire::__private::schemars::JsonSchema
-                + ::eventwire::Validate
+            for<'__de> Self: #krate::__private::serde::de::DeserializeOwned
+                + #krate::__private::schemars::JsonSchema
+                + #krate::Validate
                 + ::core::marker::Send
                 + 'static
         });
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     quote! {
         #[automatically_derived]
-        impl #impl_generics ::eventwire::IncomingPayload for #ident #ty_generics #where_clause {}
+        impl #impl_generics #krate::IncomingPayload for #ident #ty_generics #where_clause {}
     }
 }
 
 /// The `Validate` impl, or every problem in the attributes.
-fn checks(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
+fn checks(krate: &Krate, input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let errors = Errors::new();
     // Paths are reported with the names the client sends: the deserialize side.
     let Some(container) = crate::serde_ast::read(input) else {
@@ -92,6 +98,7 @@ fn checks(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 *style
             };
             let checks = fields_checks(
+                krate,
                 &errors,
                 style,
                 fields,
@@ -110,6 +117,7 @@ fn checks(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
                 let pattern = quote!(Self::#ident { #(#members: #bindings,)* });
                 let accessors = bindings.iter().map(|b| quote!(#b)).collect();
                 let checks = fields_checks(
+                    krate,
                     &errors,
                     variant.style,
                     &variant.fields,
@@ -144,21 +152,21 @@ fn checks(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
         for ty in nested_types {
             where_clause
                 .predicates
-                .push(syn::parse_quote!(#ty: ::eventwire::Validate));
+                .push(syn::parse_quote!(#ty: #krate::Validate));
         }
     }
-    let payload = incoming_payload(input, &generics);
+    let payload = incoming_payload(krate, input, &generics);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
-    let customs = customs.iter().map(
-        |f| quote_spanned!(f.span()=> ::eventwire::__private::check::custom(__report, self, #f);),
-    );
+    let customs = customs
+        .iter()
+        .map(|f| quote_spanned!(f.span()=> #krate::__private::check::custom(__report, self, #f);));
     Ok(quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_attributes, unused_qualifications, clippy::all)]
         const _: () = {
             #[automatically_derived]
-            impl #impl_generics ::eventwire::Validate for #ident #ty_generics #where_clause {
-                fn validate_into(&self, __report: &mut ::eventwire::Report) {
+            impl #impl_generics #krate::Validate for #ident #ty_generics #where_clause {
+                fn validate_into(&self, __report: &mut #krate::Report) {
                     #body
                     #(#customs)*
                 }
@@ -172,6 +180,7 @@ use syn::spanned::Spanned;
 
 /// The checks of a list of fields; `accessors[i]` is an expression of type `&FieldType`.
 fn fields_checks<'a>(
+    krate: &Krate,
     errors: &Errors,
     style: Style,
     fields: &'a [Field<'a>],
@@ -197,7 +206,7 @@ fn fields_checks<'a>(
                 if matches!(rule.kind, RuleKind::Nested) {
                     nested_types.push(field.ty);
                 }
-                check(rule, &access)
+                check(krate, rule, &access)
             })
             .collect();
         let segment = match style {
@@ -218,8 +227,8 @@ fn fields_checks<'a>(
     out
 }
 
-fn check(rule: &Rule, access: &TokenStream) -> TokenStream {
-    let check = quote_spanned!(rule.span=> ::eventwire::__private::check);
+fn check(krate: &Krate, rule: &Rule, access: &TokenStream) -> TokenStream {
+    let check = quote_spanned!(rule.span=> #krate::__private::check);
     let opt = |e: &Option<syn::Expr>| match e {
         Some(e) => quote!(::core::option::Option::Some(#e)),
         None => quote!(::core::option::Option::None),
@@ -247,7 +256,7 @@ fn check(rule: &Rule, access: &TokenStream) -> TokenStream {
             quote_spanned!(rule.span=> #check::contains(__report, #access, #pattern);)
         }
         RuleKind::Nested => {
-            quote_spanned!(rule.span=> ::eventwire::Validate::validate_into(#access, __report);)
+            quote_spanned!(rule.span=> #krate::Validate::validate_into(#access, __report);)
         }
         RuleKind::Custom { function } => {
             quote_spanned!(rule.span=> #check::custom(__report, #access, #function);)

@@ -689,16 +689,22 @@ impl<A: Adapter> socketioxide::handler::FromConnectParts<A> for RawAuth {
     }
 }
 
+/// How often [`disconnect_when_queued`] tries to queue the disconnect packet.
+const DISCONNECT_ATTEMPTS: u32 = 100;
+
+/// The pause between two attempts: with [`DISCONNECT_ATTEMPTS`], five seconds in all.
+const DISCONNECT_RETRY_DELAY: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// Disconnects a socket even while its outgoing queue is full.
 ///
 /// socketioxide's `disconnect` first queues the disconnect packet and, when the queue is
 /// full (as a flooding client's is), returns an error without closing. Retry for a while;
 /// a client that never reads is closed by the heartbeat timeout anyway.
 async fn disconnect_when_queued<A: Adapter>(socket: SocketRef<A>) {
-    for _ in 0..100 {
+    for _ in 0..DISCONNECT_ATTEMPTS {
         match socket.clone().disconnect() {
             Err(socketioxide::SocketError::InternalChannelFull) => {
-                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                tokio::time::sleep(DISCONNECT_RETRY_DELAY).await;
             }
             // Done, or already closed.
             _ => return,

@@ -13,9 +13,10 @@ use socketioxide::socket::Sid;
 use crate::contract::Contract;
 use crate::recovery::Recording;
 use crate::socket::ops::{OperatorOps, Room};
-use crate::validate::{Issue, PathSegment, Validate};
+use crate::validate::{Issue, Validate};
 use crate::wire::bytes::Attaching;
 use crate::wire::exact::{Exact, Found};
+use crate::wire::reply::ClientAnswer;
 
 /// The reply type of a server event that expects no answer.
 #[derive(Debug, Clone, Copy)]
@@ -380,15 +381,17 @@ pub enum AckError {
 }
 
 /// Decodes a client's answer into the declared reply type and checks its `#[validate]`
-/// rules: an answer is input from the client like any payload.
+/// rules: an answer is input from the client like any payload, binary attachments
+/// included (see [`ClientAnswer`]).
 pub(crate) fn decode_reply<R: DeserializeOwned + Validate>(
-    result: Result<serde_json::Value, socketioxide::AckError>,
+    result: Result<ClientAnswer, socketioxide::AckError>,
 ) -> Result<R, AckError> {
     use socketioxide::AckError as SioAck;
-    let value = match result {
-        Ok(value) => value,
+    let answer = match result {
+        Ok(answer) => answer,
         Err(SioAck::Timeout) => return Err(AckError::Timeout),
         Err(SioAck::Socket(e)) => return Err(EmitError::from(e).into()),
+        // socketioxide's decoder refused the packet (a placeholder without its attachment).
         Err(SioAck::Decode(e)) => {
             return Err(AckError::InvalidReply {
                 issues: vec![Issue {
@@ -399,18 +402,9 @@ pub(crate) fn decode_reply<R: DeserializeOwned + Validate>(
             });
         }
     };
-    let reply: R =
-        serde_path_to_error::deserialize(value).map_err(|error| AckError::InvalidReply {
-            issues: vec![Issue {
-                path: PathSegment::from_serde_path(error.path()),
-                code: "type".into(),
-                message: error.into_inner().to_string(),
-            }],
-        })?;
-    reply
-        .validate()
-        .map_err(|issues| AckError::InvalidReply { issues })?;
-    Ok(reply)
+    answer
+        .decode()
+        .map_err(|issues| AckError::InvalidReply { issues })
 }
 
 /// A set of sockets to emit to, built from a handler's [`Cx`](crate::Cx) or an

@@ -17,8 +17,10 @@ use socketioxide::operators::BroadcastOperators;
 use socketioxide::socket::{Sid, Socket};
 use socketioxide::{AckError, BroadcastError, EmitWithAckError, SendError};
 
+use crate::wire::reply::ClientAnswer;
+
 pub(crate) type Room = Cow<'static, str>;
-pub(crate) type Replies = BoxStream<'static, (Sid, Result<serde_json::Value, AckError>)>;
+pub(crate) type Replies = BoxStream<'static, (Sid, Result<ClientAnswer, AckError>)>;
 
 /// One socket, adapter erased.
 pub(crate) trait SocketOps: Send + Sync + 'static {
@@ -30,7 +32,7 @@ pub(crate) trait SocketOps: Send + Sync + 'static {
         event: &str,
         data: &dyn ErasedSerialize,
         timeout: Option<Duration>,
-    ) -> Result<BoxFuture<'static, Result<serde_json::Value, AckError>>, SendError>;
+    ) -> Result<BoxFuture<'static, Result<ClientAnswer, AckError>>, SendError>;
     fn join(&self, rooms: Vec<Room>);
     fn leave(&self, rooms: Vec<Room>);
     fn rooms(&self) -> Vec<Room>;
@@ -93,12 +95,12 @@ impl<A: Adapter> SocketOps for Socket<A> {
         event: &str,
         data: &dyn ErasedSerialize,
         timeout: Option<Duration>,
-    ) -> Result<BoxFuture<'static, Result<serde_json::Value, AckError>>, SendError> {
+    ) -> Result<BoxFuture<'static, Result<ClientAnswer, AckError>>, SendError> {
         let stream = match timeout {
             Some(timeout) => self
                 .timeout(timeout)
-                .emit_with_ack::<_, serde_json::Value>(event, data)?,
-            None => Socket::emit_with_ack::<_, serde_json::Value>(self, event, data)?,
+                .emit_with_ack::<_, ClientAnswer>(event, data)?,
+            None => Socket::emit_with_ack::<_, ClientAnswer>(self, event, data)?,
         };
         Ok(FutureExt::boxed(stream))
     }
@@ -164,7 +166,7 @@ impl<A: Adapter> OperatorOps for BroadcastOperators<A> {
         data: &'a dyn ErasedSerialize,
     ) -> BoxFuture<'a, Result<Replies, EmitWithAckError>> {
         (*self)
-            .emit_with_ack::<_, serde_json::Value>(event, data)
+            .emit_with_ack::<_, ClientAnswer>(event, data)
             .map(|stream| stream.map(StreamExt::boxed))
             .boxed()
     }

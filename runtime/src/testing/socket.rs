@@ -15,6 +15,7 @@ use socketioxide::socket::Sid;
 use socketioxide::{AckError, AdapterError, BroadcastError, EmitWithAckError, SendError};
 
 use crate::socket::ops::{OperatorOps, Replies, Room, SocketOps};
+use crate::wire::reply::ClientAnswer;
 
 /// Runs the handlers' `on_disconnect` for a socket.
 pub(super) type Hook = Box<dyn FnOnce(Arc<TestSocket>) -> BoxFuture<'static, ()> + Send>;
@@ -102,7 +103,7 @@ impl TestSocket {
         Ok(())
     }
 
-    fn ask(&self, event: &str, data: &dyn ErasedSerialize) -> Result<Value, AckError> {
+    fn ask(&self, event: &str, data: &dyn ErasedSerialize) -> Result<ClientAnswer, AckError> {
         self.receive(event, data).map_err(|e| match e {
             SendError::Socket(e) => AckError::Socket(e),
             SendError::Serialize(e) => AckError::Decode(e),
@@ -110,6 +111,7 @@ impl TestSocket {
         lock(&self.answers)
             .get(event)
             .cloned()
+            .map(ClientAnswer::from)
             .ok_or(AckError::Timeout)
     }
 
@@ -161,7 +163,7 @@ impl SocketOps for TestSocket {
         event: &str,
         data: &dyn ErasedSerialize,
         _timeout: Option<Duration>,
-    ) -> Result<BoxFuture<'static, Result<Value, AckError>>, SendError> {
+    ) -> Result<BoxFuture<'static, Result<ClientAnswer, AckError>>, SendError> {
         if !self.is_connected() {
             return Err(SendError::Socket(socketioxide::SocketError::Closed));
         }

@@ -161,6 +161,51 @@ pub enum FaultCode {
     Integrity,
 }
 
+impl FaultCode {
+    /// Every fault code, in the order they are declared: what the generated TypeScript's
+    /// `FaultCode` union lists and the metrics count.
+    ///
+    /// ```
+    /// use eventwire::FaultCode;
+    ///
+    /// assert!(FaultCode::ALL.contains(&FaultCode::RateLimited));
+    /// ```
+    pub const ALL: [FaultCode; 11] = [
+        Self::InvalidPayload,
+        Self::UnknownEvent,
+        Self::Internal,
+        Self::Forbidden,
+        Self::RateLimited,
+        Self::UnknownFeed,
+        Self::SubscriptionLimit,
+        Self::UnknownTransfer,
+        Self::TransferLimit,
+        Self::InvalidChunk,
+        Self::Integrity,
+    ];
+
+    /// The code as it is written on the wire (and in logs and metric labels).
+    ///
+    /// ```
+    /// assert_eq!(eventwire::FaultCode::RateLimited.as_str(), "rate_limited");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InvalidPayload => "invalid_payload",
+            Self::UnknownEvent => "unknown_event",
+            Self::Internal => "internal",
+            Self::Forbidden => "forbidden",
+            Self::RateLimited => "rate_limited",
+            Self::UnknownFeed => "unknown_feed",
+            Self::SubscriptionLimit => "subscription_limit",
+            Self::UnknownTransfer => "unknown_transfer",
+            Self::TransferLimit => "transfer_limit",
+            Self::InvalidChunk => "invalid_chunk",
+            Self::Integrity => "integrity",
+        }
+    }
+}
+
 crate::wire::message::message_error! {
     /// A guard's denial: the client gets a `forbidden` fault with this message.
     ///
@@ -229,5 +274,38 @@ impl Serialize for True {
 impl Serialize for False {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bool(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `ALL` lists every variant (the JSON Schema's `enum`, which the derive writes from
+    /// the enum itself, is the complete list), each named as serde writes it.
+    #[test]
+    fn every_fault_code_is_listed_with_its_wire_name() {
+        let schema = serde_json::to_value(schemars::schema_for!(FaultCode)).expect("a schema");
+        // Documented variants are written as `oneOf` constants, plain ones as an `enum`.
+        let variants: Vec<&str> = match schema.get("oneOf") {
+            Some(options) => options
+                .as_array()
+                .expect("options")
+                .iter()
+                .map(|option| option["const"].as_str().expect("a constant"))
+                .collect(),
+            None => schema["enum"]
+                .as_array()
+                .expect("an enum of strings")
+                .iter()
+                .map(|name| name.as_str().expect("a string"))
+                .collect(),
+        };
+        let listed: Vec<&str> = FaultCode::ALL.iter().map(|code| code.as_str()).collect();
+        assert_eq!(listed, variants);
+        for code in FaultCode::ALL {
+            let wire = serde_json::to_value(code).expect("serializes");
+            assert_eq!(wire, serde_json::Value::from(code.as_str()));
+        }
     }
 }

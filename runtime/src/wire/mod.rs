@@ -24,6 +24,7 @@ pub(crate) mod incoming;
 mod integers;
 pub(crate) mod message;
 pub(crate) mod payload;
+pub(crate) mod reply;
 
 pub use bytes::Binary;
 pub use exact::{InexactInteger, MAX_SAFE_INTEGER};

@@ -502,6 +502,7 @@ export interface BoardAppErrors {
   move: BoardError;
   delete: BoardError;
 }
+
 /** The fingerprint of the Board contract this file was generated from, sent when connecting. */
 export declare const boardFingerprint: "9b0bfd5b39069d8a";
 
@@ -553,7 +554,7 @@ export interface BoardClient {
     /**
      * The tasks of the member's workspace that the filter selects.
      *
-     * Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with FaultError | AppError<BoardError> | TimeoutError.
+     * Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
      */
     subscribe(filter?: TaskFilter, options?: CallOptions): Promise<LiveCollection<number, Task>>;
   };
@@ -567,9 +568,7 @@ export interface BoardClient {
     subscribe(filter?: ActivityFilter, options?: CallOptions): Promise<LiveKeys<number>>;
   };
   /** Listens to a server event; each returns a function that stops listening. */
-  readonly on: {
-
-  };
+  readonly on: {};
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
   /**

@@ -240,6 +240,25 @@ export interface Stored {
   title: string;
 }
 
+/** What the server stored: the same data, sent back. */
+export interface StoredInput {
+  /** The other files. */
+  attachments: AttachmentInput[];
+  /** The content. */
+  data: Uint8Array | ArrayBuffer;
+  /** The raw bytes. */
+  raw: Uint8Array | ArrayBuffer;
+  /**
+   * How many bytes `data` has.
+   * @minimum 0
+   */
+  size: number;
+  /** The preview, if any. */
+  thumbnail?: Uint8Array | ArrayBuffer | null;
+  /** The title. */
+  title: string;
+}
+
 /** A file with binary data at every depth. */
 export interface Upload {
   /** More files. */
@@ -475,6 +494,8 @@ export interface StreamingDownloadOptions extends DownloadOptions {
 export interface FilesServerToClientEvents {
   /** A stored file. */
   stored: (payload: Stored) => void;
+  /** A file for the client to review; the client answers with a file. */
+  review: (payload: Stored, ack: (answer: StoredInput) => void) => void;
   /** A fault for an event sent without acknowledgement. */
   "eventwire:fault": (fault: Fault) => void;
   /** One chunk of a download; acknowledge it with `eventwire:download-ack`. */
@@ -491,6 +512,11 @@ export interface FilesClientToServerEvents {
   publish: (payload: Upload) => void;
   /** At most 256 bytes, attachments included. */
   small: (payload: Chunk, ack: (response: AckResponse<number>) => void) => void;
+  /**
+   * Sends the file to the caller as a `review` question; answers with the caller's
+   * answer (a file too), or why it did not arrive.
+   */
+  askReview: (payload: Upload, ack: (response: AckResponse<Stored, UploadRefused>) => void) => void;
   /** Starts the `sendFile` upload (see the client's `sendFile` method). Files of at most 8000000 bytes. */
   sendFile: (request: { meta: FileMeta; size: number; window?: number }, ack: (response: AckResponse<UploadStarted>) => void) => void;
   /** One chunk of an upload; the answer says how many bytes the server holds. */
@@ -517,11 +543,13 @@ export declare const filesNamespace: "/files";
 
 /** The app error of each Files event declared `ack = Result<T, E>`. */
 export interface FilesAppErrors {
+  askReview: UploadRefused;
   sendFile: UploadRefused;
   fetchFile: Missing;
 }
+
 /** The fingerprint of the Files contract this file was generated from, sent when connecting. */
-export declare const filesFingerprint: "de4dd8ab0d4eb704";
+export declare const filesFingerprint: "273a4d986d518f2f";
 
 /** A typed client of Files: one method per client event, one listener per server event. */
 export interface FilesClient {
@@ -542,6 +570,13 @@ export interface FilesClient {
    */
   small(payload: Chunk, options?: CallOptions): Promise<number>;
   /**
+   * Sends the file to the caller as a `review` question; answers with the caller's
+   * answer (a file too), or why it did not arrive.
+   *
+   * Rejects with FaultError | TypedAppError<UploadRefused> | TimeoutError.
+   */
+  askReview(payload: Upload, options?: CallOptions): Promise<Stored>;
+  /**
    * Sends a file of up to 8 MB as a stream of chunks.
    *
    * Uploads `data` as a stream of chunks with `meta`; resolves with the server's answer once the SHA-256 of the whole file was checked. Files of at most 8000000 bytes. A lost connection resumes from the last chunk acknowledged. Rejects with FaultError | TypedAppError<UploadRefused> | TimeoutError | EventwireError, or the signal's reason when cancelled.
@@ -558,6 +593,8 @@ export interface FilesClient {
   readonly on: {
     /** A stored file. */
     stored(handler: (payload: Stored) => void): () => void;
+    /** A file for the client to review; the client answers with a file. */
+    review(handler: (payload: Stored) => StoredInput | Promise<StoredInput>): () => void;
   };
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;

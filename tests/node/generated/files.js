@@ -611,13 +611,13 @@ function withDownloads(client, names, options) {
 
 export const filesNamespace = "/files";
 
-export const filesFingerprint = "de4dd8ab0d4eb704";
+export const filesFingerprint = "273a4d986d518f2f";
 
 export function connectFiles(url, options = {}) {
   return withDownloads(connect(url, filesNamespace, options, {
-    calls: [["upload", true], ["small", true]],
+    calls: [["upload", true], ["small", true], ["askReview", true]],
     sends: [["publish", true]],
-    answers: [],
+    answers: ["review"],
     fingerprint: filesFingerprint,
     uploads: ["sendFile"],
   }), ["fetchFile"], options);

@@ -533,6 +533,7 @@ export declare const labNamespace: "/lab";
 export interface LabAppErrors {
   divide: MathError;
 }
+
 /** The fingerprint of the Lab contract this file was generated from, sent when connecting. */
 export declare const labFingerprint: "e5ac8b280699d8f4";
 
@@ -696,6 +697,7 @@ export declare const orderedNamespace: "/ordered";
 
 /** The app error of each Ordered event declared `ack = Result<T, E>`. */
 export interface OrderedAppErrors {}
+
 /** The fingerprint of the Ordered contract this file was generated from, sent when connecting. */
 export declare const orderedFingerprint: "57fee41a38bce609";
 
@@ -710,9 +712,7 @@ export interface OrderedClient {
    */
   step(payload: Step, options?: CallOptions): Promise<number[]>;
   /** Listens to a server event; each returns a function that stops listening. */
-  readonly on: {
-
-  };
+  readonly on: {};
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
   /**
@@ -757,6 +757,7 @@ export declare const otherNamespace: "/other";
 
 /** The app error of each Other event declared `ack = Result<T, E>`. */
 export interface OtherAppErrors {}
+
 /** The fingerprint of the Other contract this file was generated from, sent when connecting. */
 export declare const otherFingerprint: "45e6f49641cd662e";
 
@@ -771,9 +772,7 @@ export interface OtherClient {
    */
   whoami(options?: CallOptions): Promise<string>;
   /** Listens to a server event; each returns a function that stops listening. */
-  readonly on: {
-
-  };
+  readonly on: {};
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
   /**
@@ -818,6 +817,7 @@ export declare const secureNamespace: "/secure";
 
 /** The app error of each Secure event declared `ack = Result<T, E>`. */
 export interface SecureAppErrors {}
+
 /** The fingerprint of the Secure contract this file was generated from, sent when connecting. */
 export declare const secureFingerprint: "9cd2bd88246e3bae";
 
@@ -832,9 +832,7 @@ export interface SecureClient {
    */
   whoami(options?: CallOptions): Promise<string>;
   /** Listens to a server event; each returns a function that stops listening. */
-  readonly on: {
-
-  };
+  readonly on: {};
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
   /**

@@ -455,6 +455,7 @@ export declare const shapesNamespace: "/shapes";
 
 /** The app error of each Shapes event declared `ack = Result<T, E>`. */
 export interface ShapesAppErrors {}
+
 /** The fingerprint of the Shapes contract this file was generated from, sent when connecting. */
 export declare const shapesFingerprint: "fcae6ee4ac6b5509";
 

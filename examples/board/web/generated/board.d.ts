@@ -505,6 +505,7 @@ export interface BoardAppErrors {
   delete: BoardError;
   task: BoardError;
 }
+
 /** The fingerprint of the Board contract this file was generated from, sent when connecting. */
 export declare const boardFingerprint: "e5a8fbdb57e39ec8";
 
@@ -547,7 +548,7 @@ export interface BoardClient {
     /**
      * The tasks of the member's workspace that a filter selects, kept current.
      *
-     * Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with FaultError | AppError<BoardError> | TimeoutError.
+     * Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
      */
     subscribe(filter?: TaskFilter, options?: CallOptions): Promise<LiveCollection<number, Task>>;
   };
@@ -561,9 +562,7 @@ export interface BoardClient {
     subscribe(filter?: ActivityFilter, options?: CallOptions): Promise<LiveKeys<number>>;
   };
   /** Listens to a server event; each returns a function that stops listening. */
-  readonly on: {
-
-  };
+  readonly on: {};
   /** Listens to faults of events sent without acknowledgement; returns a function that stops listening. */
   onFault(handler: (fault: Fault) => void): () => void;
   /**

@@ -589,8 +589,9 @@ export interface ChatAppErrors {
   uploadFile: ChatError;
   downloadFile: FileError;
 }
+
 /** The fingerprint of the Chat contract this file was generated from, sent when connecting. */
-export declare const chatFingerprint: "03238338f8094a00";
+export declare const chatFingerprint: "0281565e17805c56";
 
 /** A typed client of Chat: one method per client event, one listener per server event. */
 export interface ChatClient {

@@ -306,6 +306,7 @@ export declare const todoApiNamespace: "/todos";
 export interface TodoApiAppErrors {
   add: TodoError;
 }
+
 /** The fingerprint of the TodoApi contract this file was generated from, sent when connecting. */
 export declare const todoApiFingerprint: "25b86c0fab7d2638";
 

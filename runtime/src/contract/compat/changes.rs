@@ -32,6 +32,16 @@ pub enum Part {
     FeedKey,
     /// The app's typed error a subscribe may be refused with.
     FeedError,
+    /// An upload as a whole: removed.
+    Upload,
+    /// An upload's metadata (sent by the client when it starts the upload).
+    UploadMeta,
+    /// The largest file an upload takes (`max_size`).
+    UploadSize,
+    /// The answer to an upload's finish (its `ack`).
+    UploadAck,
+    /// The app's typed error an upload's finish may be answered with.
+    UploadError,
 }
 
 impl std::fmt::Display for Part {
@@ -48,6 +58,11 @@ impl std::fmt::Display for Part {
             Part::FeedItem => "feed item",
             Part::FeedKey => "feed key",
             Part::FeedError => "feed app error",
+            Part::Upload => "upload",
+            Part::UploadMeta => "upload metadata",
+            Part::UploadSize => "upload size limit",
+            Part::UploadAck => "upload answer",
+            Part::UploadError => "upload app error",
         })
     }
 }
@@ -84,8 +99,8 @@ impl std::fmt::Display for Part {
 pub struct BreakingChange {
     /// The namespace of the contract (the old one).
     pub namespace: String,
-    /// The event (or the feed, for the feed parts), unless the change is in the namespace
-    /// or the auth.
+    /// The event (or the feed or upload, for their parts), unless the change is in the
+    /// namespace or the auth.
     pub event: Option<String>,
     /// Where in the contract.
     pub part: Part,
@@ -252,6 +267,7 @@ pub fn breaking_changes(old: &Shape, new: &Shape) -> Vec<BreakingChange> {
         }
     }
     crate::contract::compat::feed_changes::feed_changes(old, new, &mut push);
+    crate::contract::compat::upload_changes::upload_changes(old, new, &mut push);
     changes
 }
 

@@ -15,9 +15,9 @@ pub(super) fn feed_changes(
     new: &Shape,
     push: &mut impl FnMut(Option<&str>, Part, Direction, String),
 ) {
-    for (name, old_feed) in old.feeds() {
+    for (name, old_feed) in old.entries("feeds") {
         let feed = Some(name.as_str());
-        let Some(new_feed) = new.feed(name) else {
+        let Some(new_feed) = new.entry("feeds", name) else {
             push(
                 feed,
                 Part::Feed,

@@ -14,8 +14,10 @@
 //!   `deprecated`, and `default` (a default is what the server fills in, not what it reads);
 //! - the contract's Rust name, its docs and `ordered` are left out; the namespace, the
 //!   handshake auth, every event (name, direction, payload, answer, app error) and every
-//!   feed (name, mode, filter, key, app error, and on a data feed the item) are in; a
-//!   contract without feeds has no `feeds` entry, so its fingerprint is as before feeds;
+//!   feed (name, mode, filter, key, app error, and on a data feed the item) and every
+//!   upload (name, metadata, answer, app error, largest size) are in; a contract without
+//!   feeds or uploads has no `feeds` or `uploads` entry, so its fingerprint is as before
+//!   they existed;
 //! - the result is JSON with object keys sorted and no whitespace, hashed with SHA-256;
 //!   the fingerprint is the first 16 hexadecimal digits (64 bits), the same on every
 //!   platform and every run.
@@ -25,6 +27,7 @@
 mod changes;
 mod feed_changes;
 mod fits;
+mod upload_changes;
 
 pub use changes::{BreakingChange, Part, breaking_changes};
 
@@ -156,12 +159,24 @@ impl Shape {
             )?;
             feeds.insert(feed.name.to_owned(), entry);
         }
+        let mut uploads = Map::new();
+        for upload in &contract.uploads {
+            let ack = upload.ack.as_ref();
+            let entry = upload_entry(
+                &mut inliner,
+                upload.meta.as_value(),
+                ack.map(|ack| ack.data.as_value()),
+                ack.and_then(|ack| ack.error.as_ref()).map(|e| e.as_value()),
+                upload.max_size,
+            )?;
+            uploads.insert(upload.name.to_owned(), entry);
+        }
         Ok(Self::new(
             contract.name,
             contract.namespace,
             auth,
             events,
-            feeds,
+            [("feeds", feeds), ("uploads", uploads)],
         ))
     }
 
@@ -235,14 +250,13 @@ impl Shape {
             Some(auth) => Some(inliner.inline(auth, Side::Read)?),
             None => None,
         };
+        let list = |key: &str| match contract.get(key) {
+            None => Ok(&[][..]),
+            Some(Value::Array(items)) => Ok(items.as_slice()),
+            Some(_) => Err(not(&format!("`{key}` is not a list"))),
+        };
         let mut feeds = Map::new();
-        let no_feeds = Vec::new();
-        for feed in contract
-            .get("feeds")
-            .map(|feeds| feeds.as_array().ok_or_else(|| not("`feeds` is not a list")))
-            .transpose()?
-            .unwrap_or(&no_feeds)
-        {
+        for feed in list("feeds")? {
             let part = |key: &str| {
                 feed.get(key)
                     .ok_or_else(|| not(&format!("a feed without `{key}`")))
@@ -265,15 +279,50 @@ impl Shape {
             )?;
             feeds.insert(feed_name.to_owned(), entry);
         }
-        Ok(Self::new(name, namespace, auth, events, feeds))
+        let mut uploads = Map::new();
+        for upload in list("uploads")? {
+            let part = |key: &str| {
+                upload
+                    .get(key)
+                    .ok_or_else(|| not(&format!("an upload without `{key}`")))
+            };
+            let upload_name = part("name")?
+                .as_str()
+                .ok_or_else(|| not("an upload whose `name` is not a string"))?;
+            let max_size = match upload.get("maxSize") {
+                None => None,
+                Some(max) => Some(
+                    max.as_u64()
+                        .ok_or_else(|| not("an upload whose `maxSize` is not a number of bytes"))?,
+                ),
+            };
+            let entry = upload_entry(
+                &mut inliner,
+                part("meta")?,
+                upload.get("ack"),
+                upload.get("error"),
+                max_size,
+            )?;
+            uploads.insert(upload_name.to_owned(), entry);
+        }
+        Ok(Self::new(
+            name,
+            namespace,
+            auth,
+            events,
+            [("feeds", feeds), ("uploads", uploads)],
+        ))
     }
 
+    /// `parts`: the contract's named parts beside its events (`feeds`, `uploads`), each
+    /// left out of the shape when empty, so that a contract without them keeps the
+    /// fingerprint it had before they existed.
     fn new(
         name: &str,
         namespace: &str,
         auth: Option<Value>,
         events: Events,
-        feeds: Map<String, Value>,
+        parts: [(&str, Map<String, Value>); 2],
     ) -> Self {
         let mut value = Map::new();
         value.insert("namespace".into(), json!(namespace));
@@ -287,8 +336,10 @@ impl Shape {
                 "serverToClient": events.server_to_client,
             }),
         );
-        if !feeds.is_empty() {
-            value.insert("feeds".into(), Value::Object(feeds));
+        for (key, entries) in parts {
+            if !entries.is_empty() {
+                value.insert(key.into(), Value::Object(entries));
+            }
         }
         let value = Value::Object(value);
         // serde_json's map is sorted by key (the `preserve_order` feature is off), so this
@@ -323,7 +374,9 @@ impl Shape {
     /// `events`: `clientToServer` and `serverToClient`, each mapping event names to their
     /// `payload`, `ack` and `ackError` as present, and `feeds` (when declared), mapping
     /// feed names to their `mode` (`data` or `notify`), `filter`, `key`, `error` (when
-    /// declared) and, on a data feed, `item`.
+    /// declared) and, on a data feed, `item`, and `uploads` (when declared), mapping upload
+    /// names to their `meta`, `ack` (`{"type": "null"}` for an upload declared without
+    /// one: its answer is `null`), `error` and `maxSize` (when declared).
     pub fn as_value(&self) -> &Value {
         &self.value
     }
@@ -343,18 +396,19 @@ impl Shape {
         self.value.get("auth")
     }
 
-    /// The feeds, by name (empty for a contract without feeds).
-    pub(crate) fn feeds(&self) -> impl Iterator<Item = (&String, &Value)> {
+    /// The entries of a named part (`feeds`, `uploads`), by name; empty for a contract
+    /// without that part.
+    pub(crate) fn entries(&self, part: &str) -> impl Iterator<Item = (&String, &Value)> {
         self.value
-            .get("feeds")
+            .get(part)
             .and_then(Value::as_object)
             .into_iter()
             .flatten()
     }
 
-    /// The feed named `name`.
-    pub(crate) fn feed(&self, name: &str) -> Option<&Value> {
-        self.value.get("feeds")?.get(name)
+    /// The entry of part `part` named `name`.
+    pub(crate) fn entry(&self, part: &str, name: &str) -> Option<&Value> {
+        self.value.get(part)?.get(name)
     }
 }
 
@@ -377,6 +431,32 @@ fn feed_entry(
     }
     if let Some(error) = error {
         entry.insert("error".into(), inliner.inline(error, Side::Written)?);
+    }
+    Ok(Value::Object(entry))
+}
+
+/// One upload's normalized entry. The server reads the metadata and writes the answer to
+/// the finish; an upload declared without ack answers `null`, so its answer is described as
+/// `{"type": "null"}`, and adding or removing one follows the rules for answers.
+fn upload_entry(
+    inliner: &mut Inliner<'_>,
+    meta: &Value,
+    ack: Option<&Value>,
+    error: Option<&Value>,
+    max_size: Option<u64>,
+) -> Result<Value, ShapeError> {
+    let mut entry = Map::new();
+    entry.insert("meta".into(), inliner.inline(meta, Side::Read)?);
+    let ack = match ack {
+        Some(ack) => inliner.inline(ack, Side::Written)?,
+        None => json!({ "type": "null" }),
+    };
+    entry.insert("ack".into(), ack);
+    if let Some(error) = error {
+        entry.insert("error".into(), inliner.inline(error, Side::Written)?);
+    }
+    if let Some(max_size) = max_size {
+        entry.insert("maxSize".into(), json!(max_size));
     }
     Ok(Value::Object(entry))
 }

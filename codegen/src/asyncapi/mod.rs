@@ -18,18 +18,30 @@
 //!   resumed answer and the resync snapshot, or a refusal) and `feed.<feed>.change`
 //!   (`eventwire:change`, with the key and, on a data feed, the item schema), all by
 //!   reference to the same schemas; and once per channel with feeds, `eventwire_end` and
-//!   `eventwire_unsubscribe`, which name a subscription, not a feed;
+//!   `eventwire_unsubscribe`, which name a subscription, not a feed (in [`feeds`]);
+//! - per upload, `upload.<upload>.start` (under the upload's own name: the metadata schema
+//!   by reference, the size, the window) with its reply `upload.<upload>.started` (the
+//!   transfer's id, chunk size and window), and `upload.<upload>.finish`
+//!   (`eventwire:finish`, the SHA-256) with its reply `upload.<upload>.finished` (the
+//!   upload's own answer and app error); and once per channel with uploads,
+//!   `eventwire_chunk`, `eventwire_cancel` and `eventwire_resume` with their replies, which
+//!   name a transfer, not an upload (in [`uploads`]);
 //! - the contract fingerprint the server checks, as `x-eventwire-fingerprint`.
 //!
-//! Each part of a channel comes from one function below ([`handshake`],
-//! [`event_messages`], [`feed_messages`], [`fault_message`]), returning messages and
-//! operations, without touching the others.
+//! Each part of a channel comes from one function ([`handshake`], [`event_messages`],
+//! [`feeds::feed_messages`], [`uploads::upload_messages`], [`fault_message`]), adding its
+//! messages and operations without touching the others': a new part of a contract gets a
+//! module of its own beside `feeds` and `uploads`, built from the helpers here
+//! ([`operation`], [`message_ref`], [`ack_response`], [`to_components`]).
 
 use serde_json::{Map, Value, json};
 
 use eventwire::describe::{ContractDescription, Description, Direction, EventDescription};
 
 use crate::error::GenerateError;
+
+mod feeds;
+mod uploads;
 
 const FAULT: &str = "eventwire.Fault";
 const ISSUE: &str = "eventwire.Issue";
@@ -56,7 +68,12 @@ fn framework_schemas() -> [(&'static str, Value); 2] {
                 "type": "object",
                 "description": "eventwire's own answer when it refused or failed an event.",
                 "properties": {
-                    "code": { "enum": ["invalid_payload", "unknown_event", "internal", "forbidden", "rate_limited"] },
+                    // Every `eventwire::FaultCode`, as the TypeScript `FaultCode` lists them.
+                    "code": { "enum": [
+                        "invalid_payload", "unknown_event", "internal", "forbidden", "rate_limited",
+                        "unknown_feed", "subscription_limit",
+                        "unknown_transfer", "transfer_limit", "invalid_chunk", "integrity"
+                    ] },
                     "event": { "type": "string" },
                     "message": { "type": "string" },
                     "issues": { "type": "array", "items": { "$ref": format!("#/components/schemas/{ISSUE}") } },
@@ -92,7 +109,8 @@ pub(crate) fn document(description: &Description, schema: &Value) -> Result<Valu
         let mut messages = Map::new();
         handshake(contract, entry, &channel_id, &mut messages, &mut operations);
         event_messages(contract, entry, &channel_id, &mut messages, &mut operations);
-        feed_messages(entry, &channel_id, &mut messages, &mut operations);
+        feeds::feed_messages(entry, &channel_id, &mut messages, &mut operations);
+        uploads::upload_messages(entry, &channel_id, &mut messages, &mut operations);
         fault_message(&channel_id, &mut messages, &mut operations);
         let mut channel = Map::new();
         channel.insert("address".into(), json!(contract.namespace));
@@ -270,12 +288,17 @@ fn event_message(event: &EventDescription, described: &Value) -> Value {
 }
 
 /// A reference to message `id` of `channel`.
-fn message_ref(channel: &str, id: &str) -> Value {
+pub(super) fn message_ref(channel: &str, id: &str) -> Value {
     json!({ "$ref": format!("#/channels/{channel}/messages/{id}") })
 }
 
 /// An operation of `channel` on `messages`, answered by `reply` when given.
-fn operation(channel: &str, action: &str, messages: &[&str], reply: Option<&str>) -> Value {
+pub(super) fn operation(
+    channel: &str,
+    action: &str,
+    messages: &[&str],
+    reply: Option<&str>,
+) -> Value {
     let channel_ref = json!({ "$ref": format!("#/channels/{channel}") });
     let mut operation = json!({
         "action": action,
@@ -287,191 +310,6 @@ fn operation(channel: &str, action: &str, messages: &[&str], reply: Option<&str>
             json!({ "channel": channel_ref, "messages": [message_ref(channel, reply)] });
     }
     operation
-}
-
-/// A 64-bit offset, sent as a decimal string.
-fn offset_schema(description: &str) -> Value {
-    json!({ "type": "string", "pattern": "^[0-9]+$", "description": description })
-}
-
-/// Per feed: the subscribe operation (with the filter) and its snapshot reply, and the
-/// change message (with the key and the item); once per channel with feeds, the end and
-/// unsubscribe messages. Frames as `docs/protocol.md` documents them.
-fn feed_messages(
-    entry: &Value,
-    channel: &str,
-    messages: &mut Map<String, Value>,
-    operations: &mut Map<String, Value>,
-) {
-    let feeds = entry["feeds"].as_array().cloned().unwrap_or_default();
-    for feed in &feeds {
-        let name = feed["name"].as_str().unwrap_or_default();
-        let id = format!("feed.{}", identifier(name));
-        let data = feed["mode"] == "data";
-        let item = to_components(&feed["item"]);
-        let key = to_components(&feed["key"]);
-        let docs = feed["description"].as_str().unwrap_or_default();
-        let mut subscribe = json!({
-            "name": eventwire::feed::SUBSCRIBE_EVENT,
-            "title": format!("Subscribe to `{name}`"),
-            "summary": format!("Subscribes to the `{name}` feed ({} mode) with a filter; answered with the snapshot.", if data { "data" } else { "notify" }),
-            "payload": {
-                "type": "object",
-                "properties": {
-                    "feed": { "const": name },
-                    "filter": to_components(&feed["filter"]),
-                    "resume": {
-                        "type": "object",
-                        "description": "Where a reconnecting client left off: its snapshot's epoch and the offset of the last change it applied.",
-                        "properties": {
-                            "epoch": { "type": "string" },
-                            "offset": offset_schema("The offset of the last change applied."),
-                        },
-                        "required": ["epoch", "offset"],
-                        "additionalProperties": false
-                    }
-                },
-                "required": ["feed"],
-                "additionalProperties": false
-            },
-        });
-        if !docs.is_empty() {
-            subscribe["description"] = json!(docs);
-        }
-        messages.insert(format!("{id}.subscribe"), subscribe);
-        messages.insert(
-            format!("{id}.snapshot"),
-            json!({
-                "name": format!("{} (answer)", eventwire::feed::SUBSCRIBE_EVENT),
-                "summary": format!("The acknowledgement of a subscribe to `{name}`: the snapshot, the resumed answer or a resync snapshot, or a refusal."),
-                "payload": ack_response(&snapshot(data, &key, &item), feed.get("error")),
-            }),
-        );
-        let mut change = json!({
-            "type": "object",
-            "properties": {
-                "id": { "type": "string", "description": "The subscription." },
-                "offset": offset_schema("The change's offset in the feed."),
-                "action": { "enum": ["added", "updated", "removed"] },
-                "key": key,
-            },
-            "required": ["id", "offset", "action", "key"],
-            "additionalProperties": false
-        });
-        if data {
-            change["properties"]["item"] = item;
-            change["description"] =
-                json!("`item` is sent for `added` and `updated`, never for `removed`.");
-        }
-        messages.insert(
-            format!("{id}.change"),
-            json!({
-                "name": eventwire::feed::CHANGE_EVENT,
-                "title": format!("A change of `{name}`"),
-                "summary": format!("One change of the `{name}` feed for one subscription, in order."),
-                "payload": change,
-            }),
-        );
-        operations.insert(
-            format!("{channel}.{id}.subscribe"),
-            operation(
-                channel,
-                "receive",
-                &[&format!("{id}.subscribe")],
-                Some(&format!("{id}.snapshot")),
-            ),
-        );
-        operations.insert(
-            format!("{channel}.{id}.change"),
-            operation(channel, "send", &[&format!("{id}.change")], None),
-        );
-    }
-    if feeds.is_empty() {
-        return;
-    }
-    messages.insert(
-        "eventwire_end".into(),
-        json!({
-            "name": eventwire::feed::END_EVENT,
-            "summary": "The server ended a subscription; no change of it follows.",
-            "payload": {
-                "type": "object",
-                "properties": {
-                    "id": { "type": "string", "description": "The subscription." },
-                    "reason": { "enum": ["revoked", "overflow"] },
-                    "message": { "type": "string" }
-                },
-                "required": ["id", "reason", "message"]
-            },
-        }),
-    );
-    messages.insert(
-        "eventwire_unsubscribe".into(),
-        json!({
-            "name": eventwire::feed::UNSUBSCRIBE_EVENT,
-            "summary": "Ends a subscription of this connection (an id it does not hold is not an error).",
-            "payload": {
-                "type": "object",
-                "properties": { "id": { "type": "string" } },
-                "required": ["id"],
-                "additionalProperties": false
-            },
-        }),
-    );
-    messages.insert(
-        "eventwire_unsubscribe.ack".into(),
-        json!({
-            "name": format!("{} (answer)", eventwire::feed::UNSUBSCRIBE_EVENT),
-            "summary": "The acknowledgement of an unsubscribe.",
-            "payload": ack_response(&json!({ "type": "null" }), None),
-        }),
-    );
-    operations.insert(
-        format!("{channel}.eventwire_end"),
-        operation(channel, "send", &["eventwire_end"], None),
-    );
-    operations.insert(
-        format!("{channel}.eventwire_unsubscribe"),
-        operation(
-            channel,
-            "receive",
-            &["eventwire_unsubscribe"],
-            Some("eventwire_unsubscribe.ack"),
-        ),
-    );
-}
-
-/// A subscribe's answer: the snapshot (`resumed` absent), the resumed answer (`resumed:
-/// true`, no snapshot: the missed changes follow) or a resync snapshot (`resumed: false`).
-/// A notify feed's snapshot has keys only.
-fn snapshot(data: bool, key: &Value, item: &Value) -> Value {
-    let head = json!({
-        "id": { "type": "string", "description": "The subscription, named by its changes, its end and unsubscribe." },
-        "epoch": { "type": "string", "description": "The feed's epoch: offsets count within it." },
-        "offset": offset_schema("The offset of the last change the snapshot reflects at least."),
-    });
-    let mut fresh = head.clone();
-    fresh["keys"] = json!({ "type": "array", "items": key, "description": "The key of each item, in the order of `items`." });
-    let mut required = vec!["id", "epoch", "offset", "keys"];
-    if data {
-        fresh["items"] = json!({ "type": "array", "items": item });
-        required.push("items");
-    }
-    let mut resync = fresh.clone();
-    resync["resumed"] = json!({ "const": false });
-    let mut resumed = head;
-    resumed["resumed"] = json!({ "const": true });
-    let form = |properties: Value, required: &[&str], title: &str| json!({ "title": title, "type": "object", "properties": properties, "required": required });
-    let mut resync_required = required.clone();
-    resync_required.push("resumed");
-    let mut snapshot = form(fresh, &required, "snapshot");
-    // A first subscribe's snapshot has no `resumed`: it is not a resync.
-    snapshot["not"] = json!({ "required": ["resumed"] });
-    json!({ "oneOf": [
-        snapshot,
-        form(resumed, &["id", "epoch", "offset", "resumed"], "resumed"),
-        form(resync, &resync_required, "resync"),
-    ] })
 }
 
 /// The fault event for events sent without acknowledgement.
@@ -495,7 +333,7 @@ fn fault_message(
 }
 
 /// `AckResponse<T, E>`: `{ok: true, data}`, `{ok: false, error}` or `{ok: false, fault}`.
-fn ack_response(data: &Value, error: Option<&Value>) -> Value {
+pub(super) fn ack_response(data: &Value, error: Option<&Value>) -> Value {
     let mut forms = vec![json!({
         "type": "object",
         "properties": { "ok": { "const": true }, "data": to_components(data) },
@@ -517,26 +355,8 @@ fn ack_response(data: &Value, error: Option<&Value>) -> Value {
 }
 
 /// Points `#/$defs/X` references at `#/components/schemas/X`.
-fn to_components(schema: &Value) -> Value {
-    match schema {
-        Value::Object(object) => Value::Object(
-            object
-                .iter()
-                .map(|(key, value)| {
-                    let value = match (key.as_str(), value) {
-                        ("$ref", Value::String(r)) => match r.strip_prefix("#/$defs/") {
-                            Some(name) => json!(format!("#/components/schemas/{name}")),
-                            None => value.clone(),
-                        },
-                        _ => to_components(value),
-                    };
-                    (key.clone(), value)
-                })
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(to_components).collect()),
-        other => other.clone(),
-    }
+pub(super) fn to_components(schema: &Value) -> Value {
+    crate::schema::map_definition_refs(schema, &|name| format!("#/components/schemas/{name}"))
 }
 
 /// `{tenant}` in a dynamic namespace's address is a channel parameter.
@@ -558,7 +378,7 @@ fn address_parameters(address: &str) -> Map<String, Value> {
 }
 
 /// An id AsyncAPI accepts for channels, messages and operations (`[\w.-]+`).
-fn identifier(name: &str) -> String {
+pub(super) fn identifier(name: &str) -> String {
     name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-') {

@@ -1,0 +1,114 @@
+//! `bench callgrind`: instructions per event, counted by callgrind.
+//!
+//! Wall-clock figures move with whatever else the machine runs; an instruction count does
+//! not. Each Rust peer is served on one thread under `valgrind --tool=callgrind`, one
+//! connection sends `echo` events (~100 B, validated, acknowledged) with 8 in flight, and
+//! the server exits cleanly (its stdin closes) so callgrind writes its totals. Two runs
+//! with different event counts are subtracted, which cancels start-up, the handshake and
+//! shutdown: what is left is the cost of one event.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use crate::Result;
+use crate::client::{Conn, Frame, Request};
+use crate::payloads::message_json;
+use crate::peer::Peer;
+
+/// Events of the shorter run; the longer one sends this plus the measured count.
+const BASE_EVENTS: u64 = 2_000;
+
+/// Events in flight on the one connection.
+const IN_FLIGHT: u64 = 8;
+
+/// Instructions per `echo` event of `peer`, from runs of `BASE_EVENTS` and
+/// `BASE_EVENTS + events` events.
+/// With `keep`, callgrind's output files stay there (for `callgrind_annotate`).
+pub fn per_event(bench: &Path, peer: Peer, events: u64, keep: Option<&Path>) -> Result<f64> {
+    let small = total_instructions(bench, peer, BASE_EVENTS, keep)?;
+    let large = total_instructions(bench, peer, BASE_EVENTS + events, keep)?;
+    Ok(large.saturating_sub(small) as f64 / events as f64)
+}
+
+/// Every instruction `peer` ran while serving `events` echo events.
+fn total_instructions(bench: &Path, peer: Peer, events: u64, keep: Option<&Path>) -> Result<u64> {
+    let out = keep
+        .map_or_else(std::env::temp_dir, Path::to_owned)
+        .join(format!("callgrind.{}-{events}.out", peer.name()));
+    let mut child = Command::new("valgrind")
+        .args(["-q", "--tool=callgrind"])
+        .arg(format!("--callgrind-out-file={}", out.display()))
+        .arg(bench)
+        .args(["serve", peer.name(), "--threads", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|error| format!("cannot start valgrind (is it installed?): {error}"))?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().ok_or("no stdout")?).read_line(&mut line)?;
+    let port: u16 = line
+        .trim()
+        .strip_prefix("port ")
+        .ok_or_else(|| format!("{peer} printed {line:?}, not its port"))?
+        .parse()?;
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let sent = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?
+        .block_on(echo(addr, events));
+    // Closing stdin makes the server exit by itself, and callgrind write its totals.
+    drop(child.stdin.take());
+    let status = child.wait()?;
+    sent?;
+    if !status.success() {
+        return Err(format!("{peer} under callgrind exited with {status}").into());
+    }
+    let text = std::fs::read_to_string(&out)?;
+    if keep.is_none() {
+        let _ = std::fs::remove_file(&out);
+    }
+    text.lines()
+        .find_map(|line| line.strip_prefix("summary: "))
+        .or_else(|| text.lines().find_map(|line| line.strip_prefix("totals: ")))
+        .ok_or("no totals in callgrind's output")?
+        .trim()
+        .parse()
+        .map_err(Into::into)
+}
+
+/// Sends `events` acknowledged echo events on one connection, `IN_FLIGHT` at a time, and
+/// waits for every answer.
+async fn echo(addr: SocketAddr, events: u64) -> Result<()> {
+    let mut conn = Conn::connect(addr).await?;
+    let request = Request::new("echo", &message_json());
+    let (mut sent, mut answered) = (0, 0);
+    while sent < IN_FLIGHT.min(events) {
+        conn.out.event(&request, sent);
+        sent += 1;
+    }
+    conn.flush().await?;
+    while answered < events {
+        conn.fill().await?;
+        let mut failed = None;
+        conn.drain(|text, out| {
+            if let Frame::Ack(_) = Frame::parse(text) {
+                if !text.contains(r#""ok":true"#) {
+                    failed = Some(text.to_owned());
+                }
+                answered += 1;
+                if sent < events {
+                    out.event(&request, sent);
+                    sent += 1;
+                }
+            }
+        })?;
+        if let Some(text) = failed {
+            return Err(format!("an echo was not answered ok: {text}").into());
+        }
+        conn.flush().await?;
+    }
+    Ok(())
+}
