@@ -3,12 +3,12 @@
 //! lost connection), and each contract's download methods and frames. Added to the output
 //! only when a contract declares a download.
 
-use eventwire::describe::{ContractDescription, Description, Direction};
+use eventwire::describe::{ContractDescription, Description};
 use serde_json::Value;
 
 use crate::error::GenerateError;
 use crate::module::{
-    CLIENT_MEMBERS, ContractParts, ack_response, exchange_event, id_request, lines, lines_then,
+    ContractParts, ack_response, exchange_event, id_request, lines, lines_then, refuse_taken,
     rejects, ty,
 };
 use crate::names::{Names, Side};
@@ -339,24 +339,10 @@ pub(crate) fn declarations(
     parts: &mut ContractParts,
 ) -> Result<(), GenerateError> {
     let name = contract.name;
+    let uploads: Vec<&str> = contract.uploads.iter().map(|u| u.name).collect();
     for download in &contract.downloads {
         let location = format!("{name}.{}", download.name);
-        let taken = CLIENT_MEMBERS.contains(&download.name)
-            || contract.feeds.iter().any(|f| f.name == download.name)
-            || contract.uploads.iter().any(|u| u.name == download.name)
-            || contract
-                .events
-                .iter()
-                .any(|e| e.direction == Direction::ClientToServer && e.name == download.name);
-        if taken {
-            return Err(GenerateError::Unsupported {
-                location,
-                detail: format!(
-                    "the typed client has another member named `{}`; rename the download",
-                    download.name
-                ),
-            });
-        }
+        refuse_taken(contract, &location, "download", download.name, &uploads)?;
         let request = ty(download.request.as_value(), &location, names, Side::Input)?;
         let error = match &download.error {
             Some(error) => Some(ty(error.as_value(), &location, names, Side::Output)?),

@@ -715,7 +715,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
 "#;
 
 /// Members of the typed client that client events must not shadow.
-pub(crate) const CLIENT_MEMBERS: &[&str] = &[
+const CLIENT_MEMBERS: &[&str] = &[
     "socket",
     "on",
     "onFault",
@@ -1118,6 +1118,33 @@ pub(crate) fn exchange_event(name: &str, docs: &str, request: Type, response: Ty
     .documented(lines(docs))
 }
 
+/// Refuses a transfer (`kind`: upload, download) named like another member of the typed
+/// client: one of its own, a feed, a client event or one of `others`.
+pub(crate) fn refuse_taken(
+    contract: &ContractDescription,
+    location: &str,
+    kind: &str,
+    name: &str,
+    others: &[&str],
+) -> Result<(), GenerateError> {
+    let taken = CLIENT_MEMBERS.contains(&name)
+        || others.contains(&name)
+        || contract.feeds.iter().any(|f| f.name == name)
+        || contract
+            .events
+            .iter()
+            .any(|e| e.direction == Direction::ClientToServer && e.name == name);
+    if taken {
+        return Err(GenerateError::Unsupported {
+            location: location.to_owned(),
+            detail: format!(
+                "the typed client has another member named `{name}`; rename the {kind}"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Each upload's start event and typed client method, and the shared upload events.
 fn upload_declarations(
     contract: &ContractDescription,
@@ -1127,21 +1154,7 @@ fn upload_declarations(
     let name = contract.name;
     for upload in &contract.uploads {
         let location = format!("{name}.{}", upload.name);
-        let taken = CLIENT_MEMBERS.contains(&upload.name)
-            || contract.feeds.iter().any(|f| f.name == upload.name)
-            || contract
-                .events
-                .iter()
-                .any(|e| e.direction == Direction::ClientToServer && e.name == upload.name);
-        if taken {
-            return Err(GenerateError::Unsupported {
-                location,
-                detail: format!(
-                    "the typed client has another member named `{}`; rename the upload",
-                    upload.name
-                ),
-            });
-        }
+        refuse_taken(contract, &location, "upload", upload.name, &[])?;
         let meta = ty(upload.meta.as_value(), &location, names, Side::Input)?;
         let (data, error) = match &upload.ack {
             Some(ack) => (
