@@ -549,7 +549,7 @@ export interface FilesAppErrors {
 }
 
 /** The fingerprint of the Files contract this file was generated from, sent when connecting. */
-export declare const filesFingerprint: "273a4d986d518f2f";
+export declare const filesFingerprint: "896e5c20d5f1158f";
 
 /** A typed client of Files: one method per client event, one listener per server event. */
 export interface FilesClient {

@@ -611,7 +611,7 @@ function withDownloads(client, names, options) {
 
 export const filesNamespace = "/files";
 
-export const filesFingerprint = "273a4d986d518f2f";
+export const filesFingerprint = "896e5c20d5f1158f";
 
 export function connectFiles(url, options = {}) {
   return withDownloads(connect(url, filesNamespace, options, {

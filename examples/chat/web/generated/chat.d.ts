@@ -591,7 +591,7 @@ export interface ChatAppErrors {
 }
 
 /** The fingerprint of the Chat contract this file was generated from, sent when connecting. */
-export declare const chatFingerprint: "0281565e17805c56";
+export declare const chatFingerprint: "b59c2f3a3ef9cbaf";
 
 /** A typed client of Chat: one method per client event, one listener per server event. */
 export interface ChatClient {

@@ -611,7 +611,7 @@ function withDownloads(client, names, options) {
 
 export const chatNamespace = "/chat";
 
-export const chatFingerprint = "0281565e17805c56";
+export const chatFingerprint = "b59c2f3a3ef9cbaf";
 
 export function connectChat(url, options = {}) {
   return withDownloads(connect(url, chatNamespace, options, {
