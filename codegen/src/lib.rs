@@ -60,6 +60,7 @@
 
 mod asyncapi;
 mod compat;
+mod download;
 mod error;
 mod files;
 mod module;

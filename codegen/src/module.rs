@@ -751,10 +751,17 @@ pub(crate) fn generate(description: &Description) -> Result<Generated, GenerateE
     }
     dts.push('\n');
     dts.push_str(&client_template(CLIENT_TYPES));
+    let downloads = crate::download::any(description);
+    if downloads {
+        dts.push_str(&crate::download::types());
+    }
 
     let mut js = String::from(HEADER);
     js.push_str("import { io } from \"socket.io-client\";\n\n");
     js.push_str(&client_template(CLIENT_RUNTIME));
+    if downloads {
+        js.push_str(&crate::download::runtime(DEFAULT_TIMEOUT_MS));
+    }
     for contract in &description.contracts {
         let fingerprint = crate::compat::of(description, contract)?;
         contract_declarations(&mut dts, contract, &names, &fingerprint)?;
@@ -777,7 +784,7 @@ fn framework_types() -> String {
 }
 
 /// A schema of one side as a TypeScript type.
-fn ty(
+pub(crate) fn ty(
     schema: &Value,
     location: &str,
     names: &Names<'_>,
@@ -787,19 +794,19 @@ fn ty(
 }
 
 /// Doc text as JSDoc lines.
-fn lines(text: &str) -> Vec<String> {
+pub(crate) fn lines(text: &str) -> Vec<String> {
     text.lines().map(str::to_owned).collect()
 }
 
 /// `docs`, a blank line when there are any, then `more`: the lines of a generated comment
 /// that adds to the contract's docs.
-fn lines_then(docs: &str, more: &str) -> Vec<String> {
+pub(crate) fn lines_then(docs: &str, more: &str) -> Vec<String> {
     let separator = if docs.is_empty() { "" } else { "\n\n" };
     lines(&format!("{docs}{separator}{more}"))
 }
 
 /// `AckResponse<data>` or `AckResponse<data, error>`.
-fn ack_response(data: Type, error: Option<Type>) -> Type {
+pub(crate) fn ack_response(data: Type, error: Option<Type>) -> Type {
     Type::generic(
         "AckResponse",
         [Some(data), error].into_iter().flatten().collect(),
@@ -812,7 +819,7 @@ fn ack_callback(name: &str, response: Type) -> Param {
 }
 
 /// `A | B | ...` of the error classes a call may reject with, for its docs.
-fn rejects(error: Option<&Type>, also: &[&str]) -> String {
+pub(crate) fn rejects(error: Option<&Type>, also: &[&str]) -> String {
     let mut classes = vec!["FaultError".to_owned()];
     if let Some(error) = error {
         classes.push(Type::generic("TypedAppError", vec![error.clone()]).print(""));
@@ -825,19 +832,19 @@ fn rejects(error: Option<&Type>, also: &[&str]) -> String {
 /// What one contract declares, collected event by event and written by
 /// [`write_contract`].
 #[derive(Default)]
-struct ContractParts {
+pub(crate) struct ContractParts {
     /// The members of `<Name>ServerToClientEvents`.
-    to_client: Vec<Member>,
+    pub(crate) to_client: Vec<Member>,
     /// The members of `<Name>ClientToServerEvents`.
-    to_server: Vec<Member>,
+    pub(crate) to_server: Vec<Member>,
     /// The typed client's call methods.
-    methods: Vec<Member>,
+    pub(crate) methods: Vec<Member>,
     /// The typed client's feed members.
     feeds: Vec<Member>,
     /// The typed client's `on` listeners.
     listeners: Vec<Member>,
     /// The members of `<Name>AppErrors`.
-    app_errors: Vec<Member>,
+    pub(crate) app_errors: Vec<Member>,
 }
 
 fn contract_declarations(
@@ -851,6 +858,7 @@ fn contract_declarations(
     server_events(contract, names, &mut parts)?;
     feed_declarations(contract, names, &mut parts)?;
     upload_declarations(contract, names, &mut parts)?;
+    crate::download::declarations(contract, names, &mut parts)?;
     write_contract(out, contract, names, fingerprint, parts)
 }
 
@@ -1092,14 +1100,14 @@ fn feed_declarations(
 }
 
 /// `{ id: string }` and `more`: a request naming a subscription or a transfer.
-fn id_request(more: Vec<Member>) -> Type {
+pub(crate) fn id_request(more: Vec<Member>) -> Type {
     let mut members = vec![Member::property("id", Type::Keyword(Keyword::String))];
     members.extend(more);
     Type::inline_object(members)
 }
 
 /// One of the runtime's own client events: `name: (request: R, ack: ...) => void`.
-fn exchange_event(name: &str, docs: &str, request: Type, response: Type) -> Member {
+pub(crate) fn exchange_event(name: &str, docs: &str, request: Type, response: Type) -> Member {
     Member::property(
         name,
         Type::callback(vec![
@@ -1108,6 +1116,33 @@ fn exchange_event(name: &str, docs: &str, request: Type, response: Type) -> Memb
         ]),
     )
     .documented(lines(docs))
+}
+
+/// Refuses a transfer (`kind`: upload, download) named like another member of the typed
+/// client: one of its own, a feed, a client event or one of `others`.
+pub(crate) fn refuse_taken(
+    contract: &ContractDescription,
+    location: &str,
+    kind: &str,
+    name: &str,
+    others: &[&str],
+) -> Result<(), GenerateError> {
+    let taken = CLIENT_MEMBERS.contains(&name)
+        || others.contains(&name)
+        || contract.feeds.iter().any(|f| f.name == name)
+        || contract
+            .events
+            .iter()
+            .any(|e| e.direction == Direction::ClientToServer && e.name == name);
+    if taken {
+        return Err(GenerateError::Unsupported {
+            location: location.to_owned(),
+            detail: format!(
+                "the typed client has another member named `{name}`; rename the {kind}"
+            ),
+        });
+    }
+    Ok(())
 }
 
 /// Each upload's start event and typed client method, and the shared upload events.
@@ -1119,21 +1154,7 @@ fn upload_declarations(
     let name = contract.name;
     for upload in &contract.uploads {
         let location = format!("{name}.{}", upload.name);
-        let taken = CLIENT_MEMBERS.contains(&upload.name)
-            || contract.feeds.iter().any(|f| f.name == upload.name)
-            || contract
-                .events
-                .iter()
-                .any(|e| e.direction == Direction::ClientToServer && e.name == upload.name);
-        if taken {
-            return Err(GenerateError::Unsupported {
-                location,
-                detail: format!(
-                    "the typed client has another member named `{}`; rename the upload",
-                    upload.name
-                ),
-            });
-        }
+        refuse_taken(contract, &location, "upload", upload.name, &[])?;
         let meta = ty(upload.meta.as_value(), &location, names, Side::Input)?;
         let (data, error) = match &upload.ack {
             Some(ack) => (
@@ -1340,6 +1361,7 @@ fn contract_javascript(out: &mut String, contract: &ContractDescription, fingerp
         .map(|e| Value::String(e.name.to_owned()).to_string())
         .collect::<Vec<_>>()
         .join(", ");
+    let wrap = crate::download::wrap(contract);
     let _ = write!(
         out,
         r#"
@@ -1348,15 +1370,17 @@ export const {lower}Namespace = {namespace};
 export const {lower}Fingerprint = "{fingerprint}";
 
 export function connect{name}(url, options = {{}}) {{
-  return connect(url, {lower}Namespace, options, {{
+  return {wrap_open}connect(url, {lower}Namespace, options, {{
     calls: [{calls}],
     sends: [{sends}],
     answers: [{answers}],
     fingerprint: {lower}Fingerprint,{feeds}{uploads}
-  }});
+  }}){wrap_close};
 }}
 "#,
         namespace = Value::String(contract.namespace.to_owned()),
+        wrap_open = wrap.0,
+        wrap_close = wrap.1,
         calls = table(true),
         sends = table(false),
         uploads = if contract.uploads.is_empty() {

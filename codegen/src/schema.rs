@@ -113,6 +113,26 @@ pub(crate) fn document(description: &Description) -> Value {
                     .collect();
                 entry["uploads"] = json!(uploads);
             }
+            if !contract.downloads.is_empty() {
+                let downloads: Vec<Value> = contract
+                    .downloads
+                    .iter()
+                    .map(|download| {
+                        let mut entry = json!({
+                            "name": download.name,
+                            "request": rename_refs(download.request.as_value(), &names, Side::Input),
+                        });
+                        if !download.docs.is_empty() {
+                            entry["description"] = json!(download.docs);
+                        }
+                        if let Some(error) = &download.error {
+                            entry["error"] = rename_refs(error.as_value(), &names, Side::Output);
+                        }
+                        entry
+                    })
+                    .collect();
+                entry["downloads"] = json!(downloads);
+            }
             entry
         })
         .collect();

@@ -28,6 +28,9 @@ extern crate self as eventwire;
 //   subscribers replay from, and the `Feed` publishing handle.
 // - `upload`: files larger than one message. A transfer's chunks, windowed and hashed,
 //   handed to the handler as a `Stream`; resume, limits and timeouts.
+// - `download`: files larger than one message, the other way. The handler's `Download`
+//   read into chunks as the client's acknowledgements allow, hashed as it is sent; limits,
+//   the timeout, resume by asking again.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (decode, limit, call,
 //   answer), event middleware, origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
@@ -39,6 +42,7 @@ extern crate self as eventwire;
 mod adapter;
 mod auth;
 mod contract;
+pub mod download;
 pub mod feed;
 mod observe;
 pub mod outbox;
@@ -56,6 +60,7 @@ pub mod __private;
 
 pub use auth::{Expiring, Refusal};
 pub use contract::{Contract, DEFAULT_RATE_LIMIT, RateLimit, RateLimitError, compat, describe};
+pub use download::Download;
 #[doc = include_str!("../docs/contract.md")]
 pub use eventwire_macros::Contract;
 #[doc = include_str!("../docs/filter.md")]

@@ -50,6 +50,13 @@ pub mod feed {
     pub fn assert_filter<F: crate::Filter<Item = I>, I>() {}
 }
 
+/// The download exchange, as generated dispatch runs it.
+pub mod download {
+    pub use crate::download::exchange::{
+        Admitted, Begun, Start, StartRequest, ack, cancel, release,
+    };
+}
+
 /// The upload exchange, as generated dispatch runs it.
 pub mod upload {
     pub use crate::upload::exchange::{

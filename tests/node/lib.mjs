@@ -1,6 +1,7 @@
 // Helpers shared by the end-to-end clients. Every wait is bounded.
 import { io } from "socket.io-client";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 
 export const url = process.argv[2];
 if (!url) throw new Error("usage: node <script> <server url>");
@@ -37,6 +38,26 @@ export function silence(socket, event, ms = 300) {
     setTimeout(() => { socket.off(event, listener); resolve(); }, ms);
   });
 }
+
+// The SHA-256 of `bytes`, as hex.
+export const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
+// Resolves when a typed client's first connection opens; rejects on its connect error.
+export const opened = (client) => new Promise((resolve, reject) => {
+  client.socket.once("connect", resolve);
+  client.socket.once("connect_error", reject);
+});
+
+// The error `promise` rejects with; fails if it resolves.
+export const rejection = async (promise, what) => {
+  let value;
+  try {
+    value = await promise;
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`${what}: expected a rejection, got ${JSON.stringify(value)}`);
+};
 
 // Resolves once `done()` holds (checked every 20 ms), or after `ms` whatever it says: the
 // caller asserts what it expected, so a slow machine fails with the real difference.

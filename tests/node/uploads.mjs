@@ -2,24 +2,9 @@
 // progress and at most a window in flight, byte-exact on the server (its own SHA-256), a slow
 // handler slowing the sender, cancel, resume after a forced reconnect, and every refusal: hash
 // mismatch, size and concurrency limits, the guard, invalid metadata, an early answer.
-import { createHash, randomBytes } from "node:crypto";
-import { connect, ack, assert, url } from "./lib.mjs";
+import { randomBytes } from "node:crypto";
+import { connect, ack, assert, opened, rejection, sha256, url } from "./lib.mjs";
 import { connectFiles } from "./generated/files.js";
-
-const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
-const opened = (client) => new Promise((resolve, reject) => {
-  client.socket.once("connect", resolve);
-  client.socket.once("connect_error", reject);
-});
-const rejection = async (promise, what) => {
-  let value;
-  try {
-    value = await promise;
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`${what}: expected a rejection, got ${JSON.stringify(value)}`);
-};
 
 // Counts the chunks in flight on a client's socket: sent, not yet acknowledged.
 function watchWindow(client) {

@@ -1,7 +1,8 @@
 //! The generated AsyncAPI documents pass the official parser (`@asyncapi/parser`) without
 //! errors: the test clients' (`tests/node/generated/`), the chat's and the board's (whose
 //! feeds add subscribe, snapshot, change, end and unsubscribe messages), and the files
-//! contract's and the chat's uploads (start, finish, chunk, cancel and resume, each answered).
+//! contract's and the chat's uploads (start, finish, chunk, cancel and resume, each answered)
+//! and downloads (start, answered; chunk and end sent; acknowledgement and cancel received).
 
 use std::process::{Command, Output};
 
@@ -41,22 +42,28 @@ fn generated_documents_pass_the_asyncapi_parser() {
     assert_eq!(stdout.matches(" channel(s), ").count(), 6, "{stdout}");
 }
 
-#[test]
-fn uploads_are_in_the_document_with_their_answers() {
-    // As the parser resolved them: a reader of the document alone can speak the upload
-    // protocol (docs/protocol.md#uploads), every step with the answer it gets.
+/// The files contract's operations as the parser resolved them: by id, `<action> <message
+/// names> -> <reply message names>`.
+fn files_operations() -> impl Fn(&str) -> String {
     let path = eventwire_tests::node_dir().join("generated/files.asyncapi.json");
     let output = parse(std::slice::from_ref(&path));
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "{stdout}");
-    let operation = |id: &str| {
+    move |id: &str| {
         let prefix = format!("{}: operation {id}: ", path.display());
         stdout
             .lines()
             .find_map(|line| line.strip_prefix(&prefix))
             .unwrap_or_else(|| panic!("no operation {id} in:\n{stdout}"))
             .to_owned()
-    };
+    }
+}
+
+#[test]
+fn uploads_are_in_the_document_with_their_answers() {
+    // As the parser resolved them: a reader of the document alone can speak the upload
+    // protocol (docs/protocol.md#uploads), every step with the answer it gets.
+    let operation = files_operations();
     assert_eq!(
         operation("Files.upload.sendFile.start"),
         "receive sendFile -> sendFile (answer)"
@@ -104,6 +111,53 @@ fn uploads_are_in_the_document_with_their_answers() {
     ] {
         assert!(codes.as_array().unwrap().contains(&code.into()), "{code}");
     }
+}
+
+#[test]
+fn downloads_are_in_the_document_with_their_frames() {
+    // As the parser resolved them: a reader of the document alone can speak the download
+    // protocol (docs/protocol.md#downloads).
+    let operation = files_operations();
+    assert_eq!(
+        operation("Files.download.fetchFile.start"),
+        "receive fetchFile -> fetchFile (answer)"
+    );
+    for (frame, action) in [
+        ("chunk", "send"),
+        ("end", "send"),
+        ("ack", "receive"),
+        ("cancel", "receive"),
+    ] {
+        assert_eq!(
+            operation(&format!("Files.eventwire_download-{frame}")),
+            format!("{action} eventwire:download-{frame} -> ")
+        );
+    }
+
+    // The schemas, by reference: the start carries the request; its answer is the file's
+    // terms or the download's app error.
+    let document = generated("files.asyncapi.json");
+    let messages = &document["channels"]["Files"]["messages"];
+    let start = &messages["download.fetchFile.start"]["payload"];
+    assert_eq!(
+        start["properties"]["request"]["$ref"],
+        "#/components/schemas/FileRequest"
+    );
+    assert_eq!(start["required"], serde_json::json!(["request"]));
+    let started = &messages["download.fetchFile.started"]["payload"]["oneOf"];
+    assert_eq!(
+        started[0]["properties"]["data"]["required"],
+        serde_json::json!(["id", "size", "chunkSize", "window"])
+    );
+    assert_eq!(
+        started[1]["properties"]["error"]["$ref"],
+        "#/components/schemas/Missing"
+    );
+    let chunk = &messages["eventwire_download-chunk"]["payload"]["properties"]["data"];
+    assert_eq!(chunk["contentEncoding"], "binary");
+    let end = &messages["eventwire_download-end"]["payload"]["oneOf"];
+    assert_eq!(end[0]["required"], serde_json::json!(["id", "sha256"]));
+    assert_eq!(end[1]["required"], serde_json::json!(["id", "fault"]));
 }
 
 #[test]

@@ -403,7 +403,8 @@ fn a_checked_in_description_reads_back_to_the_same_fingerprint() {
     let shapes = std::fs::read_to_string(dir.join("shapes.schema.json")).expect("checked in");
     // A contract with feeds (data and notify, an app error, a per-item check).
     let board = std::fs::read_to_string(dir.join("board.schema.json")).expect("checked in");
-    // A contract with an upload (an app error, a guard, a size limit).
+    // A contract with an upload (an app error, a guard, a size limit) and a download (an
+    // app error).
     let files = std::fs::read_to_string(dir.join("files.schema.json")).expect("checked in");
     let pairs = [
         (Shape::of::<eventwire_tests::Lab>(), &lab),

@@ -834,3 +834,215 @@ async fn uploads_never_finished_are_freed_after_their_timeout() {
     assert!(grown < 64 * 1024, "memory grew by {grown} KiB");
     assert_files_serving(&url, &mut canary).await;
 }
+
+/// Starts a download of a generated file of `size` bytes as ack `ack` on `/files`; returns
+/// its id.
+async fn start_download(socket: &mut RawSocket, ack: u32, name: &str, size: u64) -> String {
+    socket
+        .send(&format!(
+            r#"42/files,{ack}["fetchFile",{{"request":{{"name":"{name}","size":{size},"seed":1,"delayMs":0}}}}]"#
+        ))
+        .await;
+    let answer = files_answer(socket, ack).await;
+    answer["data"]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a download id: {answer}"))
+        .to_owned()
+}
+
+/// Reads frames until `eventwire:download-end` arrives; returns it and how many chunk
+/// headers came before.
+async fn download_end(socket: &mut RawSocket) -> (serde_json::Value, usize) {
+    let mut chunks = 0;
+    loop {
+        match socket.next().await {
+            Next::Text(text) if text.contains(r#"["eventwire:download-chunk""#) => chunks += 1,
+            Next::Text(text) if text.contains(r#"["eventwire:download-end""#) => {
+                let json = &text[text.find('[').expect("an event")..];
+                let value: serde_json::Value = serde_json::from_str(json).expect("JSON");
+                return (value[1].clone(), chunks);
+            }
+            Next::Text(_) | Next::Binary(_) => {}
+            other => panic!("no download end after {chunks} chunks: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn download_acknowledgements_for_unknown_transfers_or_unsent_bytes_get_faults() {
+    let (url, mut canary) = setup_files().await;
+    let mut socket = RawSocket::connect(&url, "/files").await;
+    // Unknown ids, answered through the ack, or the fault event without one.
+    socket
+        .send(r#"42/files,1["eventwire:download-ack",{"id":"nope","offset":1}]"#)
+        .await;
+    assert_eq!(
+        fault_code(&files_answer(&mut socket, 1).await),
+        "unknown_transfer"
+    );
+    socket
+        .send(r#"42/files,["eventwire:download-ack",{"id":"nope","offset":1}]"#)
+        .await;
+    match socket.next().await {
+        Next::Text(text) => assert!(
+            text.starts_with(r#"42/files,["eventwire:fault",{"code":"unknown_transfer""#),
+            "{text}"
+        ),
+        other => panic!("expected a fault event, got {other:?}"),
+    }
+    // Another connection's download is unknown here too.
+    let mut owner = RawSocket::connect(&url, "/files").await;
+    let theirs = start_download(&mut owner, 1, "theirs.bin", 1_000_000).await;
+    socket
+        .send(&format!(
+            r#"42/files,2["eventwire:download-ack",{{"id":"{theirs}","offset":1}}]"#
+        ))
+        .await;
+    assert_eq!(
+        fault_code(&files_answer(&mut socket, 2).await),
+        "unknown_transfer"
+    );
+    // Nonsense: a negative offset, a missing id, an extra key; a cancel of nothing is fine.
+    for (ack, body) in [
+        (3, r#"{"id":"x","offset":-1}"#),
+        (4, r#"{"offset":1}"#),
+        (5, r#"{"id":"x","offset":1,"more":true}"#),
+    ] {
+        socket
+            .send(&format!(
+                r#"42/files,{ack}["eventwire:download-ack",{body}]"#
+            ))
+            .await;
+        assert_eq!(
+            fault_code(&files_answer(&mut socket, ack).await),
+            "invalid_payload",
+            "{body}"
+        );
+    }
+    socket
+        .send(r#"42/files,6["eventwire:download-cancel",{"id":"nope"}]"#)
+        .await;
+    assert_eq!(files_answer(&mut socket, 6).await["ok"], true);
+    // Bytes never sent (the window is 4 chunks of 64 KiB): the transfer ends with
+    // `invalid_chunk`, in the answer and in its end frame, and its id is then unknown.
+    let id = start_download(&mut socket, 7, "mine.bin", 1_000_000).await;
+    socket
+        .send(&format!(
+            r#"42/files,8["eventwire:download-ack",{{"id":"{id}","offset":999999}}]"#
+        ))
+        .await;
+    let answer = files_answer(&mut socket, 8).await;
+    assert_eq!(fault_code(&answer), "invalid_chunk", "{answer}");
+    let (end, _) = download_end(&mut socket).await;
+    assert_eq!(end["fault"]["code"], "invalid_chunk", "{end}");
+    socket
+        .send(&format!(
+            r#"42/files,9["eventwire:download-ack",{{"id":"{id}","offset":1}}]"#
+        ))
+        .await;
+    assert_eq!(
+        fault_code(&files_answer(&mut socket, 9).await),
+        "unknown_transfer"
+    );
+    // The other connection's download is untouched: acknowledged, it completes.
+    let mut received = 0u64;
+    loop {
+        match owner.next().await {
+            Next::Binary(bytes) => {
+                received += bytes.len() as u64;
+                owner
+                    .send(&format!(
+                        r#"42/files,["eventwire:download-ack",{{"id":"{theirs}","offset":{received}}}]"#
+                    ))
+                    .await;
+            }
+            Next::Text(text) if text.contains("eventwire:download-end") => {
+                assert!(text.contains(r#""sha256":""#), "{text}");
+                break;
+            }
+            Next::Text(_) => {}
+            other => panic!("the neighbour's download stopped after {received}: {other:?}"),
+        }
+    }
+    assert_eq!(received, 1_000_000);
+    assert_files_serving(&url, &mut canary).await;
+}
+
+#[tokio::test]
+async fn downloads_never_acknowledged_are_freed_after_their_timeout() {
+    let app = eventwire_tests::binary::FilesApp::default();
+    let url = eventwire_tests::binary::start_with(app.clone()).await;
+    let mut canary = RawSocket::connect(&url, "/files").await;
+    let before = rss_kib();
+    // Connections that start two downloads of 5 MB each and never acknowledge a chunk: the
+    // server sends a window (4 chunks) of each, then waits; after the timeout (1.5 s) it
+    // frees them, says so in their end frames, and drops their streams.
+    let mut sockets = Vec::new();
+    for round in 0..10 {
+        let mut socket = RawSocket::connect(&url, "/files").await;
+        for ack in [1, 2] {
+            start_download(
+                &mut socket,
+                ack,
+                &format!("stalled-{round}-{ack}.bin"),
+                5_000_000,
+            )
+            .await;
+        }
+        sockets.push(socket);
+    }
+    assert_files_serving(&url, &mut canary).await;
+    for socket in &mut sockets {
+        for _ in 0..2 {
+            let (end, chunks) = download_end(socket).await;
+            assert_eq!(end["fault"]["code"], "transfer_limit", "{end}");
+            assert!(chunks <= 8, "{chunks} chunk headers for two windows of 4");
+        }
+    }
+    // Connections that vanish mid-download free theirs at once, without the timeout.
+    for round in 0..10 {
+        let mut socket = RawSocket::connect(&url, "/files").await;
+        start_download(&mut socket, 1, &format!("gone-{round}.bin"), 5_000_000).await;
+        drop(socket);
+    }
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let log = app.downloads.lock().unwrap().clone();
+        let dropped = |prefix: &str| {
+            log.iter()
+                .filter(|line| line.starts_with(prefix))
+                .map(|line| {
+                    let bytes = line.rsplit(" after ").next().unwrap_or_default();
+                    bytes
+                        .trim_end_matches(" bytes")
+                        .parse::<u64>()
+                        .unwrap_or(u64::MAX)
+                })
+                .collect::<Vec<_>>()
+        };
+        let (stalled, gone) = (dropped("stalled-"), dropped("gone-"));
+        if stalled.len() == 20 && gone.len() == 10 {
+            // Read only as far as the window let them: 4 chunks of 64 KiB, and the rest of
+            // the 50,000-byte piece the last one was cut from.
+            assert!(
+                stalled
+                    .iter()
+                    .chain(&gone)
+                    .all(|read| *read <= 4 * 65_536 + 50_000),
+                "{log:#?}"
+            );
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{} of 20 stalled and {} of 10 abandoned downloads freed: {log:#?}",
+            stalled.len(),
+            gone.len()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let grown = rss_kib().saturating_sub(before);
+    eprintln!("RSS growth after 30 downloads left unacknowledged: {grown} KiB");
+    assert!(grown < 64 * 1024, "memory grew by {grown} KiB");
+    assert_files_serving(&url, &mut canary).await;
+}

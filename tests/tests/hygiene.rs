@@ -6,9 +6,10 @@
 //! a pattern matching them (a constant): before the prefix, each line below broke the build.
 #![allow(non_camel_case_types, non_upper_case_globals, dead_code)]
 
+use eventwire::download::Download;
 use eventwire::feed::Refused;
 use eventwire::testing::TestServer;
-use eventwire::{Contract, Cx, Filter, Forbidden, Refusal, payload};
+use eventwire::{Bytes, Contract, Cx, Filter, Forbidden, Refusal, payload};
 use serde_json::json;
 
 /// A client event's payload named like the dispatch's local.
@@ -106,6 +107,9 @@ const custom: u8 = 0;
 const field: u8 = 0;
 const value: u8 = 0;
 const item: u8 = 0;
+const file: u8 = 0;
+const begun: u8 = 0;
+const error: u8 = 0;
 
 /// Every kind of event, with the types above.
 #[derive(Contract)]
@@ -126,6 +130,9 @@ pub enum Hygiene {
     /// An upload with a guard.
     #[upload(ack = answer, guard)]
     File(meta),
+    /// A download with a guard and an error.
+    #[download(error = event, guard)]
+    Fetch(payload),
 }
 
 struct App;
@@ -169,6 +176,17 @@ impl HygieneHandlers for App {
     async fn allow_file(&self, _: &Cx<Hygiene>, _: &meta) -> Result<(), Forbidden> {
         Ok(())
     }
+
+    async fn fetch(&self, _: &Cx<Hygiene>, asked: payload) -> Result<Download, event> {
+        match asked.0.as_str() {
+            "missing" => Err(event("missing".into())),
+            _ => Ok(Download::from_bytes(Bytes::from_static(b"bytes"))),
+        }
+    }
+
+    async fn allow_fetch(&self, _: &Cx<Hygiene>, _: &payload) -> Result<(), Forbidden> {
+        Ok(())
+    }
 }
 
 #[tokio::test]
@@ -191,6 +209,16 @@ async fn a_contract_of_types_named_like_generated_locals_serves() {
     assert_eq!(
         client.emit_args_with_ack("ping", Vec::new()).await,
         json!({ "ok": true, "data": 1 })
+    );
+    let started = client
+        .emit_with_ack("fetch", json!({ "request": "here" }))
+        .await;
+    assert_eq!(started["data"]["size"], 5, "{started}");
+    assert_eq!(
+        client
+            .emit_with_ack("fetch", json!({ "request": "missing" }))
+            .await,
+        json!({ "ok": false, "error": "missing" })
     );
     let filter = ItemFilter {
         value: Some(3),

@@ -26,13 +26,21 @@
 //!   upload's own answer and app error); and once per channel with uploads,
 //!   `eventwire_chunk`, `eventwire_cancel` and `eventwire_resume` with their replies, which
 //!   name a transfer, not an upload (in [`uploads`]);
+//! - per download, `download.<download>.start` (under the download's own name: the request
+//!   schema by reference, the offset to resume from, the window) with its reply
+//!   `download.<download>.started` (the transfer's id, the file's size, name and media
+//!   type, chunk size and window, or the download's app error); and once per channel with
+//!   downloads, `eventwire_download-chunk` and `eventwire_download-end` (sent) and
+//!   `eventwire_download-ack` and `eventwire_download-cancel` (received), which name a
+//!   transfer, not a download (in [`downloads`]);
 //! - the contract fingerprint the server checks, as `x-eventwire-fingerprint`.
 //!
 //! Each part of a channel comes from one function ([`handshake`], [`event_messages`],
-//! [`feeds::feed_messages`], [`uploads::upload_messages`], [`fault_message`]), adding its
-//! messages and operations without touching the others': a new part of a contract gets a
-//! module of its own beside `feeds` and `uploads`, built from the helpers here
-//! ([`operation`], [`message_ref`], [`ack_response`], [`to_components`]).
+//! [`feeds::feed_messages`], [`uploads::upload_messages`], [`downloads::download_messages`],
+//! [`fault_message`]), adding its messages and operations without touching the others': a
+//! new part of a contract gets a module of its own beside `feeds`, `uploads` and
+//! `downloads`, built from the helpers here ([`operation`], [`message_ref`],
+//! [`ack_response`], [`to_components`], [`object`], [`bytes_count`]).
 
 use serde_json::{Map, Value, json};
 
@@ -40,6 +48,7 @@ use eventwire::describe::{ContractDescription, Description, Direction, EventDesc
 
 use crate::error::GenerateError;
 
+mod downloads;
 mod feeds;
 mod uploads;
 
@@ -111,6 +120,7 @@ pub(crate) fn document(description: &Description, schema: &Value) -> Result<Valu
         event_messages(contract, entry, &channel_id, &mut messages, &mut operations);
         feeds::feed_messages(entry, &channel_id, &mut messages, &mut operations);
         uploads::upload_messages(entry, &channel_id, &mut messages, &mut operations);
+        downloads::download_messages(entry, &channel_id, &mut messages, &mut operations);
         fault_message(&channel_id, &mut messages, &mut operations);
         let mut channel = Map::new();
         channel.insert("address".into(), json!(contract.namespace));
@@ -312,6 +322,20 @@ pub(super) fn operation(
     operation
 }
 
+/// Adds operation `<channel>.<message>`: the server receives `message`, answered with
+/// `reply`.
+pub(super) fn receive_answered(
+    operations: &mut Map<String, Value>,
+    channel: &str,
+    message: &str,
+    reply: &str,
+) {
+    operations.insert(
+        format!("{channel}.{message}"),
+        operation(channel, "receive", &[message], Some(reply)),
+    );
+}
+
 /// The fault event for events sent without acknowledgement.
 fn fault_message(
     channel: &str,
@@ -352,6 +376,16 @@ pub(super) fn ack_response(data: &Value, error: Option<&Value>) -> Value {
         "required": ["ok", "fault"]
     }));
     json!({ "oneOf": forms })
+}
+
+/// A closed object of `properties`, `required` ones listed.
+pub(super) fn object(properties: Map<String, Value>, required: &[&str]) -> Value {
+    json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
+}
+
+/// A number of bytes: JSON numbers, below 2^53.
+pub(super) fn bytes_count(description: &str) -> Value {
+    json!({ "type": "integer", "minimum": 0, "maximum": eventwire::wire::MAX_SAFE_INTEGER, "description": description })
 }
 
 /// Points `#/$defs/X` references at `#/components/schemas/X`.

@@ -8,7 +8,7 @@ use serde_json::{Map, Value, json};
 use eventwire::upload::{CANCEL_EVENT, CHUNK_EVENT, FINISH_EVENT, RESUME_EVENT};
 use eventwire::wire::MAX_SAFE_INTEGER;
 
-use super::{ack_response, identifier, operation, to_components};
+use super::{ack_response, bytes_count, identifier, object, receive_answered, to_components};
 
 /// A transfer's id, as the start's answer gives it.
 fn transfer_id() -> Value {
@@ -16,11 +16,6 @@ fn transfer_id() -> Value {
         "type": "string",
         "description": "The transfer, as the start's answer named it (128 random bits as hex: keep it secret, it is what resumes the transfer)."
     })
-}
-
-/// A number of bytes: JSON numbers, below 2^53.
-fn bytes_count(description: &str) -> Value {
-    json!({ "type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER, "description": description })
 }
 
 /// How to send a transfer, shared by the start's and the resume's answers.
@@ -36,10 +31,6 @@ fn sending() -> Map<String, Value> {
         json!({ "type": "integer", "minimum": 1, "description": "How many chunks may be sent and not yet acknowledged." }),
     );
     properties
-}
-
-fn object(properties: Map<String, Value>, required: &[&str]) -> Value {
-    json!({ "type": "object", "properties": properties, "required": required, "additionalProperties": false })
 }
 
 /// Per upload: the start and its answer, the finish and the upload's answer; once per
@@ -120,14 +111,11 @@ pub(super) fn upload_messages(
             }),
         );
         for (step, answer) in [("start", "started"), ("finish", "finished")] {
-            operations.insert(
-                format!("{channel}.{id}.{step}"),
-                operation(
-                    channel,
-                    "receive",
-                    &[&format!("{id}.{step}")],
-                    Some(&format!("{id}.{answer}")),
-                ),
+            receive_answered(
+                operations,
+                channel,
+                &format!("{id}.{step}"),
+                &format!("{id}.{answer}"),
             );
         }
     }
@@ -209,9 +197,6 @@ fn transfer_messages(
                 "payload": ack_response(&answer, None),
             }),
         );
-        operations.insert(
-            format!("{channel}.{id}"),
-            operation(channel, "receive", &[&id], Some(&format!("{id}.ack"))),
-        );
+        receive_answered(operations, channel, &id, &format!("{id}.ack"));
     }
 }

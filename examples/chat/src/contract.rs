@@ -147,6 +147,30 @@ pub struct FileRecord {
     pub at: String,
 }
 
+/// A shared file to download: one that went through an upload (its bytes are kept).
+#[payload]
+pub struct FileRef {
+    /// The room it was shared in, which the downloader must have joined.
+    pub room: String,
+    /// The file's id, from the history.
+    pub id: String,
+}
+
+/// Why a file cannot be downloaded.
+#[payload]
+#[derive(Clone, Debug)]
+#[serde(tag = "code", rename_all = "camelCase")]
+pub enum FileError {
+    /// The server does not keep this file's bytes (one shared in a single message), or the
+    /// room has no file with this id.
+    Gone {
+        /// The file asked for.
+        id: String,
+    },
+    /// The message store failed; try again later.
+    Unavailable,
+}
+
 /// Someone joined or left a room.
 #[payload]
 pub struct Presence {
@@ -225,6 +249,11 @@ pub enum Chat {
     /// `fileShared`, like a small one.
     #[upload(ack = Result<Sent, ChatError>, guard, max_size = 16777216)]
     UploadFile(FileMeta),
+    /// Downloads a file that went through an upload, as a stream of chunks with progress,
+    /// resumed after a reconnect and checked by SHA-256: a member who joined later gets it
+    /// from the history.
+    #[download(error = FileError, guard)]
+    DownloadFile(FileRef),
     /// A new message, to everyone in the room (sender included).
     #[server]
     Message(ChatMessage),

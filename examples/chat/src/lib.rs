@@ -11,6 +11,7 @@ pub mod web;
 use std::sync::Arc;
 
 use eventwire::bytes::BytesMut;
+use eventwire::download::Download;
 use eventwire::upload::Upload;
 use eventwire::{BuildError, Bytes, Cx, Forbidden, Server, ServerAdapter};
 use futures_util::StreamExt;
@@ -255,8 +256,35 @@ impl ChatHandlers for ChatApp {
         }
         // The sender may have left the room meanwhile.
         self.require_member(cx, &meta.room)?;
-        self.share(cx, meta.room, meta.name, meta.mime, data.freeze())
+        let data = data.freeze();
+        let sent = self
+            .share(cx, meta.room, meta.name, meta.mime, data.clone())
+            .await?;
+        // Kept for those who join later: they download it from the history.
+        self.store
+            .keep_file_data(sent.id.clone(), data)
             .await
+            .map_err(unavailable)?;
+        Ok(sent)
+    }
+
+    async fn allow_download_file(&self, cx: &Cx<Chat>, req: &FileRef) -> Result<(), Forbidden> {
+        self.require_member(cx, &req.room).map_err(|_| {
+            Forbidden::new(format!("join `{}` before downloading its files", req.room))
+        })
+    }
+
+    async fn download_file(&self, _: &Cx<Chat>, req: FileRef) -> Result<Download, FileError> {
+        match self.store.file_data(req.room, req.id.clone()).await {
+            Ok(Some((file, data))) => {
+                Ok(Download::from_bytes(data).name(file.name).mime(file.mime))
+            }
+            Ok(None) => Err(FileError::Gone { id: req.id }),
+            Err(error) => {
+                tracing::error!(%error, "the message store failed");
+                Err(FileError::Unavailable)
+            }
+        }
     }
 
     async fn typing(&self, cx: &Cx<Chat>, req: RoomRef) {

@@ -3,6 +3,7 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use eventwire::Bytes;
 use rusqlite::{Connection, params};
 
 use crate::contract::{ChatMessage, FileRecord};
@@ -52,7 +53,11 @@ impl Store {
                  size INTEGER NOT NULL,
                  at   TEXT NOT NULL
              );
-             CREATE INDEX IF NOT EXISTS files_by_room ON files (room, id);",
+             CREATE INDEX IF NOT EXISTS files_by_room ON files (room, id);
+             CREATE TABLE IF NOT EXISTS file_data (
+                 file INTEGER PRIMARY KEY REFERENCES files (id),
+                 data BLOB NOT NULL
+             );",
         )?;
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
@@ -119,8 +124,22 @@ impl Store {
     }
 }
 
+/// A file's record from the first seven columns: id, room, user, name, mime, size, at.
+fn file_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<FileRecord> {
+    Ok(FileRecord {
+        id: row.get::<_, i64>(0)?.to_string(),
+        room: row.get(1)?,
+        user: row.get(2)?,
+        name: row.get(3)?,
+        mime: row.get(4)?,
+        size: row.get(5)?,
+        at: row.get(6)?,
+    })
+}
+
 impl Store {
-    /// Records a shared file's metadata (the data itself is not kept).
+    /// Records a shared file's metadata (the data is kept apart, for uploads only: see
+    /// [`keep_file_data`](Self::keep_file_data)).
     pub async fn append_file(&self, file: FileRecord) -> Result<FileRecord, StoreError> {
         self.with(move |c| {
             c.execute(
@@ -135,6 +154,38 @@ impl Store {
         .await
     }
 
+    /// Keeps the bytes of file `id` (one that went through an upload), for downloads.
+    pub async fn keep_file_data(&self, id: String, data: Bytes) -> Result<(), StoreError> {
+        self.with(move |c| {
+            c.execute(
+                "INSERT OR REPLACE INTO file_data (file, data) VALUES (?1, ?2)",
+                params![id, data.as_ref()],
+            )?;
+            Ok(())
+        })
+        .await
+    }
+
+    /// File `id` of `room` with its bytes, if they are kept.
+    pub async fn file_data(
+        &self,
+        room: String,
+        id: String,
+    ) -> Result<Option<(FileRecord, Bytes)>, StoreError> {
+        self.with(move |c| {
+            let mut statement = c.prepare_cached(
+                "SELECT f.id, f.room, f.user, f.name, f.mime, f.size, f.at, d.data
+                 FROM files f JOIN file_data d ON d.file = f.id
+                 WHERE f.room = ?1 AND f.id = ?2",
+            )?;
+            let mut rows = statement.query_map(params![room, id], |row| {
+                Ok((file_record(row)?, Bytes::from(row.get::<_, Vec<u8>>(7)?)))
+            })?;
+            rows.next().transpose()
+        })
+        .await
+    }
+
     /// The room's last [`HISTORY`] shared files, oldest first.
     pub async fn files(&self, room: String) -> Result<Vec<FileRecord>, StoreError> {
         self.with(move |c| {
@@ -143,17 +194,7 @@ impl Store {
                    (SELECT * FROM files WHERE room = ?1 ORDER BY id DESC LIMIT ?2)
                  ORDER BY id",
             )?;
-            let rows = statement.query_map(params![room, HISTORY], |row| {
-                Ok(FileRecord {
-                    id: row.get::<_, i64>(0)?.to_string(),
-                    room: row.get(1)?,
-                    user: row.get(2)?,
-                    name: row.get(3)?,
-                    mime: row.get(4)?,
-                    size: row.get(5)?,
-                    at: row.get(6)?,
-                })
-            })?;
+            let rows = statement.query_map(params![room, HISTORY], file_record)?;
             rows.collect()
         })
         .await

@@ -1,6 +1,7 @@
 // The chat page in headless Chromium, as two people: join, chat both ways, see presence and
 // typing, reload and see history, share an image and a file too large for one message (an
-// upload with a progress bar). Saves a screenshot to argv[3].
+// upload with a progress bar), which a third person who joins later downloads from the
+// history (with a progress bar too). Saves a screenshot to argv[3].
 import { chromium } from "playwright-core";
 import assert from "node:assert/strict";
 
@@ -116,6 +117,33 @@ try {
     return [data.length, data.every((b) => b === 7)];
   });
   assert.deepEqual(bytes, [large.length, true]);
+
+  // Someone who joins later sees the large file in the history without its bytes, and
+  // downloads it from the page with a progress bar (every value recorded), byte for byte.
+  const carol = await browser.newPage({ viewport: { width: 1000, height: 680 } });
+  carol.on("pageerror", (error) => { throw error; });
+  await login(carol, "carol");
+  await join(carol, "lobby");
+  await expectText(carol.locator("#messages li.file"), `shared large.bin (${large.length} bytes)`);
+  await carol.evaluate(() => {
+    const value = Object.getOwnPropertyDescriptor(HTMLProgressElement.prototype, "value");
+    window.progressValues = [];
+    Object.defineProperty(HTMLProgressElement.prototype, "value", {
+      get() { return value.get.call(this); },
+      set(v) { window.progressValues.push(v); value.set.call(this, v); },
+    });
+  });
+  await carol.locator("#messages li.file", { hasText: "large.bin" }).locator("button").click();
+  await expectText(carol.locator("#messages li.file a"), `large.bin (${large.length} bytes)`);
+  const downloadValues = (await carol.evaluate(() => window.progressValues)).filter((v) => v > 0);
+  assert.equal(downloadValues.at(-1), 1);
+  assert.ok(downloadValues.length > 3, `download progress along the way: ${downloadValues}`);
+  const downloaded = await carol.evaluate(async () => {
+    const link = [...document.querySelectorAll("#messages li.file a")].find((a) => a.download === "large.bin");
+    const data = new Uint8Array(await (await fetch(link.href)).arrayBuffer());
+    return [data.length, data.every((b) => b === 7)];
+  });
+  assert.deepEqual(downloaded, [large.length, true]);
   await ada.screenshot({ path: screenshot });
   console.log("browser: ok");
 } catch (error) {

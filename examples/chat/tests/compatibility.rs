@@ -5,7 +5,9 @@
 // The next version is a module of this test; its items are `pub` like the chat's own.
 #![allow(unreachable_pub)]
 
-use chat::contract::{ChatError, ChatMessage, FileMeta, Joined, Login, RoomRef, Sent, UserTyping};
+use chat::contract::{
+    ChatError, ChatMessage, FileError, FileMeta, FileRef, Joined, Login, RoomRef, Sent, UserTyping,
+};
 use eventwire_codegen::Generator;
 
 const CHECKED_IN: &str = include_str!("../web/generated/chat.schema.json");
@@ -79,6 +81,9 @@ mod next {
         /// Uploads now take at most 1 MiB: old pages may send up to 16 MiB.
         #[upload(ack = Result<Sent, ChatError>, guard, max_size = 1048576)]
         UploadFile(FileMeta),
+        /// Unchanged.
+        #[download(error = FileError, guard)]
+        DownloadFile(FileRef),
     }
 }
 

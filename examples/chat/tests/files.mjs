@@ -1,6 +1,7 @@
 // Sharing files through the generated client, over WebSocket and over long-polling: the
 // other members get the bytes exactly; a file over 1 MiB is refused with `too_large` and
-// reaches nobody, and goes as an upload instead; the history keeps each file's metadata.
+// reaches nobody, and goes as an upload instead; the history keeps each file's metadata, and
+// an uploaded file's bytes, which a member who joins later downloads.
 import { assert, url } from "../../../tests/node/lib.mjs";
 import { FaultError, AppError, connectChat } from "../web/generated/chat.js";
 import { randomBytes } from "node:crypto";
@@ -97,6 +98,29 @@ for (const transports of [["websocket"], ["polling"]]) {
   assert.equal(elsewhere.fault.code, "forbidden");
   const huge = await ada.uploadFile({ room, name: "huge.bin", mime: "text/plain" }, new Uint8Array(16 * 1024 * 1024 + 1)).catch((e) => e);
   assert.equal(huge.fault.code, "transfer_limit");
+
+  // A member who joins later downloads the uploaded file from the history, with progress,
+  // byte-exact; a file shared in one message is not kept, and only members may download.
+  const carol = await open("carol");
+  const history = (await carol.join({ room })).files;
+  const record = history.find((f) => f.name === "large.bin");
+  const downloaded = [];
+  const file = await carol.downloadFile({ room, id: record.id }, {
+    onProgress: ({ received, total }) => downloaded.push(received / total),
+    timeoutMs: 20_000,
+  });
+  assert.ok(Buffer.from(file.data).equals(large), "the downloaded file arrived changed");
+  assert.deepEqual([file.name, file.mime, file.size], ["large.bin", "application/octet-stream", large.length]);
+  assert.equal(downloaded[0], 0);
+  assert.equal(downloaded.at(-1), 1);
+  assert.ok(downloaded.length > 3, "download progress along the way");
+  const small = history.find((f) => f.size <= 1024 * 1024);
+  const gone = await carol.downloadFile({ room, id: small.id }).catch((e) => e);
+  assert.ok(carol.isAppError("downloadFile", gone), String(gone));
+  assert.deepEqual(gone.error, { code: "gone", id: small.id });
+  const outsider = await carol.downloadFile({ room: "elsewhere", id: record.id }).catch((e) => e);
+  assert.equal(outsider.fault.code, "forbidden");
+  carol.close();
   ada.close();
   bob.close();
 }

@@ -188,7 +188,10 @@ function fileItem(file) {
   who.textContent = file.user;
   item.append(who);
   if (!file.data) {
-    item.append(document.createTextNode(`shared ${file.name} (${file.size} bytes)`));
+    item.append(document.createTextNode(`shared ${file.name} (${file.size} bytes) `));
+    // Files over the one-message limit went through an upload: the server keeps their
+    // bytes, downloaded in chunks with a progress bar.
+    if (file.size > 1024 * 1024) item.append(...downloadControls(file));
   } else if (file.mime.startsWith("image/")) {
     const image = document.createElement("img");
     image.src = fileUrl(file);
@@ -202,6 +205,41 @@ function fileItem(file) {
     item.append(link);
   }
   return item;
+}
+
+// A history file's download button and progress bar; the progress lives on the file, so a
+// render during the download keeps it.
+function downloadControls(file) {
+  const button = document.createElement("button");
+  button.textContent = file.failed ?? "Download";
+  button.disabled = file.progress !== undefined;
+  const bar = document.createElement("progress");
+  bar.className = "download-progress";
+  bar.max = 1;
+  bar.value = file.progress ?? 0;
+  bar.hidden = file.progress === undefined;
+  button.addEventListener("click", async () => {
+    file.progress = 0;
+    render();
+    try {
+      const downloaded = await state.chat.downloadFile({ room: file.room, id: file.id }, {
+        timeoutMs: 30_000,
+        onProgress: ({ received, total }) => {
+          file.progress = total ? received / total : 1;
+          for (const shown of document.querySelectorAll(".download-progress")) {
+            if (shown.dataset.file === file.id) shown.value = file.progress;
+          }
+        },
+      });
+      file.data = downloaded.data;
+    } catch (error) {
+      file.failed = state.chat.isAppError("downloadFile", error) ? "Not kept on the server" : "Retry";
+    }
+    delete file.progress;
+    render();
+  });
+  bar.dataset.file = file.id;
+  return [button, bar];
 }
 
 let lastTyping = 0;

@@ -15,8 +15,23 @@ pub(crate) struct Contract<'a> {
     pub(crate) feeds: Vec<Feed<'a>>,
     /// The `#[upload]` variants.
     pub(crate) uploads: Vec<Upload<'a>>,
+    /// The `#[download]` variants.
+    pub(crate) downloads: Vec<Download<'a>>,
     /// The runtime's path in the generated code.
     pub(crate) krate: Krate,
+}
+
+/// A file the server sends as a stream of chunks, declared with `#[download(...)]`.
+pub(crate) struct Download<'a> {
+    pub(crate) variant: &'a syn::Variant,
+    /// The event name that starts it.
+    pub(crate) name: String,
+    pub(crate) name_span: Span,
+    /// The request type: the variant's payload.
+    pub(crate) request: &'a Type,
+    /// `error = E`: the handler returns `Result<Download, E>`.
+    pub(crate) error: Option<Type>,
+    pub(crate) guard: bool,
 }
 
 /// A file sent as a stream of chunks, declared with `#[upload(...)]`.
@@ -106,9 +121,12 @@ impl<'a> Contract<'a> {
             return None;
         };
         let attrs = attr::contract_attrs(errors, &input.attrs);
-        let (upload_variants, other_variants): (Vec<_>, Vec<_>) = data
+        let (download_variants, other_variants): (Vec<_>, Vec<_>) = data
             .variants
             .iter()
+            .partition(|variant| variant.attrs.iter().any(|a| a.path().is_ident("download")));
+        let (upload_variants, other_variants): (Vec<_>, Vec<_>) = other_variants
+            .into_iter()
             .partition(|variant| variant.attrs.iter().any(|a| a.path().is_ident("upload")));
         let (feed_variants, event_variants): (Vec<_>, Vec<_>) = other_variants
             .into_iter()
@@ -116,6 +134,10 @@ impl<'a> Contract<'a> {
         let uploads = upload_variants
             .into_iter()
             .filter_map(|variant| Upload::from_ast(errors, variant))
+            .collect();
+        let downloads = download_variants
+            .into_iter()
+            .filter_map(|variant| Download::from_ast(errors, variant))
             .collect();
         let events = event_variants
             .into_iter()
@@ -133,6 +155,7 @@ impl<'a> Contract<'a> {
             events,
             feeds,
             uploads,
+            downloads,
         })
     }
 
@@ -170,13 +193,7 @@ impl<'a> Event<'a> {
                 return None;
             }
         };
-        let (name, name_span) = match &attrs.rename {
-            Some((_, lit)) => (lit.value(), lit.span()),
-            None => (
-                lower_camel(&variant.ident.to_string()),
-                variant.ident.span(),
-            ),
-        };
+        let (name, name_span) = wire_name(attrs.rename.as_ref().map(|(_, lit)| lit), variant);
         let ack = attrs.ack.map(|(_, ty)| Ack::from_type(ty));
         let rate = attrs
             .rate
@@ -267,13 +284,7 @@ impl<'a> Feed<'a> {
         if attrs.filter.is_none() {
             missing("filter type", "filter = MyFilter");
         }
-        let (name, name_span) = match &attrs.rename {
-            Some((_, lit)) => (lit.value(), lit.span()),
-            None => (
-                lower_camel(&variant.ident.to_string()),
-                variant.ident.span(),
-            ),
-        };
+        let (name, name_span) = wire_name(attrs.rename.as_ref().map(|(_, lit)| lit), variant);
         Some(Feed {
             variant,
             name,
@@ -310,6 +321,78 @@ impl<'a> Feed<'a> {
             self.variant.ident.span(),
         )
     }
+}
+
+impl<'a> Download<'a> {
+    fn from_ast(errors: &Errors, variant: &'a syn::Variant) -> Option<Self> {
+        let attrs = attr::download_attrs(errors, variant)?;
+        if let Some(other) = variant.attrs.iter().find(|a| {
+            ["client", "server", "feed", "upload"]
+                .iter()
+                .any(|kind| a.path().is_ident(kind))
+        }) {
+            errors.error_at(
+                other,
+                "a download is not an event, a feed or an upload: keep `#[download(...)]` and declare the others on other variants",
+            );
+        }
+        let request = match &variant.fields {
+            syn::Fields::Unnamed(fields) if fields.unnamed.len() == 1 => &fields.unnamed[0].ty,
+            fields => {
+                errors.error_at(
+                    fields,
+                    format_args!(
+                        "a download carries its request as one payload type: write `{}(FileRequest)` with a `#[payload]` struct",
+                        variant.ident
+                    ),
+                );
+                return None;
+            }
+        };
+        let (name, name_span) = wire_name(attrs.rename.as_ref().map(|(_, lit)| lit), variant);
+        Some(Download {
+            variant,
+            name,
+            name_span,
+            request,
+            error: attrs.error.map(|(_, ty)| ty),
+            guard: attrs.guard.is_some(),
+        })
+    }
+
+    /// The handler method: the variant in snake_case.
+    pub(crate) fn method_name(&self) -> syn::Ident {
+        transfer_method(self.variant)
+    }
+
+    /// The guard method: `allow_` and the handler method.
+    pub(crate) fn guard_name(&self) -> syn::Ident {
+        transfer_guard(self.variant)
+    }
+}
+
+/// The name on the wire: the `rename` literal, or the variant in lowerCamelCase.
+fn wire_name(rename: Option<&syn::LitStr>, variant: &syn::Variant) -> (String, Span) {
+    match rename {
+        Some(lit) => (lit.value(), lit.span()),
+        None => (
+            lower_camel(&variant.ident.to_string()),
+            variant.ident.span(),
+        ),
+    }
+}
+
+/// A transfer's handler method: the variant in snake_case.
+fn transfer_method(variant: &syn::Variant) -> syn::Ident {
+    syn::Ident::new_raw(&snake(&variant.ident.to_string()), variant.ident.span())
+}
+
+/// A transfer's guard method: `allow_` and the handler method.
+fn transfer_guard(variant: &syn::Variant) -> syn::Ident {
+    syn::Ident::new(
+        &format!("allow_{}", snake(&variant.ident.to_string())),
+        variant.ident.span(),
+    )
 }
 
 impl<'a> Upload<'a> {
@@ -359,13 +442,7 @@ impl<'a> Upload<'a> {
                 Some(bytes) => Some(bytes),
             }
         });
-        let (name, name_span) = match &attrs.rename {
-            Some((_, lit)) => (lit.value(), lit.span()),
-            None => (
-                lower_camel(&variant.ident.to_string()),
-                variant.ident.span(),
-            ),
-        };
+        let (name, name_span) = wire_name(attrs.rename.as_ref().map(|(_, lit)| lit), variant);
         Some(Upload {
             variant,
             name,
@@ -379,18 +456,12 @@ impl<'a> Upload<'a> {
 
     /// The handler method: the variant in snake_case.
     pub(crate) fn method_name(&self) -> syn::Ident {
-        syn::Ident::new_raw(
-            &snake(&self.variant.ident.to_string()),
-            self.variant.ident.span(),
-        )
+        transfer_method(self.variant)
     }
 
     /// The guard hook's name: `allow_<method>`.
     pub(crate) fn guard_name(&self) -> syn::Ident {
-        syn::Ident::new(
-            &format!("allow_{}", snake(&self.variant.ident.to_string())),
-            self.variant.ident.span(),
-        )
+        transfer_guard(self.variant)
     }
 }
 

@@ -32,6 +32,7 @@ pub(crate) mod kw {
     syn::custom_keyword!(check);
     syn::custom_keyword!(upload);
     syn::custom_keyword!(max_size);
+    syn::custom_keyword!(download);
 }
 
 /// `#[contract(namespace = "/chat", ordered, auth = Login, identity = User)]` on the enum.
@@ -345,6 +346,54 @@ pub(crate) fn upload_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Up
         }
     }
     at_most_once(errors, variant, attr, "upload");
+    Some(out)
+}
+
+/// `#[download(error = E, guard, rename = "x")]` on a variant whose payload is the
+/// download's request: a file the server sends as a stream of chunks.
+pub(crate) struct DownloadAttrs {
+    pub(crate) error: Option<(kw::error, Type)>,
+    pub(crate) guard: Option<kw::guard>,
+    pub(crate) rename: Option<(kw::rename, LitStr)>,
+}
+
+const DOWNLOAD_KEYS: &str = "`error = Type`, `guard`, `rename = \"name\"`";
+
+/// Reads `#[download(...)]` on a variant; `None` when absent.
+pub(crate) fn download_attrs(errors: &Errors, variant: &syn::Variant) -> Option<DownloadAttrs> {
+    let attr = variant
+        .attrs
+        .iter()
+        .find(|a| a.path().is_ident("download"))?;
+    let mut out = DownloadAttrs {
+        error: None,
+        guard: None,
+        rename: None,
+    };
+    if let syn::Meta::List(_) = &attr.meta {
+        let result = attr.parse_args_with(|input: ParseStream<'_>| {
+            while !input.is_empty() {
+                let lookahead = input.lookahead1();
+                if lookahead.peek(kw::error) {
+                    key_value(input, errors, &mut out.error, "error")?;
+                } else if lookahead.peek(kw::rename) {
+                    key_value(input, errors, &mut out.rename, "rename")?;
+                } else if lookahead.peek(kw::guard) {
+                    flag(input, errors, &mut out.guard, "guard")?;
+                } else {
+                    return Err(unknown_key(input, "#[download(...)]", DOWNLOAD_KEYS));
+                }
+                if !input.is_empty() {
+                    input.parse::<syn::Token![,]>()?;
+                }
+            }
+            Ok(())
+        });
+        if let Err(error) = result {
+            errors.push(error);
+        }
+    }
+    at_most_once(errors, variant, attr, "download");
     Some(out)
 }
 

@@ -85,7 +85,7 @@ pub(crate) fn check(errors: &Errors, contract: &Contract<'_>) {
     }
 
     check_feeds(errors, contract);
-    check_uploads(errors, contract);
+    check_transfers(errors, contract);
 
     let mut seen: HashMap<(Direction, &str), &syn::Ident> = HashMap::new();
     for event in &contract.events {
@@ -186,19 +186,49 @@ fn check_feeds(errors: &Errors, contract: &Contract<'_>) {
     }
 }
 
-/// Upload names: not empty, not reserved or eventwire's, not an event's, a feed's or
-/// another upload's; handler methods that do not collide.
-fn check_uploads(errors: &Errors, contract: &Contract<'_>) {
+/// One upload or download, as the name rules see it.
+struct Transfer<'a> {
+    /// `upload` or `download`: the attribute, and the word in messages.
+    kind: &'static str,
+    name: &'a str,
+    name_span: proc_macro2::Span,
+    variant: &'a syn::Ident,
+    method: String,
+}
+
+/// Upload and download names: not empty, not reserved or eventwire's, not an event's, a
+/// feed's or another transfer's; handler methods that do not collide.
+fn check_transfers(errors: &Errors, contract: &Contract<'_>) {
+    let uploads = contract.uploads.iter().map(|upload| Transfer {
+        kind: "upload",
+        name: &upload.name,
+        name_span: upload.name_span,
+        variant: &upload.variant.ident,
+        method: upload.method_name().to_string(),
+    });
+    let downloads = contract.downloads.iter().map(|download| Transfer {
+        kind: "download",
+        name: &download.name,
+        name_span: download.name_span,
+        variant: &download.variant.ident,
+        method: download.method_name().to_string(),
+    });
     let mut seen: HashMap<&str, &syn::Ident> = HashMap::new();
-    let methods: Vec<String> = contract
+    let mut methods: Vec<String> = contract
         .events
         .iter()
         .filter(|e| e.direction == Direction::ClientToServer)
         .flat_map(|e| [e.method_name().to_string(), e.guard_name().to_string()])
         .map(|m| m.trim_start_matches("r#").to_owned())
         .collect();
-    for upload in &contract.uploads {
-        let name = upload.name.as_str();
+    for transfer in uploads.chain(downloads) {
+        let Transfer {
+            kind,
+            name,
+            name_span,
+            variant,
+            ..
+        } = transfer;
         let taken = contract
             .events
             .iter()
@@ -213,35 +243,47 @@ fn check_uploads(errors: &Errors, contract: &Contract<'_>) {
             .find(|(other, _)| *other == name);
         if name.is_empty() {
             errors.push(syn::Error::new(
-                upload.name_span,
-                "an upload name cannot be empty",
+                name_span,
+                format_args!(
+                    "{} {kind} name cannot be empty",
+                    if kind == "upload" { "an" } else { "a" }
+                ),
             ));
         } else if RESERVED.contains(&name) || name.starts_with(OWN_PREFIX) {
             errors.push(syn::Error::new(
-                upload.name_span,
+                name_span,
                 format_args!(
-                    "`{name}` is reserved; rename the upload with `#[upload(rename = \"...\")]`"
+                    "`{name}` is reserved; rename the {kind} with `#[{kind}(rename = \"...\")]`"
                 ),
             ));
         } else if let Some((_, other)) = taken {
             errors.push(syn::Error::new(
-                upload.name_span,
-                format_args!("the upload `{name}` has the name of `{other}`; rename one, e.g. `#[upload(rename = \"{name}Upload\")]`"),
+                name_span,
+                format_args!("the {kind} `{name}` has the name of `{other}`; rename one, e.g. `#[{kind}(rename = \"{name}{}\")]`", capitalized(kind)),
             ));
         }
-        if let Some(first) = seen.insert(name, &upload.variant.ident) {
+        if let Some(first) = seen.insert(name, variant) {
             errors.push(syn::Error::new(
-                upload.name_span,
-                format_args!("two uploads are named `{name}` (`{first}` and `{}`); rename one with `#[upload(rename = \"...\")]`", upload.variant.ident),
+                name_span,
+                format_args!("two transfers are named `{name}` (`{first}` and `{variant}`); rename one with `#[{kind}(rename = \"...\")]`"),
             ));
         }
-        let method = upload.method_name().to_string();
-        let method = method.trim_start_matches("r#");
+        let method = transfer.method.trim_start_matches("r#");
         if HOOKS.contains(&method) || methods.iter().any(|m| m == method) {
             errors.error_at(
-                &upload.variant.ident,
-                format_args!("the handler method `{method}` is taken by a hook or another event; rename the variant and keep the wire name with `#[upload(rename = \"...\")]`"),
+                variant,
+                format_args!("the handler method `{method}` is taken by a hook or another event; rename the variant and keep the wire name with `#[{kind}(rename = \"...\")]`"),
             );
         }
+        methods.push(method.to_owned());
     }
+}
+
+/// `upload` → `Upload`.
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }

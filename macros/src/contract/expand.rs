@@ -8,6 +8,7 @@ use syn::spanned::Spanned;
 use super::ast::{Ack, Contract, Event};
 use super::attr::Direction;
 use super::check;
+use super::download_expand;
 use super::feed_expand;
 use super::upload_expand;
 use crate::ctxt::Errors;
@@ -46,6 +47,7 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
         .map(|event| assertions(&contract.krate, event));
     let feed_asserts = feed_expand::assertions(contract);
     let upload_asserts = upload_expand::assertions(contract);
+    let download_asserts = download_expand::assertions(contract);
     let declared = declared_variants(contract);
     let client_only = super::client_only::constructors(contract);
     let feed_constructors = feed_expand::constructors(contract);
@@ -60,6 +62,7 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
             #(#asserts)*
             #feed_asserts
             #upload_asserts
+            #download_asserts
             #declared
         };
         #[automatically_derived]
@@ -207,6 +210,7 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
     });
     let feed_methods = feed_expand::trait_methods(contract);
     let upload_methods = upload_expand::trait_methods(contract);
+    let download_methods = download_expand::trait_methods(contract);
     let authenticate = contract.attrs.auth.as_ref().map(|(_, auth)| {
         let identity = identity_type(contract);
         let (param, body) = match &contract.attrs.identity {
@@ -239,6 +243,8 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
             #feed_methods
 
             #upload_methods
+
+            #download_methods
 
             #authenticate
 
@@ -337,6 +343,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
     });
     let feeds = feed_expand::descriptions(contract, docs);
     let uploads = upload_expand::descriptions(contract, docs);
+    let downloads = download_expand::descriptions(contract, docs);
     quote! {
         #[automatically_derived]
         impl #krate::Contract for #ident {
@@ -366,6 +373,7 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
                     events: ::std::vec![#(#events),*],
                     feeds: ::std::vec![#(#feeds),*],
                     uploads: ::std::vec![#(#uploads),*],
+                    downloads: ::std::vec![#(#downloads),*],
                 }
             }
         }
@@ -461,8 +469,10 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
         });
     let feed_arms = feed_expand::dispatch_arms(contract, &trait_ident, client_events.len());
     let upload_arms = upload_expand::dispatch_arms(contract, &trait_ident);
+    let download_arms = download_expand::dispatch_arms(contract, &trait_ident);
     let release = feed_expand::release(contract);
     let upload_release = upload_expand::release(contract);
+    let download_release = download_expand::release(contract);
     quote! {
         #[automatically_derived]
         impl<__H: #trait_ident> #krate::__private::Dispatch<__H> for #ident {
@@ -479,6 +489,7 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                         #(#arms)*
                         #feed_arms
                         #upload_arms
+                        #download_arms
                         _ => __reply.unknown_event(&__incoming),
                     }
                 }
@@ -498,6 +509,7 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                 async move {
                     #release
                     #upload_release
+                    #download_release
                     <__H as #trait_ident>::on_disconnect(&*__handlers, &__cx).await
                 }
             }
@@ -617,16 +629,19 @@ fn declared_variants(contract: &Contract<'_>) -> TokenStream {
         quote!(#ident::#variant => {})
     });
     let (upload_uses, upload_reads) = upload_expand::declared(contract);
+    let (download_uses, download_reads) = download_expand::declared(contract);
     quote! {
         #[allow(dead_code)]
         fn __declared_variants(__value: &#ident) {
             #(#uses)*
             #(#feed_uses)*
             #(#upload_uses)*
+            #(#download_uses)*
             match __value {
                 #(#reads)*
                 #(#feed_reads)*
                 #(#upload_reads)*
+                #(#download_reads)*
             }
         }
     }

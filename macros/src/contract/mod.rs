@@ -4,6 +4,7 @@ pub(crate) mod ast;
 pub(crate) mod attr;
 pub(crate) mod check;
 pub(crate) mod client_only;
+mod download_expand;
 pub(crate) mod expand;
 mod feed_expand;
 mod upload_expand;

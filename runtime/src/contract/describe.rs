@@ -121,6 +121,25 @@ pub struct ContractDescription {
     pub feeds: Vec<FeedDescription>,
     /// The uploads (files sent as streams of chunks), in declaration order.
     pub uploads: Vec<UploadDescription>,
+    /// The downloads (files the server sends as streams of chunks), in declaration order.
+    pub downloads: Vec<DownloadDescription>,
+}
+
+/// One `#[download]` of a contract: a file the server sends as a stream of chunks, asked
+/// for with a request under the download's name.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DownloadDescription {
+    /// The event name that starts it.
+    pub name: &'static str,
+    /// The Rust variant name.
+    pub variant: &'static str,
+    /// The variant's doc comment.
+    pub docs: &'static str,
+    /// The request the client sends (what the server reads).
+    pub request: Schema,
+    /// The app's error the handler may answer with instead of the file (`error = E`).
+    pub error: Option<Schema>,
 }
 
 /// One `#[upload]` of a contract: a file sent as a stream of chunks, started with its

@@ -241,6 +241,14 @@ impl<R: Respond> Reply<'_, R> {
         }
     }
 
+    /// Sends an answer made away from the dispatch, then runs `then` (a download's start:
+    /// its chunks follow the answer, so the client knows the transfer before they come).
+    pub fn answer_then(self, answer: Answer, then: impl FnOnce()) -> Outcome {
+        let outcome = self.answer(answer);
+        then();
+        outcome
+    }
+
     /// eventwire refused the event (its payload, size or name).
     pub fn fault(self, fault: Fault) -> Outcome {
         self.slot.refuse(fault)

@@ -3,6 +3,7 @@
 
 pub(crate) mod access;
 pub(crate) mod dispatch;
+mod download_settings;
 mod fingerprint;
 mod handlers;
 pub(crate) mod limit;

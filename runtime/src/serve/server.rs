@@ -19,6 +19,7 @@ use socketioxide_core::adapter::{DefinedAdapter, Spawnable};
 use crate::auth::{Authenticated, Refusal};
 use crate::contract::Contract;
 use crate::contract::{DEFAULT_RATE_LIMIT, RateLimit};
+use crate::download::hub::DownloadHub;
 use crate::feed::Feeds;
 use crate::feed::hub::{FeedHub, SocketFeeds};
 use crate::recovery::{self, Journals, Recovery};
@@ -167,6 +168,8 @@ pub struct Server<A: Adapter = LocalAdapter> {
     feeds: Arc<FeedHub>,
     /// Every upload in progress; sockets reach it through their extensions.
     uploads: Arc<UploadHub>,
+    /// Every download in progress; sockets reach it through their extensions.
+    pub(super) downloads: Arc<DownloadHub>,
 }
 
 /// The layer of [`Server::layer`]: socket.io with the server's CORS headers around it.
@@ -264,6 +267,7 @@ impl<A: ServerAdapter> Server<A> {
             handle: Slot::default(),
             feeds: Arc::default(),
             uploads: Arc::default(),
+            downloads: Arc::default(),
         }
     }
 
@@ -637,6 +641,7 @@ impl<A: ServerAdapter> Server<A> {
         let handlers = Arc::new(handlers);
         let feeds = self.feeds.clone();
         let uploads = self.uploads.clone();
+        let downloads = self.downloads.clone();
         self.mounts.push(Box::new(
             move |io: &SocketIo<A>,
                   taken: &mut Vec<String>,
@@ -689,6 +694,7 @@ impl<A: ServerAdapter> Server<A> {
                     let shared = shared.clone();
                     let feeds = feeds.clone();
                     let uploads = uploads.clone();
+                    let downloads = downloads.clone();
                     let span = tracing::info_span!(
                         "connection",
                         namespace = %socket.ns(),
@@ -726,6 +732,7 @@ impl<A: ServerAdapter> Server<A> {
                         socket.extensions.insert(Authenticated::<C>(identity));
                         socket.extensions.insert(SocketFeeds::new(feeds));
                         socket.extensions.insert(uploads);
+                        socket.extensions.insert(downloads);
                         handlers.install(&socket, &shared, tracing::Span::current());
                         if let Some(at) = expires_at {
                             crate::serve::dispatch::disconnect_at(&socket, at);
@@ -861,11 +868,16 @@ impl<A: ServerAdapter> Server<A> {
             disconnect_after,
             recovery,
         } = self.limits;
-        let chunk_size = self.uploads.limits.chunk_size.load(Ordering::Relaxed);
-        self.uploads.limits.chunk_size.store(
-            crate::upload::hub::fitting_chunk(chunk_size, max_message_size),
-            Ordering::Relaxed,
-        );
+        for chunk_size in [
+            &self.uploads.limits.chunk_size,
+            &self.downloads.limits.chunk_size,
+        ] {
+            let fitting = crate::upload::hub::fitting_chunk(
+                chunk_size.load(Ordering::Relaxed),
+                max_message_size,
+            );
+            chunk_size.store(fitting, Ordering::Relaxed);
+        }
         let policy = Policy {
             ordered: false,
             per_socket: rate_limit,

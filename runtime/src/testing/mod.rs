@@ -81,6 +81,8 @@ pub struct TestServer<C, H> {
     uploads: Arc<crate::upload::hub::UploadHub>,
     /// The contract's feeds (on this one node), with the server's default limits.
     feeds: Arc<crate::feed::hub::FeedHub>,
+    /// Downloads in progress, with the server's default limits.
+    downloads: Arc<crate::download::hub::DownloadHub>,
     _contract: PhantomData<fn() -> C>,
 }
 
@@ -97,6 +99,7 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestServer<C, H> {
             hub: Hub::new(C::NAMESPACE),
             uploads: Arc::default(),
             feeds: Arc::default(),
+            downloads: Arc::default(),
             _contract: PhantomData,
         }
     }
@@ -174,6 +177,7 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestServer<C, H> {
         socket
             .extensions
             .insert(crate::feed::hub::SocketFeeds::new(self.feeds.clone()));
+        socket.extensions.insert(self.downloads.clone());
         let handlers = self.handlers.clone();
         let on_disconnect: socket::Hook = Box::new(move |socket: Arc<TestSocket>| {
             let cx = Cx::<C>::new(socket);

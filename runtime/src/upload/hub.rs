@@ -195,7 +195,7 @@ impl UploadHub {
 }
 
 /// 128 random bits, as hex: the transfer's id and the capability to resume it.
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 16];
     getrandom::getrandom(&mut bytes).expect("the operating system's random generator failed");
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -142,17 +142,21 @@ pub enum FaultCode {
     /// The connection already holds as many subscriptions as it may
     /// (`Server::max_subscriptions_per_socket`); unsubscribe from one first.
     SubscriptionLimit,
-    /// An upload event named a transfer this connection does not send: never started,
-    /// finished, cancelled, freed after its timeout, or another connection's.
+    /// An upload or download event named a transfer this connection does not send or
+    /// receive: never started, finished, cancelled, freed after its timeout, or another
+    /// connection's.
     UnknownTransfer,
-    /// An upload was refused before its first byte: too large, or too many in progress
-    /// (`Server::max_upload_size` and the other upload limits).
+    /// An upload or download was refused before its first byte: too large, or too many in
+    /// progress (`Server::max_upload_size`, `Server::max_downloads_per_socket` and the other
+    /// transfer limits); or a download was freed because its client stopped acknowledging
+    /// (`Server::download_timeout`).
     TransferLimit,
     /// A chunk broke the upload protocol (out of its window, past the declared size,
-    /// overlapping, too large), or the upload finished before every byte arrived; the
-    /// transfer is ended.
+    /// overlapping, too large), the upload finished before every byte arrived, or a
+    /// download's acknowledgement named bytes not sent; the transfer is ended.
     InvalidChunk,
-    /// The uploaded bytes do not match the SHA-256 the client declared; the transfer is
+    /// The uploaded bytes do not match the SHA-256 the client declared, or a download's file
+    /// did not have the size it declared (or changed before a resume); the transfer is
     /// ended.
     Integrity,
 }

@@ -166,6 +166,43 @@ export interface FileMeta {
   name: string;
 }
 
+/** Which file to download. */
+export interface FileRequest {
+  /**
+   * How long the stream waits before each piece, in milliseconds (a slow source).
+   * @minimum 0
+   * @maximum 1000
+   */
+  delayMs: number;
+  /**
+   * The file's name. `stored:<name>` is a file uploaded earlier; any other name is
+   * generated from `seed` (see [`generated`]). Some names misbehave: `forbidden.bin` is
+   * refused by the guard, `missing.bin` by the handler; the stream of `short.bin` ends
+   * 1,000 bytes early, `long.bin` has 1,000 bytes more, `broken.bin` fails after its
+   * first piece, and `changing.bin` differs each time it is asked for.
+   * @minLength 1
+   * @maxLength 255
+   */
+  name: string;
+  /**
+   * The seed of a generated file.
+   * @minimum 0
+   */
+  seed: number;
+  /**
+   * The size of a generated file, in bytes.
+   * @minimum 0
+   * @maximum 64000000
+   */
+  size: number;
+}
+
+/** The app's refusal of a download. */
+export interface Missing {
+  /** The file asked for. */
+  name: string;
+}
+
 /** What the server received, hashed on its side. */
 export interface Received {
   /**
@@ -387,6 +424,72 @@ export interface ContractMismatchError extends Error {
   readonly serverFingerprint: string;
 }
 
+/** The answer to a download's start: the transfer's id, the file's terms and how it is sent. */
+export interface DownloadStarted {
+  /** The transfer's id: its chunks, its end and the client's acknowledgements name it. */
+  id: string;
+  /** The file's size in bytes. */
+  size: number;
+  /** The file's name, if the server gave one. */
+  name?: string;
+  /** The file's media type, if the server gave one. */
+  mime?: string;
+  /** The largest chunk the server sends, in bytes. */
+  chunkSize: number;
+  /** How many chunks may be unacknowledged at once. */
+  window: number;
+}
+
+/** One chunk of a download, at `offset` of the file. */
+export interface DownloadChunk {
+  id: string;
+  offset: number;
+  data: Uint8Array;
+}
+
+/** The end of a download: the server's SHA-256 of the whole file (hex), or why it failed. */
+export type DownloadEnd = { id: string; sha256: string } | { id: string; fault: Fault };
+
+/** How far a download is: the bytes received, of the total. */
+export interface DownloadProgress {
+  received: number;
+  total: number;
+}
+
+/** A downloaded file's terms, its SHA-256 checked. */
+export interface DownloadInfo {
+  size: number;
+  name?: string;
+  mime?: string;
+  /** The SHA-256 of the whole file, as hex. */
+  sha256: string;
+}
+
+/** A downloaded file, in memory. */
+export interface DownloadedFile extends DownloadInfo {
+  data: Uint8Array;
+}
+
+/** Options of a download. */
+export interface DownloadOptions extends CallOptions {
+  /** Runs once at 0 (the total known) and then as chunks arrive. */
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Aborting it cancels the download: the server stops at once and the promise rejects with the signal's reason. */
+  signal?: AbortSignalLike;
+  /** At most this many chunks unacknowledged (the server may allow fewer). */
+  window?: number;
+}
+
+/**
+ * Options of a download that streams: each chunk goes to `onChunk` in order and is not
+ * kept, and the promise resolves without `data`. The SHA-256 is checked only at the end: on
+ * an `integrity` rejection, discard what `onChunk` wrote. A chunk `onChunk` throws on
+ * cancels the download (the promise rejects with what it threw).
+ */
+export interface StreamingDownloadOptions extends DownloadOptions {
+  onChunk: (chunk: Uint8Array, offset: number) => void;
+}
+
 /** Events the server sends on `/files`. */
 export interface FilesServerToClientEvents {
   /** A stored file. */
@@ -395,6 +498,10 @@ export interface FilesServerToClientEvents {
   review: (payload: Stored, ack: (answer: StoredInput) => void) => void;
   /** A fault for an event sent without acknowledgement. */
   "eventwire:fault": (fault: Fault) => void;
+  /** One chunk of a download; acknowledge it with `eventwire:download-ack`. */
+  "eventwire:download-chunk": (chunk: DownloadChunk) => void;
+  /** The end of a download: the SHA-256 of the whole file, or a fault. */
+  "eventwire:download-end": (end: DownloadEnd) => void;
 }
 
 /** Events the client sends on `/files`. */
@@ -420,6 +527,12 @@ export interface FilesClientToServerEvents {
   "eventwire:cancel": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;
   /** Continues an upload on a new connection. */
   "eventwire:resume": (request: { id: string }, ack: (response: AckResponse<UploadResumed>) => void) => void;
+  /** Starts the `fetchFile` download (see the client's `fetchFile` method); `offset` resumes it. */
+  fetchFile: (request: { request: FileRequest; offset?: number; window?: number }, ack: (response: AckResponse<DownloadStarted, Missing>) => void) => void;
+  /** Every byte of a download up to `offset` arrived. */
+  "eventwire:download-ack": (ack: { id: string; offset: number }) => void;
+  /** Cancels a download. */
+  "eventwire:download-cancel": (request: { id: string }) => void;
 }
 
 /** A socket.io-client socket typed to Files: `const socket: FilesSocket = io(url + "/files")`. */
@@ -432,10 +545,11 @@ export declare const filesNamespace: "/files";
 export interface FilesAppErrors {
   askReview: UploadRefused;
   sendFile: UploadRefused;
+  fetchFile: Missing;
 }
 
 /** The fingerprint of the Files contract this file was generated from, sent when connecting. */
-export declare const filesFingerprint: "273a4d986d518f2f";
+export declare const filesFingerprint: "896e5c20d5f1158f";
 
 /** A typed client of Files: one method per client event, one listener per server event. */
 export interface FilesClient {
@@ -468,6 +582,13 @@ export interface FilesClient {
    * Uploads `data` as a stream of chunks with `meta`; resolves with the server's answer once the SHA-256 of the whole file was checked. Files of at most 8000000 bytes. A lost connection resumes from the last chunk acknowledged. Rejects with FaultError | TypedAppError<UploadRefused> | TimeoutError | EventwireError, or the signal's reason when cancelled.
    */
   sendFile(meta: FileMeta, data: UploadData, options?: UploadOptions): Promise<Received>;
+  /**
+   * Receives a file as a stream of chunks.
+   *
+   * Downloads the file `request` names as a stream of chunks; resolves with it once its SHA-256 was checked (with `onChunk`, streams it without keeping it). A lost connection resumes from the last byte received. Rejects with FaultError | TypedAppError<Missing> | TimeoutError | EventwireError (a `FaultError` with code `integrity` when the bytes do not match), or the signal's reason when cancelled.
+   */
+  fetchFile(request: FileRequest, options: StreamingDownloadOptions): Promise<DownloadInfo>;
+  fetchFile(request: FileRequest, options?: DownloadOptions): Promise<DownloadedFile>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
     /** A stored file. */

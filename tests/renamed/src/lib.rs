@@ -75,6 +75,9 @@ pub enum Notes {
     /// A file of bytes.
     #[upload(ack = u32)]
     File(FileMeta),
+    /// A file the server sends, if the guard allows it.
+    #[download(error = String, guard)]
+    Fetch(FileMeta),
 }
 
 /// The handlers.
@@ -103,5 +106,21 @@ impl NotesHandlers for App {
 
     async fn file(&self, _: &Cx<Notes>, meta: FileMeta, _: ew::upload::Upload) -> u32 {
         meta.name.len() as u32
+    }
+
+    async fn fetch(&self, _: &Cx<Notes>, meta: FileMeta) -> Result<ew::download::Download, String> {
+        match meta.name.as_str() {
+            "missing" => Err("no such file".into()),
+            _ => Ok(ew::download::Download::from_bytes(Bytes::from_static(
+                b"hello",
+            ))),
+        }
+    }
+
+    async fn allow_fetch(&self, _: &Cx<Notes>, meta: &FileMeta) -> Result<(), Forbidden> {
+        match meta.name.as_str() {
+            "secret" => Err(Forbidden::new("not yours")),
+            _ => Ok(()),
+        }
     }
 }

@@ -54,3 +54,24 @@ fn the_filter_and_the_standalone_validate_derive_work() {
         .is_err()
     );
 }
+
+#[tokio::test]
+async fn the_download_starts_answers_its_error_and_guards() {
+    let server = TestServer::<Notes, _>::new(App);
+    let client = server.connect().await.expect("accepted");
+    let started = client
+        .emit_with_ack("fetch", json!({ "request": { "name": "a.txt" } }))
+        .await;
+    assert_eq!(started["ok"], true, "{started}");
+    assert_eq!(started["data"]["size"], 5, "{started}");
+    assert_eq!(
+        client
+            .emit_with_ack("fetch", json!({ "request": { "name": "missing" } }))
+            .await,
+        json!({ "ok": false, "error": "no such file" })
+    );
+    let denied = client
+        .emit_with_ack("fetch", json!({ "request": { "name": "secret" } }))
+        .await;
+    assert_eq!(denied["fault"]["code"], "forbidden", "{denied}");
+}

@@ -147,6 +147,15 @@ export interface ChatMessage {
   user: string;
 }
 
+/** Why a file cannot be downloaded. */
+export type FileError = {
+  code: "gone";
+  /** The file asked for. */
+  id: string;
+} | {
+  code: "unavailable";
+};
+
 /** A file larger than one message, shared as an upload: what it declares before its bytes. */
 export interface FileMeta {
   /**
@@ -184,6 +193,14 @@ export interface FileRecord {
   size: number;
   /** Who shared it. */
   user: string;
+}
+
+/** A shared file to download: one that went through an upload (its bytes are kept). */
+export interface FileRef {
+  /** The file's id, from the history. */
+  id: string;
+  /** The room it was shared in, which the downloader must have joined. */
+  room: string;
 }
 
 /** A file someone shared, to the others in the room. */
@@ -440,6 +457,72 @@ export interface ContractMismatchError extends Error {
   readonly serverFingerprint: string;
 }
 
+/** The answer to a download's start: the transfer's id, the file's terms and how it is sent. */
+export interface DownloadStarted {
+  /** The transfer's id: its chunks, its end and the client's acknowledgements name it. */
+  id: string;
+  /** The file's size in bytes. */
+  size: number;
+  /** The file's name, if the server gave one. */
+  name?: string;
+  /** The file's media type, if the server gave one. */
+  mime?: string;
+  /** The largest chunk the server sends, in bytes. */
+  chunkSize: number;
+  /** How many chunks may be unacknowledged at once. */
+  window: number;
+}
+
+/** One chunk of a download, at `offset` of the file. */
+export interface DownloadChunk {
+  id: string;
+  offset: number;
+  data: Uint8Array;
+}
+
+/** The end of a download: the server's SHA-256 of the whole file (hex), or why it failed. */
+export type DownloadEnd = { id: string; sha256: string } | { id: string; fault: Fault };
+
+/** How far a download is: the bytes received, of the total. */
+export interface DownloadProgress {
+  received: number;
+  total: number;
+}
+
+/** A downloaded file's terms, its SHA-256 checked. */
+export interface DownloadInfo {
+  size: number;
+  name?: string;
+  mime?: string;
+  /** The SHA-256 of the whole file, as hex. */
+  sha256: string;
+}
+
+/** A downloaded file, in memory. */
+export interface DownloadedFile extends DownloadInfo {
+  data: Uint8Array;
+}
+
+/** Options of a download. */
+export interface DownloadOptions extends CallOptions {
+  /** Runs once at 0 (the total known) and then as chunks arrive. */
+  onProgress?: (progress: DownloadProgress) => void;
+  /** Aborting it cancels the download: the server stops at once and the promise rejects with the signal's reason. */
+  signal?: AbortSignalLike;
+  /** At most this many chunks unacknowledged (the server may allow fewer). */
+  window?: number;
+}
+
+/**
+ * Options of a download that streams: each chunk goes to `onChunk` in order and is not
+ * kept, and the promise resolves without `data`. The SHA-256 is checked only at the end: on
+ * an `integrity` rejection, discard what `onChunk` wrote. A chunk `onChunk` throws on
+ * cancels the download (the promise rejects with what it threw).
+ */
+export interface StreamingDownloadOptions extends DownloadOptions {
+  onChunk: (chunk: Uint8Array, offset: number) => void;
+}
+
 /** Events the server sends on `/chat`. */
 export interface ChatServerToClientEvents {
   /** A new message, to everyone in the room (sender included). */
@@ -452,6 +535,10 @@ export interface ChatServerToClientEvents {
   typing: (payload: UserTyping) => void;
   /** A fault for an event sent without acknowledgement. */
   "eventwire:fault": (fault: Fault) => void;
+  /** One chunk of a download; acknowledge it with `eventwire:download-ack`. */
+  "eventwire:download-chunk": (chunk: DownloadChunk) => void;
+  /** The end of a download: the SHA-256 of the whole file, or a fault. */
+  "eventwire:download-end": (end: DownloadEnd) => void;
 }
 
 /** Events the client sends on `/chat`. */
@@ -479,6 +566,12 @@ export interface ChatClientToServerEvents {
   "eventwire:cancel": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;
   /** Continues an upload on a new connection. */
   "eventwire:resume": (request: { id: string }, ack: (response: AckResponse<UploadResumed>) => void) => void;
+  /** Starts the `downloadFile` download (see the client's `downloadFile` method); `offset` resumes it. */
+  downloadFile: (request: { request: FileRef; offset?: number; window?: number }, ack: (response: AckResponse<DownloadStarted, FileError>) => void) => void;
+  /** Every byte of a download up to `offset` arrived. */
+  "eventwire:download-ack": (ack: { id: string; offset: number }) => void;
+  /** Cancels a download. */
+  "eventwire:download-cancel": (request: { id: string }) => void;
 }
 
 /** A socket.io-client socket typed to Chat: `const socket: ChatSocket = io(url + "/chat")`. */
@@ -494,10 +587,11 @@ export interface ChatAppErrors {
   send: ChatError;
   shareFile: ChatError;
   uploadFile: ChatError;
+  downloadFile: FileError;
 }
 
 /** The fingerprint of the Chat contract this file was generated from, sent when connecting. */
-export declare const chatFingerprint: "0281565e17805c56";
+export declare const chatFingerprint: "b59c2f3a3ef9cbaf";
 
 /** A typed client of Chat: one method per client event, one listener per server event. */
 export interface ChatClient {
@@ -538,6 +632,15 @@ export interface ChatClient {
    * Uploads `data` as a stream of chunks with `meta`; resolves with the server's answer once the SHA-256 of the whole file was checked. Files of at most 16777216 bytes. A lost connection resumes from the last chunk acknowledged. Rejects with FaultError | TypedAppError<ChatError> | TimeoutError | EventwireError, or the signal's reason when cancelled.
    */
   uploadFile(meta: FileMeta, data: UploadData, options?: UploadOptions): Promise<Sent>;
+  /**
+   * Downloads a file that went through an upload, as a stream of chunks with progress,
+   * resumed after a reconnect and checked by SHA-256: a member who joined later gets it
+   * from the history.
+   *
+   * Downloads the file `request` names as a stream of chunks; resolves with it once its SHA-256 was checked (with `onChunk`, streams it without keeping it). A lost connection resumes from the last byte received. Rejects with FaultError | TypedAppError<FileError> | TimeoutError | EventwireError (a `FaultError` with code `integrity` when the bytes do not match), or the signal's reason when cancelled.
+   */
+  downloadFile(request: FileRef, options: StreamingDownloadOptions): Promise<DownloadInfo>;
+  downloadFile(request: FileRef, options?: DownloadOptions): Promise<DownloadedFile>;
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {
     /** A new message, to everyone in the room (sender included). */

@@ -42,6 +42,12 @@ pub enum Part {
     UploadAck,
     /// The app's typed error an upload's finish may be answered with.
     UploadError,
+    /// A download as a whole: removed.
+    Download,
+    /// A download's request (sent by the client when it starts the download).
+    DownloadRequest,
+    /// The app's typed error a download's start may be answered with instead of the file.
+    DownloadError,
 }
 
 impl std::fmt::Display for Part {
@@ -63,6 +69,9 @@ impl std::fmt::Display for Part {
             Part::UploadSize => "upload size limit",
             Part::UploadAck => "upload answer",
             Part::UploadError => "upload app error",
+            Part::Download => "download",
+            Part::DownloadRequest => "download request",
+            Part::DownloadError => "download app error",
         })
     }
 }
@@ -268,6 +277,7 @@ pub fn breaking_changes(old: &Shape, new: &Shape) -> Vec<BreakingChange> {
     }
     crate::contract::compat::feed_changes::feed_changes(old, new, &mut push);
     crate::contract::compat::upload_changes::upload_changes(old, new, &mut push);
+    crate::contract::compat::download_changes::download_changes(old, new, &mut push);
     changes
 }
 

@@ -15,9 +15,9 @@
 //! - the contract's Rust name, its docs and `ordered` are left out; the namespace, the
 //!   handshake auth, every event (name, direction, payload, answer, app error) and every
 //!   feed (name, mode, filter, key, app error, and on a data feed the item) and every
-//!   upload (name, metadata, answer, app error, largest size) are in; a contract without
-//!   feeds or uploads has no `feeds` or `uploads` entry, so its fingerprint is as before
-//!   they existed;
+//!   upload (name, metadata, answer, app error, largest size) and every download (name,
+//!   request, app error) are in; a contract without feeds, uploads or downloads has no
+//!   `feeds`, `uploads` or `downloads` entry, so its fingerprint is as before they existed;
 //! - the result is JSON with object keys sorted and no whitespace, hashed with SHA-256;
 //!   the fingerprint is the first 16 hexadecimal digits (64 bits), the same on every
 //!   platform and every run.
@@ -25,6 +25,7 @@
 #![doc = include_str!("../../../docs/compatibility.md")]
 
 mod changes;
+mod download_changes;
 mod feed_changes;
 mod fits;
 mod upload_changes;
@@ -171,12 +172,22 @@ impl Shape {
             )?;
             uploads.insert(upload.name.to_owned(), entry);
         }
+        let mut downloads = Map::new();
+        for download in &contract.downloads {
+            let error = download.error.as_ref().map(|error| error.as_value());
+            let entry = download_entry(&mut inliner, download.request.as_value(), error)?;
+            downloads.insert(download.name.to_owned(), entry);
+        }
         Ok(Self::new(
             contract.name,
             contract.namespace,
             auth,
             events,
-            [("feeds", feeds), ("uploads", uploads)],
+            [
+                ("feeds", feeds),
+                ("uploads", uploads),
+                ("downloads", downloads),
+            ],
         ))
     }
 
@@ -305,16 +316,34 @@ impl Shape {
             )?;
             uploads.insert(upload_name.to_owned(), entry);
         }
+        let mut downloads = Map::new();
+        for download in list("downloads")? {
+            let part = |key: &str| {
+                download
+                    .get(key)
+                    .ok_or_else(|| not(&format!("a download without `{key}`")))
+            };
+            let download_name = part("name")?
+                .as_str()
+                .ok_or_else(|| not("a download whose `name` is not a string"))?;
+            let entry = download_entry(&mut inliner, part("request")?, download.get("error"))?;
+            downloads.insert(download_name.to_owned(), entry);
+        }
         Ok(Self::new(
             name,
             namespace,
             auth,
             events,
-            [("feeds", feeds), ("uploads", uploads)],
+            [
+                ("feeds", feeds),
+                ("uploads", uploads),
+                ("downloads", downloads),
+            ],
         ))
     }
 
-    /// `parts`: the contract's named parts beside its events (`feeds`, `uploads`), each
+    /// `parts`: the contract's named parts beside its events (`feeds`, `uploads`,
+    /// `downloads`), each
     /// left out of the shape when empty, so that a contract without them keeps the
     /// fingerprint it had before they existed.
     fn new(
@@ -322,7 +351,7 @@ impl Shape {
         namespace: &str,
         auth: Option<Value>,
         events: Events,
-        parts: [(&str, Map<String, Value>); 2],
+        parts: [(&str, Map<String, Value>); 3],
     ) -> Self {
         let mut value = Map::new();
         value.insert("namespace".into(), json!(namespace));
@@ -376,7 +405,9 @@ impl Shape {
     /// feed names to their `mode` (`data` or `notify`), `filter`, `key`, `error` (when
     /// declared) and, on a data feed, `item`, and `uploads` (when declared), mapping upload
     /// names to their `meta`, `ack` (`{"type": "null"}` for an upload declared without
-    /// one: its answer is `null`), `error` and `maxSize` (when declared).
+    /// one: its answer is `null`), `error` and `maxSize` (when declared), and `downloads`
+    /// (when declared), mapping download names to their `request` and `error` (when
+    /// declared).
     pub fn as_value(&self) -> &Value {
         &self.value
     }
@@ -396,7 +427,7 @@ impl Shape {
         self.value.get("auth")
     }
 
-    /// The entries of a named part (`feeds`, `uploads`), by name; empty for a contract
+    /// The entries of a named part (`feeds`, `uploads`, `downloads`), by name; empty for a contract
     /// without that part.
     pub(crate) fn entries(&self, part: &str) -> impl Iterator<Item = (&String, &Value)> {
         self.value
@@ -457,6 +488,22 @@ fn upload_entry(
     }
     if let Some(max_size) = max_size {
         entry.insert("maxSize".into(), json!(max_size));
+    }
+    Ok(Value::Object(entry))
+}
+
+/// One download's normalized entry. The server reads the request and may write the app's
+/// error instead of the file; the file's terms and bytes are the runtime's, the same for
+/// every download.
+fn download_entry(
+    inliner: &mut Inliner<'_>,
+    request: &Value,
+    error: Option<&Value>,
+) -> Result<Value, ShapeError> {
+    let mut entry = Map::new();
+    entry.insert("request".into(), inliner.inline(request, Side::Read)?);
+    if let Some(error) = error {
+        entry.insert("error".into(), inliner.inline(error, Side::Written)?);
     }
     Ok(Value::Object(entry))
 }
