@@ -21,6 +21,14 @@ async fn a_history_too_short_is_a_resync() {
     run(&board.url, "short").await;
 }
 
+/// The replay is queued for the socket at once: one longer than half its queue (here 8
+/// packets, so 4 changes; 5 were missed) is a resync, not an `overflow` part way through.
+#[tokio::test]
+async fn a_replay_longer_than_the_socket_queue_takes_is_a_resync() {
+    let board = eventwire_tests::board::start_board_with(|server| server.max_buffer_size(8)).await;
+    run(&board.url, "short").await;
+}
+
 #[tokio::test]
 async fn a_restarted_server_is_a_resync() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -41,8 +41,8 @@ struct Node {
 
 async fn node<A: ServerAdapter>(server: Server<A>, changes: usize) -> Node {
     // Long enough a history, a resume buffer and a socket queue for every missed change
-    // (the replay goes into the socket's queue at once; with the default 128 packets, a
-    // resume that missed more ends with `overflow` and the client resyncs).
+    // (the replay goes into the socket's queue at once, so a resume replays at most half
+    // of it; a longer one is a resync).
     let server = server
         .rate_limit(None)
         .max_buffer_size(changes * 2)

@@ -135,6 +135,8 @@ impl<I, F> Inner<I, F> {
 pub(crate) struct Limits {
     pub(crate) max_per_socket: AtomicUsize,
     pub(crate) buffer: AtomicUsize,
+    /// Packets a socket's outgoing queue holds (`Server::max_buffer_size`).
+    pub(crate) queue: AtomicUsize,
     pub(crate) history_length: AtomicUsize,
     pub(crate) history_age_ms: AtomicU64,
 }
@@ -148,11 +150,15 @@ impl Limits {
     }
 }
 
+/// socketioxide's default `max_buffer_size`: packets one socket's outgoing queue holds.
+pub(crate) const DEFAULT_SOCKET_QUEUE: usize = 128;
+
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_per_socket: AtomicUsize::new(DEFAULT_MAX_SUBSCRIPTIONS),
             buffer: AtomicUsize::new(DEFAULT_SUBSCRIPTION_BUFFER),
+            queue: AtomicUsize::new(DEFAULT_SOCKET_QUEUE),
             history_length: AtomicUsize::new(DEFAULT_HISTORY_LENGTH),
             history_age_ms: AtomicU64::new(DEFAULT_HISTORY_AGE.as_millis() as u64),
         }
@@ -548,6 +554,15 @@ where
     /// How many changes a subscription may buffer.
     pub(crate) fn limits_buffer(&self) -> usize {
         self.limits.buffer.load(Ordering::Relaxed)
+    }
+
+    /// How many missed changes a resume replays; more is a resync. The replay is queued
+    /// for the socket at once, after the answer and before what was buffered meanwhile,
+    /// so it takes at most half the socket's queue (the rest for those and other events):
+    /// a longer one would end the subscription with `overflow` part way through.
+    pub(crate) fn replay_limit(&self) -> usize {
+        let queue = self.limits.queue.load(Ordering::Relaxed);
+        self.limits_buffer().min(queue / 2)
     }
 
     /// The offset of the last change.

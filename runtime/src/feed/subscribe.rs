@@ -286,9 +286,9 @@ where
         };
         let wire_id = self.id.to_string();
         let resume = std::mem::replace(&mut self.resume, Resume::No);
-        // More missed changes than a subscription may buffer would overflow its socket's
-        // queue on replay: a fresh snapshot is one packet.
-        let limit = self.state.limits_buffer();
+        // More missed changes than the socket's queue takes would overflow it on replay:
+        // a fresh snapshot is one packet.
+        let limit = self.state.replay_limit();
         let resume = match (resume, self.state.shared.get()) {
             (Resume::Shared(from), Some(shared)) => {
                 // Still pending: what is published meanwhile is buffered, after `offset`.

@@ -359,6 +359,11 @@ impl<A: ServerAdapter> Server<A> {
     /// Defaults to 128.
     pub fn max_buffer_size(mut self, packets: usize) -> Self {
         self.builder = self.builder.max_buffer_size(packets);
+        // A feed's resume replays at most half of it (see `feed_history`).
+        self.feeds
+            .limits
+            .queue
+            .store(packets, std::sync::atomic::Ordering::Relaxed);
         self
     }
 
@@ -449,9 +454,15 @@ impl<A: ServerAdapter> Server<A> {
     /// reconnect): the missed changes are replayed, in order, and live ones follow. A
     /// subscriber that missed more, or an older change, gets a fresh snapshot instead (a
     /// resync). Defaults to 1,000 ([`feed::DEFAULT_HISTORY_LENGTH`](crate::feed::DEFAULT_HISTORY_LENGTH)); 0 keeps none.
+    /// The replay is queued for the socket at once, so a resume also replays at most
+    /// [`subscription_buffer`](Self::subscription_buffer) changes and half of
+    /// [`max_buffer_size`](Self::max_buffer_size) (64 by default); more is a resync. For
+    /// long catch-ups raise all three.
     ///
     /// ```
     /// let server = eventwire::Server::new()
+    ///     .max_buffer_size(20_000)
+    ///     .subscription_buffer(10_000)
     ///     .feed_history(10_000)
     ///     .feed_history_age(std::time::Duration::from_secs(300));
     /// # let _ = server;
