@@ -1,6 +1,6 @@
 // The generated typed client's feeds against the test board: live collections kept
 // current, typed rejections, notify mode, per-push checks, revocation, close.
-import { assert, url } from "./lib.mjs";
+import { assert, settled, url } from "./lib.mjs";
 import { AppError, FaultError, connectBoard } from "./generated/board.js";
 
 function connected(client) {
@@ -12,7 +12,7 @@ function connected(client) {
 const member = (workspace, name) =>
   connected(connectBoard(url, { auth: { workspace, name }, socket: { forceNew: true, reconnection: false } }));
 const settle = async (check) => {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  await settled(check, 2000);
   assert.ok(check(), "settled in time");
 };
 

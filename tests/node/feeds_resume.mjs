@@ -5,7 +5,7 @@
 //                                        program prints "restart" and waits for a line on
 //                                        stdin saying the new server listens
 import { createInterface } from "node:readline";
-import { assert, url } from "./lib.mjs";
+import { assert, settled, url } from "./lib.mjs";
 import { connectBoard } from "./generated/board.js";
 
 const mode = process.argv[3];
@@ -21,7 +21,7 @@ function connected(client) {
 const member = (name) =>
   connected(connectBoard(url, { auth: { workspace: 10, name }, socket: { forceNew: true, reconnection: false } }));
 const settle = async (what, check) => {
-  for (let i = 0; i < 250 && !check(); i++) await new Promise((r) => setTimeout(r, 20));
+  await settled(check, 5000);
   assert.ok(check(), `settled in time: ${what}`);
 };
 const sorted = (map) => [...map.entries()].sort(([a], [b]) => a - b);
