@@ -62,7 +62,10 @@ pub fn __max_safe_integer(_: TokenStream) -> TokenStream {
 /// Derives `eventwire::Contract`, the `<Name>Handlers` trait and typed emit constructors
 /// from an enum listing a namespace's events. Use it as `eventwire::Contract`, which
 /// documents it.
-#[proc_macro_derive(Contract, attributes(contract, client, server, feed, upload, download))]
+#[proc_macro_derive(
+    Contract,
+    attributes(contract, client, server, feed, prop, upload, download)
+)]
 pub fn derive_contract(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
     contract::expand::expand(&input)

@@ -26,6 +26,8 @@ extern crate self as eventwire;
 // - `feed`: live subscriptions. `Filter` (matcher and SQL fragment), the feed index, the
 //   subscribe exchange, per-feed offsets and buffers, the bounded history resuming
 //   subscribers replay from, and the `Feed` publishing handle.
+// - `prop`: shared state. A typed value per scope, read as a one-item feed, written with
+//   compare-and-set; built on `feed`.
 // - `upload`: files larger than one message. A transfer's chunks, windowed and hashed,
 //   handed to the handler as a `Stream`; resume, limits and timeouts.
 // - `download`: files larger than one message, the other way. The handler's `Download`
@@ -46,6 +48,7 @@ pub mod download;
 pub mod feed;
 mod observe;
 pub mod outbox;
+pub mod prop;
 mod recovery;
 mod serve;
 mod socket;

@@ -33,6 +33,7 @@ pub(crate) mod kw {
     syn::custom_keyword!(upload);
     syn::custom_keyword!(max_size);
     syn::custom_keyword!(download);
+    syn::custom_keyword!(value);
 }
 
 /// `#[contract(namespace = "/chat", ordered, auth = Login, identity = User)]` on the enum.
@@ -394,6 +395,46 @@ pub(crate) fn download_attrs(errors: &Errors, variant: &syn::Variant) -> Option<
         }
     }
     at_most_once(errors, variant, attr, "download");
+    Some(out)
+}
+
+/// `#[prop(value = T, error = E)]` on a unit variant: shared state.
+pub(crate) struct PropAttrs {
+    pub(crate) attr: syn::Attribute,
+    pub(crate) value: Option<(kw::value, Type)>,
+    pub(crate) error: Option<(kw::error, Type)>,
+}
+
+const PROP_KEYS: &str = "`value = Type`, `error = Type`";
+
+/// Reads `#[prop(...)]` on a variant; `None` when absent.
+pub(crate) fn prop_attrs(errors: &Errors, variant: &syn::Variant) -> Option<PropAttrs> {
+    let attr = variant.attrs.iter().find(|a| a.path().is_ident("prop"))?;
+    let mut out = PropAttrs {
+        attr: attr.clone(),
+        value: None,
+        error: None,
+    };
+    let result = attr.parse_args_with(|input: ParseStream<'_>| {
+        while !input.is_empty() {
+            let lookahead = input.lookahead1();
+            if lookahead.peek(kw::value) {
+                key_value(input, errors, &mut out.value, "value")?;
+            } else if lookahead.peek(kw::error) {
+                key_value(input, errors, &mut out.error, "error")?;
+            } else {
+                return Err(unknown_key(input, "#[prop(...)]", PROP_KEYS));
+            }
+            if !input.is_empty() {
+                input.parse::<syn::Token![,]>()?;
+            }
+        }
+        Ok(())
+    });
+    if let Err(error) = result {
+        errors.push(error);
+    }
+    at_most_once(errors, variant, attr, "prop");
     Some(out)
 }
 

@@ -16,6 +16,7 @@ use crate::krate::Krate;
 
 pub(crate) fn expand(input: &syn::DeriveInput) -> syn::Result<TokenStream> {
     let errors = Errors::new();
+    let input = &super::prop::desugar(&errors, input);
     let contract = Contract::from_ast(&errors, input);
     if let Some(contract) = &contract {
         check::check(&errors, contract);
@@ -606,14 +607,21 @@ fn assertions(krate: &Krate, event: &Event<'_>) -> TokenStream {
 /// constructed" or "field never read" warning (a private contract in a binary would).
 fn declared_variants(contract: &Contract<'_>) -> TokenStream {
     let ident = &contract.input.ident;
-    let uses = contract.events.iter().map(|event| {
+    // A prop's write event is not a variant of the user's enum.
+    let declared = || {
+        contract
+            .events
+            .iter()
+            .filter(|event| !super::prop::is_write(event.variant))
+    };
+    let uses = declared().map(|event| {
         let variant = &event.variant.ident;
         match event.payload {
             Some(ty) => quote!(let _ = #ident::#variant as fn(#ty) -> #ident;),
             None => quote!(let _ = #ident::#variant;),
         }
     });
-    let reads = contract.events.iter().map(|event| {
+    let reads = declared().map(|event| {
         let variant = &event.variant.ident;
         match event.payload {
             Some(_) => quote!(#ident::#variant(__payload) => { let _ = __payload; }),

@@ -1,4 +1,5 @@
-//! `#[derive(Contract)]`: [`attr`] → [`ast`] → [`check`] → [`expand`].
+//! `#[derive(Contract)]`: [`attr`] → (`prop`, which desugars props) → [`ast`] → [`check`] →
+//! [`expand`].
 
 pub(crate) mod ast;
 pub(crate) mod attr;
@@ -7,4 +8,5 @@ pub(crate) mod client_only;
 mod download_expand;
 pub(crate) mod expand;
 mod feed_expand;
+mod prop;
 mod upload_expand;

@@ -23,6 +23,9 @@ pub(crate) struct FeedHub {
     feeds: Mutex<HashMap<(TypeId, &'static str), AnyFeed>>,
     pub(crate) limits: Arc<Limits>,
     next_id: AtomicU64,
+    /// Each prop's values by scope (`Mutex<HashMap<String, Shared<T>>>` behind `Any`), by
+    /// contract and prop name.
+    props: Mutex<HashMap<(TypeId, &'static str), AnyFeed>>,
     /// Where feeds span nodes (set by `Server::redis`); `None`: on this node only.
     #[cfg(feature = "redis")]
     pub(crate) streams: std::sync::OnceLock<Arc<crate::feed::streams::Streams>>,
@@ -59,6 +62,24 @@ impl FeedHub {
         state
             .downcast::<FeedState<I, F>>()
             .unwrap_or_else(|_| unreachable!("one feed name, one item and filter type"))
+    }
+
+    /// The values of prop `name` of contract `C`, shared by every handle on it.
+    pub(crate) fn prop_cells<C: Contract, T: Send + 'static>(
+        &self,
+        name: &'static str,
+    ) -> Arc<Mutex<HashMap<String, crate::prop::Shared<T>>>> {
+        let mut props = self.props.lock().unwrap_or_else(|e| e.into_inner());
+        let cells = props
+            .entry((TypeId::of::<C>(), name))
+            .or_insert_with(|| {
+                Arc::new(Mutex::new(HashMap::<String, crate::prop::Shared<T>>::new()))
+            })
+            .clone();
+        drop(props);
+        cells
+            .downcast()
+            .unwrap_or_else(|_| unreachable!("one prop name, one value type"))
     }
 
     /// A subscription id, unique on this server.

@@ -385,6 +385,10 @@ impl<C: Contract> Feeds<C> {
         }
     }
 
+    pub(crate) fn hub(&self) -> &FeedHub {
+        &self.hub
+    }
+
     /// The publishing handle of one feed, e.g. `feeds.feed(Board::tasks())`.
     pub fn feed<I, F>(&self, feed: FeedRef<C, I, F>) -> Feed<I, F>
     where
