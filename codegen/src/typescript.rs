@@ -33,6 +33,13 @@ pub(crate) fn type_of(
             ));
         }
     };
+    // `{"not": {}}` matches nothing: how schemars writes the schema `false` once it
+    // carries a description.
+    if object.get("not").is_some_and(|not| {
+        not == &Value::Bool(true) || not.as_object().is_some_and(|o| o.is_empty())
+    }) {
+        return Ok(Type::Keyword(Keyword::Never));
+    }
     let mut parts = Vec::new();
     if let Some(Value::String(reference)) = object.get("$ref") {
         let name = reference
@@ -202,6 +209,14 @@ fn object_type(
         }
     }
     if values.is_empty() {
+        // `{}` in TypeScript takes any object; a closed object without properties (a
+        // `deny_unknown_fields` struct whose fields the client never sends) takes only `{}`.
+        if members.is_empty() && object.get("additionalProperties") == Some(&Value::Bool(false)) {
+            return Ok(Type::inline_object(vec![Member {
+                docs: Vec::new(),
+                kind: MemberKind::Index(Type::Keyword(Keyword::Never)),
+            }]));
+        }
         return Ok(Type::object(members));
     }
     let value = Type::union(values);

@@ -85,6 +85,35 @@ const gone = new Promise((resolve) => lost.onEnd(resolve));
 carl.socket.disconnect();
 assert.equal((await gone).reason, "disconnected");
 
+// A prop: one value per workspace, read live, written from the version held.
+const [ben, cleo] = [await member(10, "ben"), await member(10, "cleo")];
+const bens = await ben.motto.subscribe();
+const cleos = await cleo.motto.subscribe();
+const initial = [...bens.items.values()][0];
+assert.deepEqual(initial, { scope: "10", version: 0, value: { text: "Ship it" } });
+const written = await ben.writeMotto({ version: 0, value: { text: "Ship it twice" } });
+assert.deepEqual(written, { scope: "10", version: 1, value: { text: "Ship it twice" } });
+await settle(() => cleos.items.get("10")?.version === 1);
+assert.deepEqual(cleos.items.get("10"), written);
+// Cleo writes from the version read before ben's write: a conflict with the current value.
+const stale = await cleo.writeMotto({ version: 0, value: { text: "Mine" } }).catch((e) => e);
+assert.ok(cleo.isAppError("writeMotto", stale), String(stale));
+assert.deepEqual(stale.error, { code: "conflict", current: written });
+const tooLong = await cleo.writeMotto({ version: 1, value: { text: "x".repeat(41) } }).catch((e) => e);
+assert.equal(tooLong.fault.code, "invalid_payload");
+assert.deepEqual(tooLong.fault.issues[0].path, ["value", "text"]);
+// Another workspace has its own value and hears nothing of this one.
+const dora = await member(11, "dora");
+const doras = await dora.motto.subscribe();
+assert.deepEqual([...doras.items.values()], [{ scope: "11", version: 0, value: { text: "Ship it" } }]);
+await ben.writeMotto({ version: 1, value: { text: "Third" } });
+await settle(() => cleos.items.get("10")?.version === 2);
+assert.deepEqual([...doras.items.keys()], ["11"]);
+assert.equal(doras.items.get("11").version, 0);
+dora.close();
+ben.close();
+cleo.close();
+
 ann.close();
 carl.close();
 console.log("feeds client: ok");

@@ -5,7 +5,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use eventwire::feed::Refused;
+use eventwire::feed::{NoError, Refused};
+use eventwire::prop::{Prop, Scope, Shared, Write, WriteError};
 use eventwire::{Contract, Cx, Filter, Forbidden, Refusal, payload};
 
 /// A task.
@@ -204,6 +205,39 @@ pub enum Board {
     /// Notices of changed tasks (keys only: clients fetch what they need).
     #[feed(item = Activity, key = task, filter = ActivityFilter, mode = notify)]
     Activity,
+    /// The workspace's motto: a prop kept in memory, one per workspace, with no app error.
+    #[prop(value = Motto)]
+    Motto,
+}
+
+/// A workspace's motto.
+#[payload]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Motto {
+    /// Its words.
+    #[validate(length(min = 1, max = 40))]
+    pub text: String,
+}
+
+/// The motto prop as any handler reaches it: every handle shares its values.
+fn motto(cx: &Cx<Board>) -> Prop<Motto> {
+    cx.feeds().prop(Board::motto(), |_| Motto {
+        text: "Ship it".to_owned(),
+    })
+}
+
+/// The answer of `subscribe_motto` for every app serving the test board: the member's
+/// workspace's motto.
+pub fn read_motto(cx: &Cx<Board>, filter: &mut Scope<Motto>) -> Vec<Shared<Motto>> {
+    motto(cx).subscribe(&cx.identity().workspace.to_string(), filter)
+}
+
+/// The answer of `write_motto` for every app serving the test board.
+pub fn write_motto(
+    cx: &Cx<Board>,
+    write: Write<Motto>,
+) -> Result<Shared<Motto>, WriteError<Motto, NoError>> {
+    motto(cx).write(&cx.identity().workspace.to_string(), write)
 }
 
 /// The board's state: tasks by id, and names of members whose access is revoked.
@@ -228,6 +262,22 @@ impl BoardApp {
 }
 
 impl BoardHandlers for BoardApp {
+    async fn subscribe_motto(
+        &self,
+        cx: &Cx<Board>,
+        filter: &mut Scope<Motto>,
+    ) -> Result<Vec<Shared<Motto>>, Refused> {
+        Ok(read_motto(cx, filter))
+    }
+
+    async fn write_motto(
+        &self,
+        cx: &Cx<Board>,
+        write: Write<Motto>,
+    ) -> Result<Shared<Motto>, WriteError<Motto, NoError>> {
+        write_motto(cx, write)
+    }
+
     async fn create(&self, cx: &Cx<Board>, new: NewTask) -> Result<Task, BoardError> {
         let task = Task {
             id: new.id,

@@ -189,6 +189,59 @@ pub struct ActivityFilter {
     pub workspace: Option<String>,
 }
 
+/// The board's title and how many tasks each column may hold: one value per workspace,
+/// shared by everyone in it (the `settings` prop).
+#[payload]
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    /// Shown above the columns.
+    #[validate(length(min = 1, max = 60))]
+    pub title: String,
+    /// Work-in-progress limits: a task cannot be created in, or moved to, a full column.
+    #[validate(nested)]
+    pub limits: Limits,
+}
+
+/// The most tasks each column may hold.
+#[payload]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// To do.
+    #[validate(range(min = 1, max = 50))]
+    pub todo: u8,
+    /// Doing.
+    #[validate(range(min = 1, max = 50))]
+    pub doing: u8,
+    /// Done.
+    #[validate(range(min = 1, max = 50))]
+    pub done: u8,
+}
+
+impl Limits {
+    /// The limit of `column`.
+    pub fn of(self, column: Status) -> u8 {
+        match column {
+            Status::Todo => self.todo,
+            Status::Doing => self.doing,
+            Status::Done => self.done,
+        }
+    }
+}
+
+impl Default for Settings {
+    /// A new workspace's board: roomy columns, a tighter "doing".
+    fn default() -> Self {
+        Self {
+            title: "Our board".to_owned(),
+            limits: Limits {
+                todo: 50,
+                doing: 5,
+                done: 50,
+            },
+        }
+    }
+}
+
 /// What can go wrong on the board, for the page to explain.
 #[payload]
 #[derive(Debug)]
@@ -203,6 +256,13 @@ pub enum BoardError {
     OtherWorkspace {
         /// The member's workspace.
         workspace: String,
+    },
+    /// The column already holds as many tasks as its limit allows.
+    ColumnFull {
+        /// The full column.
+        status: Status,
+        /// Its limit (the `settings` prop).
+        limit: u8,
     },
     /// The database failed; the change was not made.
     Storage,
@@ -233,4 +293,8 @@ pub enum Board {
     /// Which tasks changed (keys only).
     #[feed(item = Activity, key = task, filter = ActivityFilter, mode = notify)]
     Activity,
+    /// The workspace's title and column limits: read as a one-item feed, written with
+    /// `writeSettings` from the version the page holds.
+    #[prop(value = Settings, error = BoardError)]
+    Settings,
 }

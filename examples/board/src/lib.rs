@@ -8,6 +8,7 @@ pub mod store;
 pub mod web;
 
 use eventwire::feed::{Placeholders, Refused};
+use eventwire::prop::{Scope, Shared, Write, WriteError};
 use eventwire::{BuildError, Cx, Feed, Feeds, Filter, Refusal, Server};
 
 use crate::contract::*;
@@ -27,6 +28,7 @@ pub struct BoardApp {
     store: Store,
     tasks: Feed<Task, TaskFilter>,
     activity: Feed<Activity, ActivityFilter>,
+    settings: Feed<Shared<Settings>, Scope<Settings>>,
 }
 
 impl BoardApp {
@@ -36,6 +38,7 @@ impl BoardApp {
             store,
             tasks: feeds.feed(Board::tasks()),
             activity: feeds.feed(Board::activity()),
+            settings: feeds.feed(Board::settings()),
         }
     }
 
@@ -157,6 +160,7 @@ impl BoardHandlers for BoardApp {
     async fn create(&self, cx: &Cx<Board>, new: NewTask) -> Result<Task, BoardError> {
         let member = cx.identity();
         self.write(move |connection| {
+            has_room(connection, &member.workspace, new.status)?;
             let task = Task {
                 id: 0,
                 workspace: member.workspace,
@@ -186,9 +190,16 @@ impl BoardHandlers for BoardApp {
         .await
     }
 
+    /// A move into a full column is refused: the column's limit is the workspace's
+    /// `settings` prop.
     async fn r#move(&self, cx: &Cx<Board>, request: MoveTask) -> Result<Task, BoardError> {
         let member = cx.identity();
         self.write(move |connection| {
+            let current = store::get(connection, &member.workspace, request.id)?
+                .ok_or(Failure::App(BoardError::NotFound { id: request.id }))?;
+            if current.status != request.status {
+                has_room(connection, &member.workspace, request.status)?;
+            }
             edit_in_place(connection, &member, request.id, |task| {
                 task.status = request.status;
             })
@@ -240,6 +251,50 @@ impl BoardHandlers for BoardApp {
             .map_err(|error| Refused::App(storage(error)))
     }
 
+    /// Everyone reads and writes their own workspace's settings, which SQLite keeps (so
+    /// they outlive a restart, and the column limits are checked in the same database).
+    async fn subscribe_settings(
+        &self,
+        cx: &Cx<Board>,
+        filter: &mut Scope<Settings>,
+    ) -> Result<Vec<Shared<Settings>>, Refused<BoardError>> {
+        let workspace = cx.identity().workspace;
+        *filter = Scope::of(workspace.clone());
+        let current = self
+            .store
+            .with(move |connection| store::settings(connection, &workspace))
+            .await
+            .map_err(|error| Refused::App(storage(error)))?;
+        Ok(vec![current])
+    }
+
+    /// The limits' range (1–50) and the title's length were checked before this runs. The
+    /// write applies only if it names the stored version (compare-and-set in SQLite);
+    /// the new value is published after the commit, before the next write.
+    async fn write_settings(
+        &self,
+        cx: &Cx<Board>,
+        write: Write<Settings>,
+    ) -> Result<Shared<Settings>, WriteError<Settings, BoardError>> {
+        let workspace = cx.identity().workspace;
+        let settings = self.settings.clone();
+        let written = self
+            .store
+            .with(move |connection| {
+                let written = store::write_settings(connection, &workspace, write)?;
+                if let Ok((previous, next)) = &written {
+                    settings.updated(next.clone(), Some(previous.clone()));
+                }
+                Ok(written)
+            })
+            .await;
+        match written {
+            Ok(Ok((_, next))) => Ok(next),
+            Ok(Err(current)) => Err(WriteError::Conflict { current }),
+            Err(error) => Err(WriteError::refused(storage(error))),
+        }
+    }
+
     async fn subscribe_activity(
         &self,
         cx: &Cx<Board>,
@@ -258,6 +313,27 @@ const _: () = assert!(
     !TaskFilter::HAS_CUSTOM,
     "the SQL fragment is the whole filter"
 );
+
+/// Refuses a task for `column` when it already holds as many tasks as the workspace's
+/// settings allow. Writes run one at a time (the store's one connection), so no other write
+/// slips between the count and the change.
+fn has_room(
+    connection: &rusqlite::Connection,
+    workspace: &str,
+    column: Status,
+) -> Result<(), Failure> {
+    let limit = store::settings(connection, workspace)?
+        .value
+        .limits
+        .of(column);
+    if store::count(connection, workspace, column)? >= u32::from(limit) {
+        return Err(Failure::App(BoardError::ColumnFull {
+            status: column,
+            limit,
+        }));
+    }
+    Ok(())
+}
 
 fn force_workspace(workspace: &mut Option<String>, member: &Member) -> Result<(), BoardError> {
     match workspace {

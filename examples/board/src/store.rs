@@ -9,7 +9,9 @@ use eventwire::feed::{Placeholders, SqlValue, Where};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 
-use crate::contract::{Status, Task, TaskFilter};
+use eventwire::prop::{Shared, Write};
+
+use crate::contract::{Limits, Settings, Status, Task, TaskFilter};
 
 /// The board's tasks, in one SQLite file (or in memory).
 #[derive(Clone)]
@@ -50,7 +52,15 @@ impl Store {
                  updated    TEXT NOT NULL,
                  updated_by TEXT NOT NULL
              );
-             CREATE INDEX IF NOT EXISTS tasks_by_workspace ON tasks (workspace, status);",
+             CREATE INDEX IF NOT EXISTS tasks_by_workspace ON tasks (workspace, status);
+             CREATE TABLE IF NOT EXISTS settings (
+                 workspace  TEXT PRIMARY KEY,
+                 version    INTEGER NOT NULL,
+                 title      TEXT NOT NULL,
+                 todo       INTEGER NOT NULL,
+                 doing      INTEGER NOT NULL,
+                 done       INTEGER NOT NULL
+             );",
         )?;
         Ok(Self {
             connection: Arc::new(Mutex::new(connection)),
@@ -117,6 +127,19 @@ pub(crate) fn get(
         .optional()
 }
 
+/// How many tasks of `workspace` are in `column`.
+pub(crate) fn count(
+    connection: &Connection,
+    workspace: &str,
+    column: Status,
+) -> Result<u32, StoreError> {
+    connection.query_row(
+        "SELECT count(*) FROM tasks WHERE workspace = ?1 AND status = ?2",
+        params![workspace, column.as_str()],
+        |row| row.get(0),
+    )
+}
+
 /// Inserts `task` (its id is chosen by SQLite) and returns it with the id.
 pub(crate) fn insert(connection: &Connection, mut task: Task) -> Result<Task, StoreError> {
     connection.execute(
@@ -165,6 +188,85 @@ pub(crate) fn delete(connection: &Connection, task: &Task) -> Result<(), StoreEr
         params![task.id, task.workspace],
     )?;
     Ok(())
+}
+
+/// The settings of `workspace`: the stored ones, or the defaults at version 0.
+pub(crate) fn settings(
+    connection: &Connection,
+    workspace: &str,
+) -> Result<Shared<Settings>, StoreError> {
+    let stored = connection
+        .query_row(
+            "SELECT version, title, todo, doing, done FROM settings WHERE workspace = ?1",
+            params![workspace],
+            |row| {
+                Ok(Shared {
+                    scope: workspace.to_owned(),
+                    version: version(row.get(0)?)?,
+                    value: Settings {
+                        title: row.get(1)?,
+                        limits: Limits {
+                            todo: row.get(2)?,
+                            doing: row.get(3)?,
+                            done: row.get(4)?,
+                        },
+                    },
+                })
+            },
+        )
+        .optional()?;
+    Ok(stored.unwrap_or_else(|| Shared {
+        scope: workspace.to_owned(),
+        version: 0,
+        value: Settings::default(),
+    }))
+}
+
+/// What a settings write found: the settings it replaced and the new ones, or, when it
+/// named another version than the stored one, the stored ones (and nothing changed).
+pub(crate) type SettingsWrite = Result<(Shared<Settings>, Shared<Settings>), Shared<Settings>>;
+
+/// Stores `write` as `workspace`'s settings if it names their stored version.
+pub(crate) fn write_settings(
+    connection: &mut Connection,
+    workspace: &str,
+    write: Write<Settings>,
+) -> Result<SettingsWrite, StoreError> {
+    let transaction = connection.transaction()?;
+    let current = settings(&transaction, workspace)?;
+    if current.version != write.version {
+        return Ok(Err(current));
+    }
+    let next = Shared {
+        scope: workspace.to_owned(),
+        version: current.version + 1,
+        value: write.value,
+    };
+    let Settings { title, limits } = &next.value;
+    transaction.execute(
+        "INSERT INTO settings (workspace, version, title, todo, doing, done)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (workspace) DO UPDATE SET
+             version = excluded.version, title = excluded.title,
+             todo = excluded.todo, doing = excluded.doing, done = excluded.done",
+        params![
+            workspace,
+            next.version as i64, // at most 2^53 - 1 (the type's rule)
+            title,
+            limits.todo,
+            limits.doing,
+            limits.done
+        ],
+    )?;
+    transaction.commit()?;
+    Ok(Ok((current, next)))
+}
+
+/// A stored version; SQLite's integers are signed.
+fn version(stored: i64) -> Result<u64, StoreError> {
+    u64::try_from(stored).map_err(|error| {
+        rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Integer, error.into())
+    })
 }
 
 fn bound(value: &SqlValue) -> Value {

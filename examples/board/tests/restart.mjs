@@ -1,6 +1,7 @@
 // Two tabs of one workspace while the board server is killed and restarted (driven by
 // restart.rs): prints "restart", waits for "restarted" on stdin, then checks that both tabs
-// came back (resumed or resynced) to the list a fresh load shows, and stay live.
+// came back (resumed or resynced) to the list a fresh load shows, and stay live; the
+// workspace's settings outlive the restart and stay live too.
 // argv: <url> <screenshot path>
 import { createInterface } from "node:readline";
 import { card, create, launch, open as openAt, screenshotAll, visible } from "./page.mjs";
@@ -19,6 +20,10 @@ try {
   await create(bob, { title: "Also before", assignee: "ann", status: "doing" });
   await visible(card(bob, "todo", "Before the restart"));
   await visible(card(ann, "doing", "Also before"));
+  // The workspace's settings (a prop SQLite keeps) are renamed before the restart.
+  await ann.fill("#s-title", "Kept across restarts");
+  await ann.click("#settings button");
+  await bob.locator("#title").filter({ hasText: "Kept across restarts" }).waitFor({ timeout: 5000 });
 
   const input = createInterface({ input: process.stdin });
   const lines = input[Symbol.asyncIterator]();
@@ -35,6 +40,14 @@ try {
   await create(carl, { title: "Written after the restart", assignee: "carl", status: "done" });
   await visible(card(ann, "done", "Written after the restart"), 20000);
   await visible(card(bob, "done", "Written after the restart"), 20000);
+
+  // Carl renames the board on the restarted server: the tabs' settings resumed or resynced too.
+  await carl.locator("#title").filter({ hasText: "Kept across restarts" }).waitFor({ timeout: 5000 });
+  await carl.fill("#s-title", "Renamed after the restart");
+  await carl.click("#settings button");
+  for (const page of [ann, bob]) {
+    await page.locator("#title").filter({ hasText: "Renamed after the restart" }).waitFor({ timeout: 20000 });
+  }
 
   // And they are live again.
   await create(bob, { title: "Live again", assignee: "bob" });

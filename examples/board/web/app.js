@@ -1,11 +1,12 @@
 // The board page: everything it sends and receives goes through the client generated from
 // the Rust contract (/generated/board.js). The columns show one live collection: the tasks
-// the filter selects, kept current by the server's `tasks` feed.
+// the filter selects, kept current by the server's `tasks` feed; the title and the column
+// limits are the workspace's `settings` prop, read live and written from the version held.
 import { AppError, FaultError, connectBoard } from "/generated/board.js";
 
 const $ = (id) => document.getElementById(id);
 const COLUMNS = ["todo", "doing", "done"];
-const state = { board: null, me: "", list: null, activity: null, filterTimer: null, resyncs: 0 };
+const state = { board: null, me: "", list: null, activity: null, filterTimer: null, resyncs: 0, settings: null, editingFrom: null };
 
 /** A message for a person from any rejection of the generated client. */
 function describe(error) {
@@ -13,6 +14,9 @@ function describe(error) {
     const e = error.error;
     if (e.code === "notFound") return `Task #${e.id} no longer exists.`;
     if (e.code === "otherWorkspace") return `You can only see workspace ${e.workspace}.`;
+    if (e.code === "columnFull") return `The ${e.status} column is full (limit ${e.limit}).`;
+    if (e.code === "conflict") return "Someone changed the settings meanwhile; the form now shows theirs.";
+    if (e.code === "refused") return describe(new AppError(error.event, e.error));
     return "The server could not store that; try again.";
   }
   if (error instanceof FaultError) {
@@ -47,6 +51,7 @@ function start(board, name, workspace) {
   board.socket.on("disconnect", () => { $("live").textContent = "offline, reconnecting…"; });
   watch();
   watchActivity();
+  watchSettings();
 }
 
 /** The filter the form describes; empty fields constrain nothing. */
@@ -195,6 +200,60 @@ $("edit-save").addEventListener("click", async (event) => {
   } catch (error) {
     $("edit-error").textContent = describe(error);
   }
+});
+
+/** The workspace's settings: a prop, read as a one-item live collection. */
+async function watchSettings() {
+  try {
+    state.settings = await state.board.settings.subscribe();
+    state.settings.on(renderSettings);
+    state.settings.onResync(renderSettings);
+    renderSettings();
+  } catch (error) {
+    $("settings-error").textContent = describe(error);
+  }
+}
+
+/** The settings as the server last sent them: `{ scope, version, value }`. */
+const settings = () => (state.settings ? [...state.settings.items.values()][0] : undefined);
+
+function renderSettings() {
+  const current = settings();
+  if (!current) return;
+  const { title, limits } = current.value;
+  $("title").textContent = title;
+  for (const column of COLUMNS) $(`limit-${column}`).textContent = String(limits[column]);
+  // The form follows the live value until someone starts editing it.
+  if (state.editingFrom === null) fillSettings(current.value);
+}
+
+function fillSettings({ title, limits }) {
+  $("s-title").value = title;
+  for (const column of COLUMNS) $(`s-${column}`).value = String(limits[column]);
+}
+
+// Editing starts from the version shown then: a save names it, so a write someone else made
+// meanwhile is not silently overwritten (the server answers `conflict`).
+$("settings").addEventListener("input", () => {
+  if (state.editingFrom === null) state.editingFrom = settings()?.version ?? 0;
+});
+
+$("settings").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const version = state.editingFrom ?? settings()?.version ?? 0;
+  const limit = (column) => Number($(`s-${column}`).value);
+  try {
+    await state.board.writeSettings({
+      version,
+      value: { title: $("s-title").value.trim(), limits: { todo: limit("todo"), doing: limit("doing"), done: limit("done") } },
+    });
+    $("settings-error").textContent = "";
+  } catch (error) {
+    $("settings-error").textContent = describe(error);
+    if (!(error instanceof AppError && error.error.code === "conflict")) return;
+  }
+  state.editingFrom = null;
+  renderSettings();
 });
 
 /** The activity feed is in notify mode: it says which task changed, and the page asks for

@@ -16,8 +16,9 @@
 //! The write variant exists only in the desugared input, never in the user's enum, so the
 //! expansion leaves it out where it names the enum's variants ([`is_write`]).
 
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 
 use super::ast::lower_camel;
 use super::attr;
@@ -37,10 +38,23 @@ pub(crate) fn desugar(errors: &Errors, input: &syn::DeriveInput) -> syn::DeriveI
         return out;
     }
     let krate = krate(&input.attrs);
+    let declared: Vec<syn::Ident> = data.variants.iter().map(|v| v.ident.clone()).collect();
     let mut variants = Punctuated::new();
     for variant in std::mem::take(&mut data.variants) {
         if !is_prop(&variant) {
             variants.push(variant);
+            continue;
+        }
+        let write = write_ident(&variant.ident);
+        if let Some(taken) = declared.iter().find(|ident| **ident == write) {
+            errors.error_at(
+                taken,
+                format_args!(
+                    "the prop `{}` is written through its own event `{}` (variant `{write}`); give this variant another name",
+                    variant.ident,
+                    lower_camel(&write.to_string()),
+                ),
+            );
             continue;
         }
         if let Some([feed, write]) = expand(errors, &krate, &variant) {
@@ -58,6 +72,11 @@ pub(crate) fn is_write(variant: &syn::Variant) -> bool {
         .attrs
         .iter()
         .any(|a| a.path().is_ident(WRITE_MARKER))
+}
+
+/// `Settings` -> `WriteSettings`, the variant of the prop's write event.
+fn write_ident(prop: &syn::Ident) -> syn::Ident {
+    format_ident!("Write{}", prop, span = prop.span())
 }
 
 fn is_prop(variant: &syn::Variant) -> bool {
@@ -110,12 +129,18 @@ fn expand(errors: &Errors, krate: &Krate, variant: &syn::Variant) -> Option<[syn
         .unwrap_or_else(|| syn::parse_quote!(#krate::feed::NoError));
     let error_key = error.map(|ty| quote!(, error = #ty));
     let docs = variant.attrs.iter().filter(|a| a.path().is_ident("doc"));
+    // Spanned at the value's type, so that a value that is not a payload is reported there.
+    let span = value.span();
+    let shared = quote_spanned!(span=> #krate::prop::Shared<#value>);
+    let scope = quote_spanned!(span=> #krate::prop::Scope<#value>);
+    let write = quote_spanned!(span=> #krate::prop::Write<#value>);
+    let write_error = quote_spanned!(span=> #krate::prop::WriteError<#value, #refused>);
     let feed: syn::Variant = syn::parse_quote! {
         #(#docs)*
-        #[feed(item = #krate::prop::Shared<#value>, key = scope, filter = #krate::prop::Scope<#value> #error_key)]
+        #[feed(item = #shared, key = scope, filter = #scope #error_key)]
         #ident
     };
-    let write_ident = format_ident!("Write{}", ident, span = ident.span());
+    let write_ident = write_ident(ident);
     let write_doc = format!(
         " Writes `{}`: the new value and the version it was read at. A write from another version changes nothing and gets a `conflict` carrying the current value.",
         lower_camel(&ident.to_string())
@@ -123,9 +148,9 @@ fn expand(errors: &Errors, krate: &Krate, variant: &syn::Variant) -> Option<[syn
     let marker = format_ident!("{}", WRITE_MARKER);
     let write: syn::Variant = syn::parse_quote! {
         #[doc = #write_doc]
-        #[client(ack = Result<#krate::prop::Shared<#value>, #krate::prop::WriteError<#value, #refused>>)]
+        #[client(ack = Result<#shared, #write_error>)]
         #[#marker]
-        #write_ident(#krate::prop::Write<#value>)
+        #write_ident(#write)
     };
     Some([feed, write])
 }

@@ -51,6 +51,22 @@ impl Serialize for NoError {
     }
 }
 
+/// No value matches it: the schema `false` (`never` in TypeScript), for a prop's write that
+/// declares no error.
+impl schemars::JsonSchema for NoError {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NoError".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::Schema::from(false)
+    }
+}
+
 /// `{"feed": "tasks", "filter": {...}, "resume": {"epoch": "..", "offset": "12"}}`.
 #[doc(hidden)]
 #[derive(Deserialize)]

@@ -167,16 +167,6 @@ where
         next
     }
 
-    /// Publishes a value the app keeps in its own store (for example a row it updated with
-    /// `... WHERE version = ?`, so that several nodes share one value): the scope's readers
-    /// get it (on every node, with [`Server::redis`](crate::Server)), and this node's copy
-    /// becomes it.
-    pub fn publish(&self, shared: Shared<T>) {
-        let mut cells = self.cells();
-        let previous = cells.insert(shared.scope.clone(), shared.clone());
-        self.feed.updated(shared, previous);
-    }
-
     /// Forgets `scope`'s value (e.g. when its workspace is deleted): the next read starts
     /// from the initial value again.
     pub fn forget(&self, scope: &str) {

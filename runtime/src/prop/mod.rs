@@ -18,11 +18,49 @@
 //! never names it (a filter or write that tries is an `invalid_payload`). A prop with one
 //! instance uses the scope `""`.
 //!
-//! [`Prop`] is the server's handle: it holds each scope's current value, applies writes
-//! with compare-and-set, and publishes every new value to the scope's readers, in version
-//! order. The value lives in the process: a restart starts every scope again from its
-//! initial value (and readers resync); several nodes each keep their own, so a prop
-//! shared across nodes needs the app's own store (see [`Prop::publish`]).
+//! [`Prop`] is the server's handle for a prop kept in memory: it holds each scope's current
+//! value, applies writes with compare-and-set, and publishes every new value to the scope's
+//! readers, in version order. That value lives in the process: a restart starts every scope
+//! again from its initial value (readers resync), and several nodes would each keep their
+//! own.
+//!
+//! A prop that must outlive a restart, or be one value across nodes, lives in the app's
+//! database instead: the handlers answer the snapshot from it, write with compare-and-set
+//! there (`UPDATE ... WHERE version = ?`, answering [`WriteError::Conflict`] otherwise), and
+//! after the commit publish the new value through the prop's feed
+//! (`feeds.feed(Board::settings()).updated(next, Some(previous))`), which spans nodes with
+//! [`Server::redis`](crate::Server). The board example does this with SQLite.
+//!
+//! On the wire (these types' serde shapes, which the generated client types):
+//!
+//! ```
+//! use eventwire::feed::{Filter, NoError};
+//! use eventwire::prop::{Scope, Shared, Write, WriteError};
+//! use serde_json::json;
+//!
+//! // What a reader holds, and receives on every write.
+//! let title = Shared { scope: "acme".to_owned(), version: 3, value: "Sprint 12".to_owned() };
+//! assert_eq!(
+//!     serde_json::to_value(&title).unwrap(),
+//!     json!({ "scope": "acme", "version": 3, "value": "Sprint 12" }),
+//! );
+//!
+//! // What a writer sends.
+//! let write: Write<String> =
+//!     serde_json::from_value(json!({ "version": 3, "value": "Sprint 13" })).unwrap();
+//! assert_eq!((write.version, write.value.as_str()), (3, "Sprint 13"));
+//!
+//! // What a stale write gets back.
+//! let conflict: WriteError<String, NoError> = WriteError::Conflict { current: title.clone() };
+//! assert_eq!(
+//!     serde_json::to_value(&conflict).unwrap(),
+//!     json!({ "code": "conflict", "current": { "scope": "acme", "version": 3, "value": "Sprint 12" } }),
+//! );
+//!
+//! // A reader's filter holds it to the scope the server gave it.
+//! assert!(Scope::<String>::of("acme").matches(&title));
+//! assert!(!Scope::<String>::of("initech").matches(&title));
+//! ```
 
 mod handle;
 
@@ -36,16 +74,6 @@ use crate::payload;
 pub use handle::Prop;
 
 /// A prop's value in one scope, as every reader receives it.
-///
-/// ```
-/// use eventwire::prop::Shared;
-///
-/// let title = Shared { scope: "acme".to_owned(), version: 3, value: "Sprint 12".to_owned() };
-/// assert_eq!(
-///     serde_json::to_value(&title).unwrap(),
-///     serde_json::json!({ "scope": "acme", "version": 3, "value": "Sprint 12" }),
-/// );
-/// ```
 #[payload]
 #[derive(Debug, Clone, PartialEq)]
 pub struct Shared<T> {
@@ -59,14 +87,6 @@ pub struct Shared<T> {
 }
 
 /// A client's write: the new value, and the version of the value it was made from.
-///
-/// ```
-/// use eventwire::prop::Write;
-///
-/// let write: Write<String> =
-///     serde_json::from_value(serde_json::json!({ "version": 3, "value": "Sprint 13" })).unwrap();
-/// assert_eq!((write.version, write.value.as_str()), (3, "Sprint 13"));
-/// ```
 #[payload]
 #[derive(Debug, Clone)]
 #[serde(deny_unknown_fields)]
@@ -79,20 +99,8 @@ pub struct Write<T> {
     pub value: T,
 }
 
-/// Why a write was not applied, as the client receives it:
-/// `{"code": "conflict", "current": {...}}` or `{"code": "refused", "error": {...}}`.
-///
-/// ```
-/// use eventwire::feed::NoError;
-/// use eventwire::prop::{Shared, WriteError};
-///
-/// let current = Shared { scope: String::new(), version: 4, value: 7u8 };
-/// let conflict: WriteError<u8, NoError> = WriteError::Conflict { current };
-/// assert_eq!(
-///     serde_json::to_value(&conflict).unwrap(),
-///     serde_json::json!({ "code": "conflict", "current": { "scope": "", "version": 4, "value": 7 } }),
-/// );
-/// ```
+/// Why a write was not applied: another write came first (`conflict`, with the current
+/// value), or the app refused it (`refused`, with its error).
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(tag = "code", rename_all = "camelCase")]
 #[schemars(rename = "WriteErrorOf_{T}_And_{E}")]
@@ -117,17 +125,7 @@ impl<T, E> WriteError<T, E> {
     }
 }
 
-/// The filter of a prop's feed: its scope, which the server sets
-/// ([`Prop::subscribe`]); the client sends `{}`.
-///
-/// ```
-/// use eventwire::feed::Filter;
-/// use eventwire::prop::{Scope, Shared};
-///
-/// let scope = Scope::<u8>::of("acme");
-/// assert!(scope.matches(&Shared { scope: "acme".to_owned(), version: 0, value: 1 }));
-/// assert!(!scope.matches(&Shared { scope: "initech".to_owned(), version: 0, value: 1 }));
-/// ```
+/// The filter of a prop's feed: the server sets its scope; the client sends `{}`.
 #[derive(Debug, Deserialize, schemars::JsonSchema, crate::Validate)]
 #[serde(deny_unknown_fields)]
 #[schemars(rename = "Scope")]

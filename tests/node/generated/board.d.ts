@@ -163,6 +163,16 @@ export interface Member {
   workspace: number;
 }
 
+/** A workspace's motto. */
+export interface Motto {
+  /**
+   * Its words.
+   * @minLength 1
+   * @maxLength 40
+   */
+  text: string;
+}
+
 /** A task's new status. */
 export interface Move {
   /**
@@ -199,6 +209,23 @@ export interface NewTask {
   status: Status;
   /** What it is. */
   title: string;
+}
+
+/** The filter of a prop's feed: the server sets its scope; the client sends `{}`. */
+export type Scope = { [key: string]: never };
+
+/** A prop's value in one scope, as every reader receives it. */
+export interface SharedOfMotto {
+  /** Which instance of the prop: e.g. the workspace; `""` for a prop with one. */
+  scope: string;
+  /** The value. */
+  value: Motto;
+  /**
+   * How many writes made it: 0 is the initial value.
+   * @minimum 0
+   * @maximum 9007199254740991
+   */
+  version: number;
 }
 
 /** Where a task stands. */
@@ -308,6 +335,32 @@ export interface TaskId {
    * @minimum 0
    */
   id: number;
+}
+
+/**
+ * Why a write was not applied: another write came first (`conflict`, with the current
+ * value), or the app refused it (`refused`, with its error).
+ */
+export type WriteErrorOfMottoAndNoError = {
+  code: "conflict";
+  /** The prop's value now. */
+  current: SharedOfMotto;
+} | {
+  code: "refused";
+  /** The app's typed error. */
+  error: never;
+};
+
+/** A client's write: the new value, and the version of the value it was made from. */
+export interface WriteOfMotto {
+  /** The new value (its `#[validate]` rules have run when the handler gets it). */
+  value: Motto;
+  /**
+   * The version the client read; the write applies only if it is still the current one.
+   * @minimum 0
+   * @maximum 9007199254740991
+   */
+  version: number;
 }
 
 /** Base of every error the typed client rejects with. */
@@ -456,7 +509,7 @@ export interface BoardServerToClientEvents {
   /** A fault for an event sent without acknowledgement. */
   "eventwire:fault": (fault: Fault) => void;
   /** A change of a subscription. */
-  "eventwire:change": (change: FeedChange<number, Task> | FeedNotice<number>) => void;
+  "eventwire:change": (change: FeedChange<number, Task> | FeedNotice<number> | FeedChange<string, SharedOfMotto>) => void;
   /** The server ended a subscription. */
   "eventwire:end": (end: FeedEnd) => void;
 }
@@ -484,8 +537,10 @@ export interface BoardClientToServerEvents {
    * the live collections are compared with).
    */
   list: (payload: TaskFilter, ack: (response: AckResponse<Task[]>) => void) => void;
+  /** Writes `motto`: the new value and the version it was read at. A write from another version changes nothing and gets a `conflict` carrying the current value. */
+  writeMotto: (payload: WriteOfMotto, ack: (response: AckResponse<SharedOfMotto, WriteErrorOfMottoAndNoError>) => void) => void;
   /** Subscribes to a feed; the answer is its snapshot. */
-  "eventwire:subscribe": (request: { feed: "tasks"; filter?: TaskFilter } | { feed: "activity"; filter?: ActivityFilter }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
+  "eventwire:subscribe": (request: { feed: "tasks"; filter?: TaskFilter } | { feed: "activity"; filter?: ActivityFilter } | { feed: "motto"; filter?: Scope }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
   /** Ends a subscription. */
   "eventwire:unsubscribe": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;
 }
@@ -501,10 +556,11 @@ export interface BoardAppErrors {
   create: BoardError;
   move: BoardError;
   delete: BoardError;
+  writeMotto: WriteErrorOfMottoAndNoError;
 }
 
 /** The fingerprint of the Board contract this file was generated from, sent when connecting. */
-export declare const boardFingerprint: "9b0bfd5b39069d8a";
+export declare const boardFingerprint: "1797a082e4b47461";
 
 /** A typed client of Board: one method per client event, one listener per server event. */
 export interface BoardClient {
@@ -549,6 +605,12 @@ export interface BoardClient {
    * Rejects with FaultError | TimeoutError.
    */
   list(payload: TaskFilter, options?: CallOptions): Promise<Task[]>;
+  /**
+   * Writes `motto`: the new value and the version it was read at. A write from another version changes nothing and gets a `conflict` carrying the current value.
+   *
+   * Rejects with FaultError | TypedAppError<WriteErrorOfMottoAndNoError> | TimeoutError.
+   */
+  writeMotto(payload: WriteOfMotto, options?: CallOptions): Promise<SharedOfMotto>;
   /** The `tasks` feed. */
   readonly tasks: {
     /**
@@ -566,6 +628,15 @@ export interface BoardClient {
      * Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with FaultError | TimeoutError.
      */
     subscribe(filter?: ActivityFilter, options?: CallOptions): Promise<LiveKeys<number>>;
+  };
+  /** The `motto` feed. */
+  readonly motto: {
+    /**
+     * The workspace's motto: a prop kept in memory, one per workspace, with no app error.
+     *
+     * Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with FaultError | TimeoutError.
+     */
+    subscribe(filter?: Scope, options?: CallOptions): Promise<LiveCollection<string, SharedOfMotto>>;
   };
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {};

@@ -412,14 +412,14 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
 
 export const boardNamespace = "/board";
 
-export const boardFingerprint = "9b0bfd5b39069d8a";
+export const boardFingerprint = "1797a082e4b47461";
 
 export function connectBoard(url, options = {}) {
   return connect(url, boardNamespace, options, {
-    calls: [["create", true], ["move", true], ["delete", true], ["restrict", true], ["revoke", false], ["list", true]],
+    calls: [["create", true], ["move", true], ["delete", true], ["restrict", true], ["revoke", false], ["list", true], ["writeMotto", true]],
     sends: [],
     answers: [],
     fingerprint: boardFingerprint,
-    feeds: [["tasks", false], ["activity", true]],
+    feeds: [["tasks", false], ["activity", true], ["motto", false]],
   });
 }

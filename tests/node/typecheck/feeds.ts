@@ -1,6 +1,6 @@
 // The typed client's feeds accept exactly the contract's filters and give typed live
 // collections: every `@ts-expect-error` below must be an error.
-import { connectBoard, type BoardSocket, type EndReason, type Task } from "../generated/board.js";
+import { connectBoard, type BoardSocket, type EndReason, type SharedOfMotto, type Task } from "../generated/board.js";
 import { io } from "socket.io-client";
 
 const board = connectBoard("http://127.0.0.1", { auth: { workspace: 1, name: "ann" } });
@@ -48,6 +48,35 @@ void board.activity.subscribe({ status: "doing" });
 void tasks.items.get("1");
 // @ts-expect-error: the contract has no such feed
 void board.comments;
+
+// A prop is a one-item feed keyed by scope, written with the version it was read at.
+const motto = await board.motto.subscribe();
+const held: SharedOfMotto | undefined = [...motto.items.values()][0];
+const written: SharedOfMotto = await board.writeMotto({ version: held?.version ?? 0, value: { text: "Go" } });
+const words: string = written.value.text;
+void words;
+try {
+  await board.writeMotto({ version: 0, value: { text: "Stale" } });
+} catch (e) {
+  if (board.isAppError("writeMotto", e)) {
+    if (e.error.code === "conflict") {
+      const current: number = e.error.current.version;
+      void current;
+    } else {
+      // A prop without `error = E` has no app error: only a conflict can come back.
+      const none: never = e.error.error;
+      void none;
+    }
+  }
+}
+// @ts-expect-error: a write names the version it read
+void board.writeMotto({ value: { text: "Go" } });
+// @ts-expect-error: the value has the prop's type
+void board.writeMotto({ version: 1, value: { words: "Go" } });
+// @ts-expect-error: the server picks the scope; the client cannot name one
+void board.motto.subscribe({ scope: "11" });
+// @ts-expect-error: scopes are strings
+void motto.items.get(10);
 
 // The plain typed socket knows the feed events too.
 const socket: BoardSocket = io("http://127.0.0.1/board");

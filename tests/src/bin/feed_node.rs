@@ -16,12 +16,13 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use eventwire::feed::{FeedChange, Refused};
+use eventwire::feed::{FeedChange, NoError, Refused};
 use eventwire::outbox::{FeedSink, NewMessage, Relay, Sink, sqlite};
+use eventwire::prop::{Scope, Shared, Write, WriteError};
 use eventwire::{Cx, Filter, Forbidden, Refusal, Server};
 use eventwire_tests::board::{
-    Activity, ActivityFilter, Board, BoardError, BoardHandlers, Member, Move, Name, NewTask,
-    Status, Task, TaskFilter, TaskId,
+    self, Activity, ActivityFilter, Board, BoardError, BoardHandlers, Member, Motto, Move, Name,
+    NewTask, Status, Task, TaskFilter, TaskId,
 };
 use rusqlite::Connection;
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -102,6 +103,22 @@ impl BoardHandlers for SharedBoard {
     ) -> Result<Vec<Activity>, Refused> {
         filter.workspace = Some(cx.identity().workspace);
         Ok(Vec::new())
+    }
+
+    async fn subscribe_motto(
+        &self,
+        cx: &Cx<Board>,
+        filter: &mut Scope<Motto>,
+    ) -> Result<Vec<Shared<Motto>>, Refused> {
+        Ok(board::read_motto(cx, filter))
+    }
+
+    async fn write_motto(
+        &self,
+        cx: &Cx<Board>,
+        write: Write<Motto>,
+    ) -> Result<Shared<Motto>, WriteError<Motto, NoError>> {
+        board::write_motto(cx, write)
     }
 
     async fn authenticate(&self, member: Member) -> Result<Member, Refusal> {

@@ -151,6 +151,16 @@ export type BoardError = {
   /** The member's workspace. */
   workspace: string;
 } | {
+  code: "columnFull";
+  /**
+   * Its limit (the `settings` prop).
+   * @minimum 0
+   * @maximum 255
+   */
+  limit: number;
+  /** The full column. */
+  status: Status;
+} | {
   code: "storage";
 };
 
@@ -185,6 +195,28 @@ export interface EditTask {
    * @maxLength 120
    */
   title: string;
+}
+
+/** The most tasks each column may hold. */
+export interface Limits {
+  /**
+   * Doing.
+   * @minimum 1
+   * @maximum 50
+   */
+  doing: number;
+  /**
+   * Done.
+   * @minimum 1
+   * @maximum 50
+   */
+  done: number;
+  /**
+   * To do.
+   * @minimum 1
+   * @maximum 50
+   */
+  todo: number;
 }
 
 /** Who connects: a name, and the workspace whose tasks they work on. */
@@ -242,6 +274,38 @@ export interface NewTask {
    * @maxLength 120
    */
   title: string;
+}
+
+/** The filter of a prop's feed: the server sets its scope; the client sends `{}`. */
+export type Scope = { [key: string]: never };
+
+/**
+ * The board's title and how many tasks each column may hold: one value per workspace,
+ * shared by everyone in it (the `settings` prop).
+ */
+export interface Settings {
+  /** Work-in-progress limits: a task cannot be created in, or moved to, a full column. */
+  limits: Limits;
+  /**
+   * Shown above the columns.
+   * @minLength 1
+   * @maxLength 60
+   */
+  title: string;
+}
+
+/** A prop's value in one scope, as every reader receives it. */
+export interface SharedOfSettings {
+  /** Which instance of the prop: e.g. the workspace; `""` for a prop with one. */
+  scope: string;
+  /** The value. */
+  value: Settings;
+  /**
+   * How many writes made it: 0 is the initial value.
+   * @minimum 0
+   * @maximum 9007199254740991
+   */
+  version: number;
 }
 
 /** Where a task stands: the board's three columns. */
@@ -320,6 +384,32 @@ export interface TaskRef {
    * @minimum 0
    */
   id: number;
+}
+
+/**
+ * Why a write was not applied: another write came first (`conflict`, with the current
+ * value), or the app refused it (`refused`, with its error).
+ */
+export type WriteErrorOfSettingsAndBoardError = {
+  code: "conflict";
+  /** The prop's value now. */
+  current: SharedOfSettings;
+} | {
+  code: "refused";
+  /** The app's typed error. */
+  error: BoardError;
+};
+
+/** A client's write: the new value, and the version of the value it was made from. */
+export interface WriteOfSettings {
+  /** The new value (its `#[validate]` rules have run when the handler gets it). */
+  value: Settings;
+  /**
+   * The version the client read; the write applies only if it is still the current one.
+   * @minimum 0
+   * @maximum 9007199254740991
+   */
+  version: number;
 }
 
 /** Base of every error the typed client rejects with. */
@@ -468,7 +558,7 @@ export interface BoardServerToClientEvents {
   /** A fault for an event sent without acknowledgement. */
   "eventwire:fault": (fault: Fault) => void;
   /** A change of a subscription. */
-  "eventwire:change": (change: FeedChange<number, Task> | FeedNotice<number>) => void;
+  "eventwire:change": (change: FeedChange<number, Task> | FeedNotice<number> | FeedChange<string, SharedOfSettings>) => void;
   /** The server ended a subscription. */
   "eventwire:end": (end: FeedEnd) => void;
 }
@@ -485,8 +575,10 @@ export interface BoardClientToServerEvents {
   delete: (payload: TaskRef, ack: (response: AckResponse<Task, BoardError>) => void) => void;
   /** One task of the member's workspace. */
   task: (payload: TaskRef, ack: (response: AckResponse<Task, BoardError>) => void) => void;
+  /** Writes `settings`: the new value and the version it was read at. A write from another version changes nothing and gets a `conflict` carrying the current value. */
+  writeSettings: (payload: WriteOfSettings, ack: (response: AckResponse<SharedOfSettings, WriteErrorOfSettingsAndBoardError>) => void) => void;
   /** Subscribes to a feed; the answer is its snapshot. */
-  "eventwire:subscribe": (request: { feed: "tasks"; filter?: TaskFilter } | { feed: "activity"; filter?: ActivityFilter }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
+  "eventwire:subscribe": (request: { feed: "tasks"; filter?: TaskFilter } | { feed: "activity"; filter?: ActivityFilter } | { feed: "settings"; filter?: Scope }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
   /** Ends a subscription. */
   "eventwire:unsubscribe": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;
 }
@@ -504,10 +596,11 @@ export interface BoardAppErrors {
   move: BoardError;
   delete: BoardError;
   task: BoardError;
+  writeSettings: WriteErrorOfSettingsAndBoardError;
 }
 
 /** The fingerprint of the Board contract this file was generated from, sent when connecting. */
-export declare const boardFingerprint: "e5a8fbdb57e39ec8";
+export declare const boardFingerprint: "64e7afeac5ce367b";
 
 /** A typed client of Board: one method per client event, one listener per server event. */
 export interface BoardClient {
@@ -543,6 +636,12 @@ export interface BoardClient {
    * Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
    */
   task(payload: TaskRef, options?: CallOptions): Promise<Task>;
+  /**
+   * Writes `settings`: the new value and the version it was read at. A write from another version changes nothing and gets a `conflict` carrying the current value.
+   *
+   * Rejects with FaultError | TypedAppError<WriteErrorOfSettingsAndBoardError> | TimeoutError.
+   */
+  writeSettings(payload: WriteOfSettings, options?: CallOptions): Promise<SharedOfSettings>;
   /** The `tasks` feed. */
   readonly tasks: {
     /**
@@ -560,6 +659,16 @@ export interface BoardClient {
      * Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with FaultError | TimeoutError.
      */
     subscribe(filter?: ActivityFilter, options?: CallOptions): Promise<LiveKeys<number>>;
+  };
+  /** The `settings` feed. */
+  readonly settings: {
+    /**
+     * The workspace's title and column limits: read as a one-item feed, written with
+     * `writeSettings` from the version the page holds.
+     *
+     * Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
+     */
+    subscribe(filter?: Scope, options?: CallOptions): Promise<LiveCollection<string, SharedOfSettings>>;
   };
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {};

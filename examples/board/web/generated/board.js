@@ -412,14 +412,14 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
 
 export const boardNamespace = "/board";
 
-export const boardFingerprint = "e5a8fbdb57e39ec8";
+export const boardFingerprint = "64e7afeac5ce367b";
 
 export function connectBoard(url, options = {}) {
   return connect(url, boardNamespace, options, {
-    calls: [["create", true], ["edit", true], ["move", true], ["delete", true], ["task", true]],
+    calls: [["create", true], ["edit", true], ["move", true], ["delete", true], ["task", true], ["writeSettings", true]],
     sends: [],
     answers: [],
     fingerprint: boardFingerprint,
-    feeds: [["tasks", false], ["activity", true]],
+    feeds: [["tasks", false], ["activity", true], ["settings", false]],
   });
 }
