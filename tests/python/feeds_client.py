@@ -1,6 +1,7 @@
 """A plain python-socketio client of the test board, written from docs/protocol.md alone:
 it subscribes to a feed with a filter, keeps the collection current from the changes,
-and gets a refused filter's fault. Usage: python feeds_client.py <server url>."""
+gets a refused filter's fault, and reads and writes a prop (a stale write is a conflict).
+Usage: python feeds_client.py <server url>."""
 
 import sys
 import threading
@@ -100,6 +101,21 @@ check(call("revoke", None)["data"] == 1, "one subscription revoked")
 wait_for(lambda: len(ends) == 1)
 check(ends[0]["id"] == sub and ends[0]["reason"] == "revoked", "ended: %r" % ends)
 check(call("eventwire:unsubscribe", {"id": sub}) == {"ok": True, "data": None}, "unsubscribe is idempotent")
+
+# A prop: a one-item feed keyed by scope, written with the version read.
+motto = call("eventwire:subscribe", {"feed": "motto", "filter": {}})
+check(motto["ok"] is True, "subscribed to the prop: %r" % motto)
+held = motto["data"]["items"][0]
+check(motto["data"]["keys"] == [held["scope"]] and held["version"] == 0, "the initial value: %r" % held)
+written = call("writeMotto", {"version": held["version"], "value": {"text": "From Python"}})
+check(written["ok"] is True and written["data"]["version"] == 1, "written: %r" % written)
+wait_for(lambda: any(c["id"] == motto["data"]["id"] for c in changes))
+pushed = [c for c in changes if c["id"] == motto["data"]["id"]]
+check(pushed[0]["action"] == "updated" and pushed[0]["item"] == written["data"], "the write was pushed: %r" % pushed)
+stale = call("writeMotto", {"version": 0, "value": {"text": "Too late"}})
+check(stale == {"ok": False, "error": {"code": "conflict", "current": written["data"]}}, "a stale write: %r" % stale)
+scoped = call("writeMotto", {"version": 1, "scope": "31", "value": {"text": "Elsewhere"}})
+check(scoped["fault"]["code"] == "invalid_payload", "a write naming a scope: %r" % scoped)
 
 sio.disconnect()
 print("python feeds client: ok")
