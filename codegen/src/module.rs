@@ -440,6 +440,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
   const defaultTimeout = options.timeoutMs ?? @DEFAULT_TIMEOUT_MS@;
   const listeners = new Set();
   const failoverHandlers = new Set();
+  const recoveryHandlers = new Set();
   let index = 0;
   let closed = false;
   const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
@@ -463,6 +464,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       socket._pid = pid;
       socket._lastOffset = offset;
       socket.recovered = recovered;
+      recoveryHandlers.forEach((handler) => handler(recovered));
     });
     if (failover) {
       const moveOn = () => {
@@ -710,6 +712,10 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
   };
+  client.onRecovery = (handler) => {
+    recoveryHandlers.add(handler);
+    return () => recoveryHandlers.delete(handler);
+  };
   return client;
 }
 "#;
@@ -720,6 +726,7 @@ const CLIENT_MEMBERS: &[&str] = &[
     "on",
     "onFault",
     "onFailover",
+    "onRecovery",
     "close",
     "isAppError",
 ];
@@ -1319,6 +1326,13 @@ export interface {name}Client {{
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
   onFailover(handler: (url: string) => void): () => void;
+  /**
+   * With connection state recovery on the server: runs on every connection, once the
+   * server said whether it restored the earlier session (`true`: its rooms are back and the
+   * server events it missed follow, in order; `false`: a fresh session, so rejoin rooms and
+   * refetch). Without recovery on the server it never runs.
+   */
+  onRecovery(handler: (recovered: boolean) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }}

@@ -1,5 +1,6 @@
 // Connection state recovery through the generated client, with socket.io-client's own
-// automatic reconnection: the missed events arrive through the typed listeners, in order.
+// automatic reconnection: the missed events arrive through the typed listeners, in order, and
+// `onRecovery` tells the app whether each connection restored its session.
 import { assert, url } from "./lib.mjs";
 import { connectLab } from "./generated/lab.js";
 
@@ -7,11 +8,17 @@ const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const greeting = (client) =>
   new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error("no eventwire:recovery within 5 s")), 5000);
-    client.socket.once("eventwire:recovery", ({ recovered }) => { clearTimeout(timer); resolve(recovered); });
+    const stop = client.onRecovery((recovered) => {
+      clearTimeout(timer);
+      stop();
+      resolve(recovered);
+    });
   });
 const reconnecting = { forceNew: true, reconnectionDelay: 300, reconnectionDelayMax: 300, randomizationFactor: 0 };
 
 const a = connectLab(url, { socket: reconnecting });
+const recoveries = [];
+a.onRecovery((recovered) => recoveries.push(recovered));
 assert.equal(await greeting(a), false);
 assert.equal(a.socket.recovered, false);
 const got = [];
@@ -37,6 +44,9 @@ assert.deepEqual(got, ["one", "two", "three"]);
 await b.shout({ room: "g", except: [], text: "four" });
 await wait(100);
 assert.deepEqual(got, ["one", "two", "three", "four"]);
+
+// Every connection of `a` was reported once: the first fresh, the second recovered.
+assert.deepEqual(recoveries, [false, true]);
 
 a.close();
 b.close();

@@ -137,6 +137,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
   const defaultTimeout = options.timeoutMs ?? 5000;
   const listeners = new Set();
   const failoverHandlers = new Set();
+  const recoveryHandlers = new Set();
   let index = 0;
   let closed = false;
   const client = { on: {}, close: () => { closed = true; client.socket.close(); } };
@@ -160,6 +161,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
       socket._pid = pid;
       socket._lastOffset = offset;
       socket.recovered = recovered;
+      recoveryHandlers.forEach((handler) => handler(recovered));
     });
     if (failover) {
       const moveOn = () => {
@@ -406,6 +408,10 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
   client.onFailover = (handler) => {
     failoverHandlers.add(handler);
     return () => failoverHandlers.delete(handler);
+  };
+  client.onRecovery = (handler) => {
+    recoveryHandlers.add(handler);
+    return () => recoveryHandlers.delete(handler);
   };
   return client;
 }

@@ -662,6 +662,13 @@ export interface LabClient {
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
   onFailover(handler: (url: string) => void): () => void;
+  /**
+   * With connection state recovery on the server: runs on every connection, once the
+   * server said whether it restored the earlier session (`true`: its rooms are back and the
+   * server events it missed follow, in order; `false`: a fresh session, so rejoin rooms and
+   * refetch). Without recovery on the server it never runs.
+   */
+  onRecovery(handler: (recovered: boolean) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }
@@ -725,6 +732,13 @@ export interface OrderedClient {
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
   onFailover(handler: (url: string) => void): () => void;
+  /**
+   * With connection state recovery on the server: runs on every connection, once the
+   * server said whether it restored the earlier session (`true`: its rooms are back and the
+   * server events it missed follow, in order; `false`: a fresh session, so rejoin rooms and
+   * refetch). Without recovery on the server it never runs.
+   */
+  onRecovery(handler: (recovered: boolean) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }
@@ -785,6 +799,13 @@ export interface OtherClient {
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
   onFailover(handler: (url: string) => void): () => void;
+  /**
+   * With connection state recovery on the server: runs on every connection, once the
+   * server said whether it restored the earlier session (`true`: its rooms are back and the
+   * server events it missed follow, in order; `false`: a fresh session, so rejoin rooms and
+   * refetch). Without recovery on the server it never runs.
+   */
+  onRecovery(handler: (recovered: boolean) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }
@@ -845,6 +866,13 @@ export interface SecureClient {
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
   onFailover(handler: (url: string) => void): () => void;
+  /**
+   * With connection state recovery on the server: runs on every connection, once the
+   * server said whether it restored the earlier session (`true`: its rooms are back and the
+   * server events it missed follow, in order; `false`: a fresh session, so rejoin rooms and
+   * refetch). Without recovery on the server it never runs.
+   */
+  onRecovery(handler: (recovered: boolean) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }
