@@ -26,6 +26,8 @@ extern crate self as eventwire;
 // - `feed`: live subscriptions. `Filter` (matcher and SQL fragment), the feed index, the
 //   subscribe exchange, per-feed offsets and buffers, the bounded history resuming
 //   subscribers replay from, and the `Feed` publishing handle.
+// - `transfer`: what uploads and downloads share: the limits a chunked transfer is admitted
+//   against, its refusal, ids, chunk sizes that fit in one message.
 // - `upload`: files larger than one message. A transfer's chunks, windowed and hashed,
 //   handed to the handler as a `Stream`; resume, limits and timeouts.
 // - `download`: files larger than one message, the other way. The handler's `Download`
@@ -50,6 +52,7 @@ mod recovery;
 mod serve;
 mod socket;
 pub mod testing;
+mod transfer;
 pub mod upload;
 mod validate;
 pub mod wire;
