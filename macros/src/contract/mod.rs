@@ -7,4 +7,5 @@ pub(crate) mod client_only;
 mod download_expand;
 pub(crate) mod expand;
 mod feed_expand;
+mod transfer_expand;
 mod upload_expand;
