@@ -30,6 +30,7 @@ pub mod callgrind;
 pub mod charts;
 pub mod client;
 pub mod feeds;
+pub mod in_process;
 pub mod payloads;
 pub mod peer;
 pub mod plan;

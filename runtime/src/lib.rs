@@ -28,6 +28,8 @@ extern crate self as eventwire;
 //   subscribers replay from, and the `Feed` publishing handle.
 // - `prop`: shared state. A typed value per scope, read as a one-item feed, written with
 //   compare-and-set; built on `feed`.
+// - `transfer`: what uploads and downloads share: the limits a chunked transfer is admitted
+//   against, its refusal, ids, chunk sizes that fit in one message.
 // - `upload`: files larger than one message. A transfer's chunks, windowed and hashed,
 //   handed to the handler as a `Stream`; resume, limits and timeouts.
 // - `download`: files larger than one message, the other way. The handler's `Download`
@@ -53,6 +55,7 @@ mod recovery;
 mod serve;
 mod socket;
 pub mod testing;
+mod transfer;
 pub mod upload;
 mod validate;
 pub mod wire;

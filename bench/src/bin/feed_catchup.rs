@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use eventwire::feed::Refused;
 use eventwire::{Cx, Feed, Server, ServerAdapter};
 use eventwire_bench::feeds::server::{Live, LiveHandlers, Status, Task, TaskFilter};
+use eventwire_bench::in_process;
 use eventwire_tests::raw::{Next, RawSocket};
 
 /// The feed only: subscribers start from an empty snapshot, changes are published here.
@@ -49,12 +50,7 @@ async fn node<A: ServerAdapter>(server: Server<A>, changes: usize) -> Node {
         .feed_history(changes * 2)
         .subscription_buffer(changes * 2);
     let tasks = server.feeds::<Live>().feed(Live::tasks());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("bound"));
-    let server = server.contract::<Live>(App);
-    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
+    let url = eventwire_tests::serve_ephemeral(server.contract::<Live>(App)).await;
     Node { url, tasks }
 }
 
@@ -155,10 +151,7 @@ fn flag(args: &[String], name: &str, default: usize) -> usize {
 
 #[tokio::main]
 async fn main() {
-    tracing_subscriber::fmt()
-        .with_env_filter("warn")
-        .with_writer(std::io::stderr)
-        .init();
+    in_process::log_warnings();
     let args: Vec<String> = std::env::args().collect();
     let changes = flag(&args, "--changes", 10_000);
     let runs = flag(&args, "--runs", 5);
@@ -174,10 +167,7 @@ async fn main() {
     if let Some(redis) = &redis {
         let mut nodes = Vec::new();
         for _ in 0..2 {
-            let server = Server::redis(&redis.url())
-                .await
-                .expect("the Redis adapter");
-            nodes.push(node(server, changes).await);
+            nodes.push(node(in_process::on_redis(redis).await, changes).await);
         }
         // The feed's reader on each node starts with the node.
         tokio::time::sleep(Duration::from_millis(500)).await;

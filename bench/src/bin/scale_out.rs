@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use eventwire::{Contract, Cx, Server, payload};
+use eventwire::{Contract, Cx, payload};
+use eventwire_bench::in_process;
 use eventwire_tests::raw::{Next, RawSocket};
 use hdrhistogram::Histogram;
 use tokio::sync::Mutex;
@@ -69,26 +70,17 @@ const THROUGHPUT_MESSAGES: u64 = 5_000;
 
 #[tokio::main]
 async fn main() {
-    // Dropped packets are logged as warnings (full queues, full adapter buffers).
-    tracing_subscriber::fmt()
-        .with_env_filter("warn")
-        .with_writer(std::io::stderr)
-        .init();
+    in_process::log_warnings();
     let redis = eventwire_tests::redis::Redis::start()
         .await
         .expect("redis-server on PATH");
     let mut nodes = Vec::new();
     for _ in 0..3 {
-        let server = Server::redis(&redis.url())
+        let server = in_process::on_redis(&redis)
             .await
-            .expect("the Redis adapter")
             .rate_limit(None)
             .contract::<Bench>(App);
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        nodes.push(format!("http://{}", listener.local_addr().expect("bound")));
-        tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
+        nodes.push(eventwire_tests::serve_ephemeral(server).await);
     }
 
     let epoch = Instant::now();

@@ -147,11 +147,7 @@ async fn main() {
         .upload_chunk_size(1024 * 1024)
         .max_upload_size(1 << 30)
         .contract::<Upload>(App);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("bound"));
-    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
+    let url = eventwire_tests::serve_ephemeral(server).await;
     let idle = peak_rss_kib();
 
     let mut node = Command::new("node")

@@ -8,9 +8,9 @@ use serde_json::{Map, Value, json};
 
 use eventwire::download::{ACK_EVENT, CANCEL_EVENT, CHUNK_EVENT, END_EVENT};
 
+use super::transfers::{Frame, Way, chunk, frame_messages, start_message, window_wish};
 use super::{
-    FAULT, ack_response, bytes_count, identifier, object, operation, receive_answered,
-    to_components,
+    FAULT, ack_response, bytes_count, identifier, object, receive_answered, to_components,
 };
 
 /// A download's id, as the start's answer gives it.
@@ -57,23 +57,26 @@ pub(super) fn download_messages(
     for download in &downloads {
         let name = download["name"].as_str().unwrap_or_default();
         let id = format!("download.{}", identifier(name));
-        let docs = download["description"].as_str().unwrap_or_default();
-        let mut start = json!({
-            "name": name,
-            "title": format!("Start the `{name}` download"),
-            "summary": format!("Starts the `{name}` download with its request (and, resuming, the bytes the client holds); answered with the file's terms, then its chunks follow."),
-            "payload": object(
+        let start = start_message(
+            download,
+            format!("Start the `{name}` download"),
+            format!(
+                "Starts the `{name}` download with its request (and, resuming, the bytes the client holds); answered with the file's terms, then its chunks follow."
+            ),
+            object(
                 Map::from_iter([
                     ("request".to_owned(), to_components(&download["request"])),
-                    ("offset".to_owned(), bytes_count("Resuming: the bytes the client holds; the server hashes them again and sends the rest.")),
-                    ("window".to_owned(), json!({ "type": "integer", "minimum": 1, "description": "The window the client wants; the answer gives the one granted." })),
+                    (
+                        "offset".to_owned(),
+                        bytes_count(
+                            "Resuming: the bytes the client holds; the server hashes them again and sends the rest.",
+                        ),
+                    ),
+                    ("window".to_owned(), window_wish()),
                 ]),
                 &["request"],
             ),
-        });
-        if !docs.is_empty() {
-            start["description"] = json!(docs);
-        }
+        );
         messages.insert(format!("{id}.start"), start);
         messages.insert(
             format!("{id}.started"),
@@ -93,45 +96,28 @@ pub(super) fn download_messages(
     if downloads.is_empty() {
         return;
     }
-    frame_messages(channel, messages, operations);
+    frame_messages(channel, frames(), messages, operations);
 }
 
 /// The chunk and the end the server sends, the acknowledgement and cancel the client sends:
 /// one message each for all of a channel's downloads, none answered.
-fn frame_messages(
-    channel: &str,
-    messages: &mut Map<String, Value>,
-    operations: &mut Map<String, Value>,
-) {
+fn frames() -> [Frame; 4] {
     let id_and = |more: Vec<(&str, Value)>, required: &[&str]| {
         let mut properties = Map::from_iter([("id".to_owned(), transfer_id())]);
         properties.extend(more.into_iter().map(|(key, value)| (key.to_owned(), value)));
         object(properties, required)
     };
-    let frames = [
-        (
-            CHUNK_EVENT,
-            "send",
-            "One chunk of a download at its offset, its bytes as a binary attachment: in order, each at most `chunkSize` bytes and not empty, at most `window` unacknowledged.",
-            id_and(
-                vec![
-                    (
-                        "offset",
-                        bytes_count("Where the chunk's bytes start in the file."),
-                    ),
-                    (
-                        "data",
-                        json!({ "type": "string", "contentEncoding": "binary", "x-eventwire-binary": "attachment", "description": "The chunk's bytes, as a Socket.IO binary attachment." }),
-                    ),
-                ],
-                &["id", "offset", "data"],
-            ),
-        ),
-        (
-            END_EVENT,
-            "send",
-            "The end of a download, after its last chunk: the SHA-256 of the whole file as the server read it, which the client checks, or the fault that ended it (`integrity`, `internal`, `transfer_limit`, `invalid_chunk`).",
-            json!({ "oneOf": [
+    [
+        Frame {
+            event: CHUNK_EVENT,
+            summary: "One chunk of a download at its offset, its bytes as a binary attachment: in order, each at most `chunkSize` bytes and not empty, at most `window` unacknowledged.",
+            payload: chunk(transfer_id()),
+            way: Way::Sent,
+        },
+        Frame {
+            event: END_EVENT,
+            summary: "The end of a download, after its last chunk: the SHA-256 of the whole file as the server read it, which the client checks, or the fault that ended it (`integrity`, `internal`, `transfer_limit`, `invalid_chunk`).",
+            payload: json!({ "oneOf": [
                 id_and(
                     vec![("sha256", json!({ "type": "string", "pattern": "^[0-9a-f]{64}$", "description": "The SHA-256 of the whole file, as 64 hexadecimal digits." }))],
                     &["id", "sha256"],
@@ -141,32 +127,22 @@ fn frame_messages(
                     &["id", "fault"],
                 ),
             ] }),
-        ),
-        (
-            ACK_EVENT,
-            "receive",
-            "Every byte of a download before `offset` arrived: the server sends more while fewer than `window` chunks are unacknowledged. One of bytes not sent gets an `invalid_chunk` fault (as `eventwire:fault`) and ends the transfer; an unknown transfer, `unknown_transfer`.",
-            id_and(
+            way: Way::Sent,
+        },
+        Frame {
+            event: ACK_EVENT,
+            summary: "Every byte of a download before `offset` arrived: the server sends more while fewer than `window` chunks are unacknowledged. One of bytes not sent gets an `invalid_chunk` fault (as `eventwire:fault`) and ends the transfer; an unknown transfer, `unknown_transfer`.",
+            payload: id_and(
                 vec![("offset", bytes_count("The bytes received so far."))],
                 &["id", "offset"],
             ),
-        ),
-        (
-            CANCEL_EVENT,
-            "receive",
-            "Stops a download at once; chunks already on their way may still arrive. A transfer the connection no longer receives is not an error.",
-            id_and(Vec::new(), &["id"]),
-        ),
-    ];
-    for (event, action, summary, payload) in frames {
-        let id = identifier(event);
-        messages.insert(
-            id.clone(),
-            json!({ "name": event, "summary": summary, "payload": payload }),
-        );
-        operations.insert(
-            format!("{channel}.{id}"),
-            operation(channel, action, &[&id], None),
-        );
-    }
+            way: Way::Received,
+        },
+        Frame {
+            event: CANCEL_EVENT,
+            summary: "Stops a download at once; chunks already on their way may still arrive. A transfer the connection no longer receives is not an error.",
+            payload: id_and(Vec::new(), &["id"]),
+            way: Way::Received,
+        },
+    ]
 }

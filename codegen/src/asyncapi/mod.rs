@@ -39,7 +39,8 @@
 //! [`feeds::feed_messages`], [`uploads::upload_messages`], [`downloads::download_messages`],
 //! [`fault_message`]), adding its messages and operations without touching the others': a
 //! new part of a contract gets a module of its own beside `feeds`, `uploads` and
-//! `downloads`, built from the helpers here ([`operation`], [`message_ref`],
+//! `downloads` (the last two share their start, chunk and frames in [`transfers`]), built
+//! from the helpers here ([`operation`], [`message_ref`],
 //! [`ack_response`], [`to_components`], [`object`], [`bytes_count`]).
 
 use serde_json::{Map, Value, json};
@@ -50,6 +51,7 @@ use crate::error::GenerateError;
 
 mod downloads;
 mod feeds;
+mod transfers;
 mod uploads;
 
 const FAULT: &str = "eventwire.Fault";

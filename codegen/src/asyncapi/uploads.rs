@@ -8,6 +8,7 @@ use serde_json::{Map, Value, json};
 use eventwire::upload::{CANCEL_EVENT, CHUNK_EVENT, FINISH_EVENT, RESUME_EVENT};
 use eventwire::wire::MAX_SAFE_INTEGER;
 
+use super::transfers::{Frame, Way, chunk, frame_messages, start_message, window_wish};
 use super::{ack_response, bytes_count, identifier, object, receive_answered, to_components};
 
 /// A transfer's id, as the start's answer gives it.
@@ -45,7 +46,6 @@ pub(super) fn upload_messages(
     for upload in &uploads {
         let name = upload["name"].as_str().unwrap_or_default();
         let id = format!("upload.{}", identifier(name));
-        let docs = upload["description"].as_str().unwrap_or_default();
         let max_size = upload["maxSize"]
             .as_u64()
             .map_or(MAX_SAFE_INTEGER, |max| max.min(MAX_SAFE_INTEGER));
@@ -57,22 +57,21 @@ pub(super) fn upload_messages(
         };
         let mut size = bytes_count("The file's size in bytes.");
         size["maximum"] = json!(max_size);
-        let mut start = json!({
-            "name": name,
-            "title": format!("Start the `{name}` upload"),
-            "summary": format!("Starts the `{name}` upload with its metadata and the file's size; answered with the transfer to send the chunks to.{limit}"),
-            "payload": object(
+        let start = start_message(
+            upload,
+            format!("Start the `{name}` upload"),
+            format!(
+                "Starts the `{name}` upload with its metadata and the file's size; answered with the transfer to send the chunks to.{limit}"
+            ),
+            object(
                 Map::from_iter([
                     ("meta".to_owned(), to_components(&upload["meta"])),
                     ("size".to_owned(), size),
-                    ("window".to_owned(), json!({ "type": "integer", "minimum": 1, "description": "The window the client wants; the answer gives the one granted." })),
+                    ("window".to_owned(), window_wish()),
                 ]),
                 &["meta", "size"],
             ),
-        });
-        if !docs.is_empty() {
-            start["description"] = json!(docs);
-        }
+        );
         messages.insert(format!("{id}.start"), start);
         messages.insert(
             format!("{id}.started"),
@@ -122,81 +121,54 @@ pub(super) fn upload_messages(
     if uploads.is_empty() {
         return;
     }
-    transfer_messages(channel, messages, operations);
+    frame_messages(channel, frames(), messages, operations);
 }
 
 /// Chunk, cancel and resume: one message each (with its answer) for all of a channel's
 /// uploads.
-fn transfer_messages(
-    channel: &str,
-    messages: &mut Map<String, Value>,
-    operations: &mut Map<String, Value>,
-) {
+fn frames() -> [Frame; 3] {
     let mut resumed = sending();
     resumed.insert(
         "offset".into(),
         bytes_count("The bytes the server holds: send again from here."),
     );
     let id_only = || object(Map::from_iter([("id".to_owned(), transfer_id())]), &["id"]);
-    let steps = [
-        (
-            CHUNK_EVENT,
-            "One chunk of a transfer at its offset, its bytes as a binary attachment; answered once the handler took it. At most `window` chunks unacknowledged, each at most `chunkSize` bytes and not empty.",
-            object(
-                Map::from_iter([
-                    ("id".to_owned(), transfer_id()),
-                    (
-                        "offset".to_owned(),
-                        bytes_count("Where the chunk's bytes start in the file."),
-                    ),
-                    (
-                        "data".to_owned(),
-                        json!({ "type": "string", "contentEncoding": "binary", "x-eventwire-binary": "attachment", "description": "The chunk's bytes, as a Socket.IO binary attachment." }),
-                    ),
-                ]),
-                &["id", "offset", "data"],
+    [
+        Frame {
+            event: CHUNK_EVENT,
+            summary: "One chunk of a transfer at its offset, its bytes as a binary attachment; answered once the handler took it. At most `window` chunks unacknowledged, each at most `chunkSize` bytes and not empty.",
+            payload: chunk(transfer_id()),
+            way: Way::Answered(
+                "The bytes the handler took so far, and whether it answered without reading the rest (stop sending, finish to get its answer). A chunk that breaks a rule gets an `invalid_chunk` fault and ends the transfer; an unknown transfer, `unknown_transfer`.",
+                object(
+                    Map::from_iter([
+                        (
+                            "offset".to_owned(),
+                            bytes_count("Every byte before it is the server's."),
+                        ),
+                        ("done".to_owned(), json!({ "type": "boolean" })),
+                    ]),
+                    &["offset", "done"],
+                ),
             ),
-            "The bytes the handler took so far, and whether it answered without reading the rest (stop sending, finish to get its answer). A chunk that breaks a rule gets an `invalid_chunk` fault and ends the transfer; an unknown transfer, `unknown_transfer`.",
-            object(
-                Map::from_iter([
-                    (
-                        "offset".to_owned(),
-                        bytes_count("Every byte before it is the server's."),
-                    ),
-                    ("done".to_owned(), json!({ "type": "boolean" })),
-                ]),
-                &["offset", "done"],
+        },
+        Frame {
+            event: CANCEL_EVENT,
+            summary: "Ends a transfer; the handler's stream yields an error. A transfer the connection no longer sends is not an error.",
+            payload: id_only(),
+            way: Way::Answered(
+                "The acknowledgement of a cancel.",
+                json!({ "type": "null" }),
             ),
-        ),
-        (
-            CANCEL_EVENT,
-            "Ends a transfer; the handler's stream yields an error. A transfer the connection no longer sends is not an error.",
-            id_only(),
-            "The acknowledgement of a cancel.",
-            json!({ "type": "null" }),
-        ),
-        (
-            RESUME_EVENT,
-            "Continues a transfer on a new connection, within the server's upload timeout; answered with the offset to send from.",
-            id_only(),
-            "Where to send from: the bytes the handler took. A transfer that finished, was cancelled or timed out answers `unknown_transfer`: start again.",
-            object(resumed, &["id", "offset", "chunkSize", "window"]),
-        ),
-    ];
-    for (event, summary, payload, answer_summary, answer) in steps {
-        let id = identifier(event);
-        messages.insert(
-            id.clone(),
-            json!({ "name": event, "summary": summary, "payload": payload }),
-        );
-        messages.insert(
-            format!("{id}.ack"),
-            json!({
-                "name": format!("{event} (answer)"),
-                "summary": answer_summary,
-                "payload": ack_response(&answer, None),
-            }),
-        );
-        receive_answered(operations, channel, &id, &format!("{id}.ack"));
-    }
+        },
+        Frame {
+            event: RESUME_EVENT,
+            summary: "Continues a transfer on a new connection, within the server's upload timeout; answered with the offset to send from.",
+            payload: id_only(),
+            way: Way::Answered(
+                "Where to send from: the bytes the handler took. A transfer that finished, was cancelled or timed out answers `unknown_transfer`: start again.",
+                object(resumed, &["id", "offset", "chunkSize", "window"]),
+            ),
+        },
+    ]
 }

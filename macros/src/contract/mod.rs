@@ -9,4 +9,5 @@ mod download_expand;
 pub(crate) mod expand;
 mod feed_expand;
 mod prop;
+mod transfer_expand;
 mod upload_expand;

@@ -7,10 +7,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::contract::Contract;
 use crate::download::body::Download;
-use crate::download::hub::{DownloadHub, Refusal};
+use crate::download::hub::DownloadHub;
 use crate::download::sender::{Run, Sending, Stop};
 use crate::download::{ACK_EVENT, CANCEL_EVENT};
 use crate::socket::cx::Cx;
+use crate::transfer::Refusal;
 use crate::validate::{Report, Validate, ValidationError};
 use crate::wire::MAX_SAFE_INTEGER;
 use crate::wire::answer::Answer;

@@ -2,9 +2,7 @@
 //! that receives them, freed when they end, are cancelled, or their socket goes.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
 
 use socketioxide::socket::Sid;
 
@@ -13,43 +11,28 @@ use crate::download::{
     DEFAULT_CHUNK_SIZE, DEFAULT_DOWNLOAD_TIMEOUT, DEFAULT_DOWNLOAD_WINDOW, DEFAULT_MAX_DOWNLOADS,
     DEFAULT_MAX_DOWNLOADS_PER_SOCKET,
 };
+use crate::transfer::{Defaults, Refusal, TransferLimits, new_id};
 
-/// The server's download settings; atomics so the builder sets them after the hub is shared.
-pub(crate) struct Limits {
-    pub(crate) max_per_socket: AtomicUsize,
-    pub(crate) max_total: AtomicUsize,
-    pub(crate) chunk_size: AtomicUsize,
-    pub(crate) window: AtomicUsize,
-    pub(crate) timeout_ms: AtomicU64,
+/// Every download of a server.
+pub(crate) struct DownloadHub {
+    transfers: Mutex<HashMap<String, Arc<Sending>>>,
+    pub(crate) limits: TransferLimits,
 }
 
-impl Default for Limits {
+impl Default for DownloadHub {
     fn default() -> Self {
         Self {
-            max_per_socket: AtomicUsize::new(DEFAULT_MAX_DOWNLOADS_PER_SOCKET),
-            max_total: AtomicUsize::new(DEFAULT_MAX_DOWNLOADS),
-            chunk_size: AtomicUsize::new(DEFAULT_CHUNK_SIZE),
-            window: AtomicUsize::new(DEFAULT_DOWNLOAD_WINDOW),
-            timeout_ms: AtomicU64::new(DEFAULT_DOWNLOAD_TIMEOUT.as_millis() as u64),
+            transfers: Mutex::default(),
+            limits: TransferLimits::new(Defaults {
+                max_per_socket: DEFAULT_MAX_DOWNLOADS_PER_SOCKET,
+                max_total: DEFAULT_MAX_DOWNLOADS,
+                chunk_size: DEFAULT_CHUNK_SIZE,
+                window: DEFAULT_DOWNLOAD_WINDOW,
+                timeout: DEFAULT_DOWNLOAD_TIMEOUT,
+            }),
         }
     }
 }
-
-impl Limits {
-    pub(crate) fn timeout(&self) -> Duration {
-        Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed))
-    }
-}
-
-/// Every download of a server.
-#[derive(Default)]
-pub(crate) struct DownloadHub {
-    transfers: Mutex<HashMap<String, Arc<Sending>>>,
-    pub(crate) limits: Limits,
-}
-
-/// Why a download was not admitted, as the client reads it.
-pub(crate) struct Refusal(pub(crate) String);
 
 impl DownloadHub {
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<Sending>>> {
@@ -61,7 +44,7 @@ impl DownloadHub {
     pub(crate) fn admit(&self, owner: Sid, window: Option<usize>) -> Result<Arc<Sending>, Refusal> {
         let limits = &self.limits;
         let mut transfers = self.lock();
-        let per_socket = limits.max_per_socket.load(Ordering::Relaxed);
+        let per_socket = limits.max_per_socket();
         // Ended downloads wait only for their last acknowledgements; a connection that
         // starts more than it acknowledges loses the oldest waits (their late
         // acknowledgements are then of unknown transfers).
@@ -75,7 +58,7 @@ impl DownloadHub {
                 transfers.remove(id);
             }
         }
-        let total = limits.max_total.load(Ordering::Relaxed);
+        let total = limits.max_total();
         if transfers.values().filter(|t| !t.is_ended()).count() >= total {
             return Err(Refusal(format!(
                 "the server already sends {total} downloads; try again later"
@@ -90,14 +73,11 @@ impl DownloadHub {
                 "this connection already receives {per_socket} downloads; wait for one to finish"
             )));
         }
-        let server_window = limits.window.load(Ordering::Relaxed).max(1);
-        let window = window.map_or(server_window, |w| w.clamp(1, server_window));
-        let chunk_size = limits.chunk_size.load(Ordering::Relaxed).max(1);
         let sending = Arc::new(Sending::new(
-            crate::upload::hub::new_id(),
+            new_id(),
             owner,
-            window,
-            chunk_size,
+            limits.window(window),
+            limits.chunk_size(),
         ));
         transfers.insert(sending.id.clone(), sending.clone());
         Ok(sending)

@@ -1,7 +1,6 @@
 //! The server's download settings, on the [`Server`] builder (apart from `server.rs`,
 //! which holds the rest of the builder).
 
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use crate::serve::server::{Server, ServerAdapter};
@@ -22,10 +21,7 @@ impl<A: ServerAdapter> Server<A> {
     /// # let _ = server;
     /// ```
     pub fn download_chunk_size(self, bytes: usize) -> Self {
-        self.downloads
-            .limits
-            .chunk_size
-            .store(bytes.max(1), Ordering::Relaxed);
+        self.downloads.limits.set_chunk_size(bytes);
         self
     }
 
@@ -33,10 +29,7 @@ impl<A: ServerAdapter> Server<A> {
     /// ask for fewer. The server reads the handler's stream only when the window has room.
     /// Defaults to 8.
     pub fn download_window(self, chunks: usize) -> Self {
-        self.downloads
-            .limits
-            .window
-            .store(chunks.max(1), Ordering::Relaxed);
+        self.downloads.limits.set_window(chunks);
         self
     }
 
@@ -44,31 +37,21 @@ impl<A: ServerAdapter> Server<A> {
     /// stream dropped, the client told with a `transfer_limit` fault). Time the handler's
     /// stream takes does not count. Defaults to 60 seconds.
     pub fn download_timeout(self, timeout: Duration) -> Self {
-        let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
-        self.downloads
-            .limits
-            .timeout_ms
-            .store(millis.max(1), Ordering::Relaxed);
+        self.downloads.limits.set_timeout(timeout);
         self
     }
 
     /// How many downloads one connection may receive at once; one more is refused with a
     /// `transfer_limit` fault before its handler runs. Defaults to 4.
     pub fn max_downloads_per_socket(self, max: usize) -> Self {
-        self.downloads
-            .limits
-            .max_per_socket
-            .store(max, Ordering::Relaxed);
+        self.downloads.limits.set_max_per_socket(max);
         self
     }
 
     /// How many downloads the server sends at once, to all connections; one more is refused
     /// with a `transfer_limit` fault. Defaults to 1,000.
     pub fn max_downloads(self, max: usize) -> Self {
-        self.downloads
-            .limits
-            .max_total
-            .store(max, Ordering::Relaxed);
+        self.downloads.limits.set_max_total(max);
         self
     }
 }

@@ -517,17 +517,14 @@ impl<A: ServerAdapter> Server<A> {
     /// How many uploads one connection may have in progress at once; one more is refused
     /// with a `transfer_limit` fault. Defaults to 4.
     pub fn max_uploads_per_socket(self, max: usize) -> Self {
-        self.uploads
-            .limits
-            .max_per_socket
-            .store(max, Ordering::Relaxed);
+        self.uploads.limits.transfer.set_max_per_socket(max);
         self
     }
 
     /// How many uploads the server receives at once, from all connections; one more is
     /// refused with a `transfer_limit` fault. Defaults to 1,000.
     pub fn max_uploads(self, max: usize) -> Self {
-        self.uploads.limits.max_total.store(max, Ordering::Relaxed);
+        self.uploads.limits.transfer.set_max_total(max);
         self
     }
 
@@ -538,10 +535,7 @@ impl<A: ServerAdapter> Server<A> {
     /// would pack one chunk too many into a polling request. Defaults to 256 KiB (trimmed to
     /// about 255 KiB under the default 1 MiB message limit).
     pub fn upload_chunk_size(self, bytes: usize) -> Self {
-        self.uploads
-            .limits
-            .chunk_size
-            .store(bytes.max(1), Ordering::Relaxed);
+        self.uploads.limits.transfer.set_chunk_size(bytes);
         self
     }
 
@@ -549,10 +543,7 @@ impl<A: ServerAdapter> Server<A> {
     /// client may ask for fewer. The server holds at most this many chunks per upload.
     /// Defaults to 8.
     pub fn upload_window(self, chunks: usize) -> Self {
-        self.uploads
-            .limits
-            .window
-            .store(chunks.max(1), Ordering::Relaxed);
+        self.uploads.limits.transfer.set_window(chunks);
         self
     }
 
@@ -561,11 +552,7 @@ impl<A: ServerAdapter> Server<A> {
     /// [`UploadError::Abandoned`](crate::UploadError::Abandoned); a reconnecting client
     /// resumes it within this time. Defaults to 60 seconds.
     pub fn upload_timeout(self, timeout: Duration) -> Self {
-        let millis = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
-        self.uploads
-            .limits
-            .timeout_ms
-            .store(millis.max(1), Ordering::Relaxed);
+        self.uploads.limits.transfer.set_timeout(timeout);
         self
     }
 
@@ -879,15 +866,8 @@ impl<A: ServerAdapter> Server<A> {
             disconnect_after,
             recovery,
         } = self.limits;
-        for chunk_size in [
-            &self.uploads.limits.chunk_size,
-            &self.downloads.limits.chunk_size,
-        ] {
-            let fitting = crate::upload::hub::fitting_chunk(
-                chunk_size.load(Ordering::Relaxed),
-                max_message_size,
-            );
-            chunk_size.store(fitting, Ordering::Relaxed);
+        for transfers in [&self.uploads.limits.transfer, &self.downloads.limits] {
+            transfers.fit_chunks_to(max_message_size);
         }
         let policy = Policy {
             ordered: false,

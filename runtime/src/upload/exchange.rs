@@ -13,7 +13,8 @@ use tokio::sync::oneshot;
 
 use crate::contract::Contract;
 use crate::socket::cx::Cx;
-use crate::upload::hub::{Refusal, UploadHub};
+use crate::transfer::Refusal;
+use crate::upload::hub::UploadHub;
 use crate::upload::transfer::{Accepted, Phase, Transfer};
 use crate::upload::{CANCEL_EVENT, CHUNK_EVENT, FINISH_EVENT, RESUME_EVENT, Upload, UploadError};
 use crate::validate::{Report, Validate, ValidationError};

@@ -3,13 +3,14 @@
 
 use std::any::TypeId;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use socketioxide::socket::Sid;
 use tokio::sync::oneshot;
 
+use crate::transfer::{Defaults, Refusal, TransferLimits, new_id};
 use crate::upload::transfer::{Phase, Transfer};
 use crate::upload::{
     DEFAULT_CHUNK_SIZE, DEFAULT_MAX_UPLOAD_BYTES_PER_SOCKET, DEFAULT_MAX_UPLOAD_SIZE,
@@ -18,38 +19,27 @@ use crate::upload::{
 };
 use crate::wire::answer::Answer;
 
-/// The server's upload settings; atomics so the builder sets them after the hub is shared.
+/// The server's upload settings: those of every transfer, and two byte bounds of uploads'
+/// own (a client declares its upload's size before the first byte).
 pub(crate) struct Limits {
+    pub(crate) transfer: TransferLimits,
     pub(crate) max_size: AtomicU64,
     pub(crate) max_bytes_per_socket: AtomicU64,
-    pub(crate) max_per_socket: AtomicUsize,
-    pub(crate) max_total: AtomicUsize,
-    pub(crate) chunk_size: AtomicUsize,
-    pub(crate) window: AtomicUsize,
-    pub(crate) timeout_ms: AtomicU64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
+            transfer: TransferLimits::new(Defaults {
+                max_per_socket: DEFAULT_MAX_UPLOADS_PER_SOCKET,
+                max_total: DEFAULT_MAX_UPLOADS,
+                chunk_size: DEFAULT_CHUNK_SIZE,
+                window: DEFAULT_UPLOAD_WINDOW,
+                timeout: DEFAULT_UPLOAD_TIMEOUT,
+            }),
             max_size: AtomicU64::new(DEFAULT_MAX_UPLOAD_SIZE),
             max_bytes_per_socket: AtomicU64::new(DEFAULT_MAX_UPLOAD_BYTES_PER_SOCKET),
-            max_per_socket: AtomicUsize::new(DEFAULT_MAX_UPLOADS_PER_SOCKET),
-            max_total: AtomicUsize::new(DEFAULT_MAX_UPLOADS),
-            chunk_size: AtomicUsize::new(DEFAULT_CHUNK_SIZE),
-            window: AtomicUsize::new(DEFAULT_UPLOAD_WINDOW),
-            timeout_ms: AtomicU64::new(DEFAULT_UPLOAD_TIMEOUT.as_millis() as u64),
         }
-    }
-}
-
-impl Limits {
-    fn get(value: &AtomicUsize) -> usize {
-        value.load(Ordering::Relaxed)
-    }
-
-    pub(crate) fn timeout(&self) -> Duration {
-        Duration::from_millis(self.timeout_ms.load(Ordering::Relaxed))
     }
 }
 
@@ -65,9 +55,6 @@ pub(crate) struct UploadHub {
     transfers: Mutex<HashMap<String, Entry>>,
     pub(crate) limits: Limits,
 }
-
-/// Why a transfer was not admitted, as the client reads it.
-pub(crate) struct Refusal(pub(crate) String);
 
 impl UploadHub {
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
@@ -95,7 +82,7 @@ impl UploadHub {
             )));
         }
         let mut transfers = self.lock();
-        let total = Limits::get(&limits.max_total);
+        let total = limits.transfer.max_total();
         if transfers.len() >= total {
             return Err(Refusal(format!(
                 "the server already receives {total} uploads; try again later"
@@ -107,7 +94,7 @@ impl UploadHub {
             .fold((0usize, 0u64), |(count, bytes), entry| {
                 (count + 1, bytes + entry.transfer.size)
             });
-        let per_socket = Limits::get(&limits.max_per_socket);
+        let per_socket = limits.transfer.max_per_socket();
         if count >= per_socket {
             return Err(Refusal(format!(
                 "this connection already sends {per_socket} uploads; wait for one to finish"
@@ -120,9 +107,8 @@ impl UploadHub {
                 bytes.saturating_add(size)
             )));
         }
-        let chunk_size = Limits::get(&limits.chunk_size).max(1);
-        let server_window = Limits::get(&limits.window).max(1);
-        let window = window.map_or(server_window, |w| w.clamp(1, server_window));
+        let chunk_size = limits.transfer.chunk_size();
+        let window = limits.transfer.window(window);
         let id = new_id();
         let (transfer, answer) = Transfer::new(id.clone(), size, chunk_size, window, owner);
         transfers.insert(
@@ -143,7 +129,7 @@ impl UploadHub {
         let watched = Arc::downgrade(transfer);
         tokio::spawn(async move {
             loop {
-                let Some(timeout) = hub.upgrade().map(|hub| hub.limits.timeout()) else {
+                let Some(timeout) = hub.upgrade().map(|hub| hub.limits.transfer.timeout()) else {
                     return;
                 };
                 tokio::time::sleep((timeout / 4).max(Duration::from_millis(5))).await;
@@ -190,78 +176,6 @@ impl UploadHub {
             if entry.transfer.owner() == Some(owner) {
                 entry.transfer.set_owner(None);
             }
-        }
-    }
-}
-
-/// 128 random bits, as hex: the transfer's id and the capability to resume it.
-pub(crate) fn new_id() -> String {
-    let mut bytes = [0u8; 16];
-    getrandom::getrandom(&mut bytes).expect("the operating system's random generator failed");
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// The largest chunk, at most `chunk`, that travels within a message limit of `limit` bytes
-/// over both transports.
-///
-/// Over HTTP long-polling a binary attachment is sent as base64 (4/3 of its size), and
-/// socket.io-client packs queued packets into one request up to the server's `maxPayload`,
-/// estimating base64 as 1.33 times the size: a request of several chunks can exceed the
-/// limit by 0.25 % and be refused (HTTP 413, the connection lost). So a chunk is at most 3/4
-/// of the limit, and when the client's estimate would fit one chunk more in a request than
-/// really fits, chunks shrink until the real count fits.
-pub(crate) fn fitting_chunk(chunk: usize, limit: usize) -> usize {
-    // A chunk's packets in a request: "b" + base64 and the text packet of its header (the
-    // event, the id and the offset), with their separators.
-    const HEADER: usize = 256;
-    let actual = |c: usize| c.div_ceil(3) * 4 + 2 + HEADER;
-    // What socket.io-client counts (`Math.ceil(size * 1.33)`, its header exactly).
-    let estimated = |c: usize| (c * 133).div_ceil(100) + 2 + HEADER;
-    let mut chunk = chunk.min(limit.saturating_sub(HEADER) / 4 * 3).max(1);
-    let fits = limit / actual(chunk);
-    let counted = limit / estimated(chunk);
-    if counted > fits {
-        chunk = ((limit / counted).saturating_sub(2 + HEADER) / 4 * 3).max(1);
-    }
-    chunk
-}
-
-#[cfg(test)]
-mod tests {
-    use super::fitting_chunk;
-
-    /// As many chunks as socket.io-client packs into one polling request really fit.
-    fn fits_in_requests(chunk: usize, limit: usize) -> bool {
-        let estimated = |k: usize| k * ((chunk * 133).div_ceil(100) + 2 + 256);
-        let actual = |k: usize| k * (chunk.div_ceil(3) * 4 + 2 + 256);
-        let packed = (1..)
-            .take_while(|k| estimated(*k) <= limit)
-            .last()
-            .unwrap_or(1);
-        actual(packed) <= limit
-    }
-
-    #[test]
-    fn chunks_fit_polling_requests_as_the_client_packs_them() {
-        // 256 KiB chunks in 1 MiB or 2 MiB messages: as socket.io-client counts, one chunk
-        // more fits in a request than really does.
-        for limit in [1 << 20, 2 << 20] {
-            assert!(!fits_in_requests(256 << 10, limit));
-            let chunk = fitting_chunk(256 << 10, limit);
-            assert!(chunk < 256 << 10 && chunk > 250 << 10, "{chunk}");
-            assert!(fits_in_requests(chunk, limit), "{chunk} in {limit}");
-        }
-        for (chunk, limit) in [
-            (64 << 10, 1 << 20),
-            (1 << 20, 2 << 20),
-            (1 << 30, 1 << 20),
-            (100, 1000),
-        ] {
-            let fitted = fitting_chunk(chunk, limit);
-            assert!(
-                fitted <= chunk && fits_in_requests(fitted, limit),
-                "{chunk} in {limit}: {fitted}"
-            );
         }
     }
 }

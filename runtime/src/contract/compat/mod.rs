@@ -26,6 +26,7 @@
 
 mod changes;
 mod download_changes;
+mod entry_changes;
 mod feed_changes;
 mod fits;
 mod upload_changes;

@@ -7,9 +7,9 @@
 use serde_json::Value;
 
 use crate::contract::compat::Shape;
-use crate::contract::compat::changes::{Part, directed};
-use crate::contract::compat::fits::{NEW_SERVER_SENDS, OLD_CLIENT_SENDS};
-use crate::contract::describe::Direction::{self, ClientToServer, ServerToClient};
+use crate::contract::compat::changes::Part;
+use crate::contract::compat::entry_changes::entry_changes;
+use crate::contract::describe::Direction::{self, ClientToServer};
 
 /// Reports, through `push` (`upload`, part, who sends, problem), every upload change from
 /// `old` to `new` that breaks an old client. An upload added breaks nothing: old clients
@@ -19,24 +19,15 @@ pub(super) fn upload_changes(
     new: &Shape,
     push: &mut impl FnMut(Option<&str>, Part, Direction, String),
 ) {
-    for (name, old_upload) in old.entries("uploads") {
-        let upload = Some(name.as_str());
-        let Some(new_upload) = new.entry("uploads", name) else {
-            push(
-                upload,
-                Part::Upload,
-                ClientToServer,
-                "the new server no longer receives it; an old client may still start it and gets an `unknown_event` fault".into(),
-            );
-            continue;
-        };
-        for problem in directed(&old_upload["meta"], &new_upload["meta"], OLD_CLIENT_SENDS) {
-            push(upload, Part::UploadMeta, ClientToServer, problem);
-        }
+    let gone = (
+        Part::Upload,
+        "the new server no longer receives it; an old client may still start it and gets an `unknown_event` fault",
+    );
+    entry_changes(old, new, "uploads", gone, push, |upload| {
+        upload.client_sends("meta", Part::UploadMeta);
         let max_size = |upload: &Value| upload.get("maxSize").and_then(Value::as_u64);
-        match (max_size(old_upload), max_size(new_upload)) {
-            (old_max, Some(new_max)) if old_max.is_none_or(|old_max| new_max < old_max) => push(
-                upload,
+        match (max_size(upload.old), max_size(upload.new)) {
+            (old_max, Some(new_max)) if old_max.is_none_or(|old_max| new_max < old_max) => upload.push(
                 Part::UploadSize,
                 ClientToServer,
                 format!(
@@ -47,22 +38,10 @@ pub(super) fn upload_changes(
             // Raised or removed: every file an old client may send is still taken.
             _ => {}
         }
-        for problem in directed(&old_upload["ack"], &new_upload["ack"], NEW_SERVER_SENDS) {
-            push(upload, Part::UploadAck, ServerToClient, problem);
-        }
-        match (old_upload.get("error"), new_upload.get("error")) {
-            (Some(old_error), Some(new_error)) => {
-                for problem in directed(old_error, new_error, NEW_SERVER_SENDS) {
-                    push(upload, Part::UploadError, ServerToClient, problem);
-                }
-            }
-            (None, Some(_)) => push(
-                upload,
-                Part::UploadError,
-                ServerToClient,
-                "the new server may answer its finish with an app error, which an old client does not expect".into(),
-            ),
-            _ => {}
-        }
-    }
+        upload.server_sends("ack", Part::UploadAck);
+        upload.app_error(
+            Part::UploadError,
+            "the new server may answer its finish with an app error, which an old client does not expect",
+        );
+    });
 }
