@@ -6,6 +6,7 @@ mod contract;
 mod ctxt;
 mod filter;
 mod integers;
+mod keys;
 mod krate;
 mod payload;
 mod serde_ast;

@@ -2,10 +2,10 @@
 //! keyword tokens so errors can point at them.
 
 use quote::ToTokens;
-use syn::parse::{Parse, ParseStream};
 use syn::{LitStr, Type};
 
 use crate::ctxt::Errors;
+use crate::keys::{each_key, flag, key_value, unknown_key};
 use crate::krate::CratePath;
 
 pub(crate) mod kw {
@@ -79,33 +79,24 @@ const EVENT_KEYS: &str = "`ack = Type`, `rename = \"name\"`, `guard` (client eve
 pub(crate) fn contract_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> ContractAttrs {
     let mut out = ContractAttrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("contract")) {
-        let result = attr.parse_args_with(|input: ParseStream<'_>| {
-            while !input.is_empty() {
-                let lookahead = input.lookahead1();
-                if lookahead.peek(kw::namespace) {
-                    key_value(input, errors, &mut out.namespace, "namespace")?;
-                } else if lookahead.peek(kw::auth) {
-                    key_value(input, errors, &mut out.auth, "auth")?;
-                } else if lookahead.peek(kw::identity) {
-                    key_value(input, errors, &mut out.identity, "identity")?;
-                } else if lookahead.peek(kw::expiring) {
-                    flag(input, errors, &mut out.expiring, "expiring")?;
-                } else if lookahead.peek(kw::ordered) {
-                    flag(input, errors, &mut out.ordered, "ordered")?;
-                } else if lookahead.peek(syn::Token![crate]) {
-                    key_value(input, errors, &mut out.krate, "crate")?;
-                } else {
-                    return Err(unknown_key(input, "#[contract(...)]", CONTRACT_KEYS));
-                }
-                if !input.is_empty() {
-                    input.parse::<syn::Token![,]>()?;
-                }
+        each_key(errors, attr, |input, lookahead| {
+            if lookahead.peek(kw::namespace) {
+                key_value(input, errors, &mut out.namespace, "namespace")?;
+            } else if lookahead.peek(kw::auth) {
+                key_value(input, errors, &mut out.auth, "auth")?;
+            } else if lookahead.peek(kw::identity) {
+                key_value(input, errors, &mut out.identity, "identity")?;
+            } else if lookahead.peek(kw::expiring) {
+                flag(input, errors, &mut out.expiring, "expiring")?;
+            } else if lookahead.peek(kw::ordered) {
+                flag(input, errors, &mut out.ordered, "ordered")?;
+            } else if lookahead.peek(syn::Token![crate]) {
+                key_value(input, errors, &mut out.krate, "crate")?;
+            } else {
+                return Err(unknown_key(input, "#[contract(...)]", CONTRACT_KEYS));
             }
             Ok(())
         });
-        if let Err(error) = result {
-            errors.push(error);
-        }
     }
     out
 }
@@ -138,41 +129,30 @@ pub(crate) fn event_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Eve
                 );
             }
         };
-        if let syn::Meta::List(_) = &attr.meta {
-            let result = attr.parse_args_with(|input: ParseStream<'_>| {
-                while !input.is_empty() {
-                    let lookahead = input.lookahead1();
-                    if lookahead.peek(kw::ack) {
-                        key_value(input, errors, &mut event.ack, "ack")?;
-                    } else if lookahead.peek(kw::rename) {
-                        key_value(input, errors, &mut event.rename, "rename")?;
-                    } else if lookahead.peek(kw::guard) {
-                        let key = flag(input, errors, &mut event.guard, "guard")?;
-                        client_only(key, "`guard` checks what a client sends");
-                    } else if lookahead.peek(kw::rate) {
-                        let key = key_value(input, errors, &mut event.rate, "rate")?;
-                        client_only(key, "`rate` limits what a client sends");
-                    } else if lookahead.peek(kw::max_bytes) {
-                        let key = key_value(input, errors, &mut event.max_bytes, "max_bytes")?;
-                        client_only(key, "`max_bytes` limits what a client sends");
-                    } else {
-                        let name = if direction == Direction::ClientToServer {
-                            "#[client(...)]"
-                        } else {
-                            "#[server(...)]"
-                        };
-                        return Err(unknown_key(input, name, EVENT_KEYS));
-                    }
-                    if !input.is_empty() {
-                        input.parse::<syn::Token![,]>()?;
-                    }
-                }
-                Ok(())
-            });
-            if let Err(error) = result {
-                errors.push(error);
+        each_key(errors, attr, |input, lookahead| {
+            if lookahead.peek(kw::ack) {
+                key_value(input, errors, &mut event.ack, "ack")?;
+            } else if lookahead.peek(kw::rename) {
+                key_value(input, errors, &mut event.rename, "rename")?;
+            } else if lookahead.peek(kw::guard) {
+                let key = flag(input, errors, &mut event.guard, "guard")?;
+                client_only(key, "`guard` checks what a client sends");
+            } else if lookahead.peek(kw::rate) {
+                let key = key_value(input, errors, &mut event.rate, "rate")?;
+                client_only(key, "`rate` limits what a client sends");
+            } else if lookahead.peek(kw::max_bytes) {
+                let key = key_value(input, errors, &mut event.max_bytes, "max_bytes")?;
+                client_only(key, "`max_bytes` limits what a client sends");
+            } else {
+                let name = if direction == Direction::ClientToServer {
+                    "#[client(...)]"
+                } else {
+                    "#[server(...)]"
+                };
+                return Err(unknown_key(input, name, EVENT_KEYS));
             }
-        }
+            Ok(())
+        });
         if found.is_some() {
             errors.error_at(
                 attr,
@@ -183,47 +163,6 @@ pub(crate) fn event_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Eve
         found = Some(event);
     }
     found
-}
-
-/// Parses `key = value` into `slot` (reporting a second one) and returns the key.
-fn key_value<'s, K: Parse + ToTokens, V: Parse>(
-    input: ParseStream<'_>,
-    errors: &Errors,
-    slot: &'s mut Option<(K, V)>,
-    name: &str,
-) -> syn::Result<&'s K> {
-    let key: K = input.parse()?;
-    input.parse::<syn::Token![=]>()?;
-    let value: V = input.parse()?;
-    if slot.is_some() {
-        errors.error_at(&key, format_args!("`{name}` is given twice"));
-    }
-    Ok(&slot.insert((key, value)).0)
-}
-
-/// Parses a bare `key` into `slot` (reporting a second one) and returns it.
-fn flag<'s, K: Parse + ToTokens>(
-    input: ParseStream<'_>,
-    errors: &Errors,
-    slot: &'s mut Option<K>,
-    name: &str,
-) -> syn::Result<&'s K> {
-    let key: K = input.parse()?;
-    if slot.is_some() {
-        errors.error_at(&key, format_args!("`{name}` is given twice"));
-    }
-    Ok(slot.insert(key))
-}
-
-fn unknown_key(input: ParseStream<'_>, attr: &str, allowed: &str) -> syn::Error {
-    let found: proc_macro2::TokenTree = match input.parse() {
-        Ok(tt) => tt,
-        Err(e) => return e,
-    };
-    syn::Error::new_spanned(
-        &found,
-        format!("unknown key `{found}` in `{attr}`; expected one of: {allowed}"),
-    )
 }
 
 /// `#[feed(item = T, key = field, filter = F, mode = data, error = E, check, rename = "x")]`
@@ -256,44 +195,35 @@ pub(crate) fn feed_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Feed
         check: None,
         rename: None,
     };
-    let result = attr.parse_args_with(|input: ParseStream<'_>| {
-        while !input.is_empty() {
+    each_key(errors, attr, |input, lookahead| {
+        if lookahead.peek(kw::item) {
+            key_value(input, errors, &mut out.item, "item")?;
+        } else if lookahead.peek(kw::key) {
+            key_value(input, errors, &mut out.key, "key")?;
+        } else if lookahead.peek(kw::filter) {
+            key_value(input, errors, &mut out.filter, "filter")?;
+        } else if lookahead.peek(kw::error) {
+            key_value(input, errors, &mut out.error, "error")?;
+        } else if lookahead.peek(kw::rename) {
+            key_value(input, errors, &mut out.rename, "rename")?;
+        } else if lookahead.peek(kw::check) {
+            flag(input, errors, &mut out.check, "check")?;
+        } else if lookahead.peek(kw::mode) {
+            input.parse::<kw::mode>()?;
+            input.parse::<syn::Token![=]>()?;
             let lookahead = input.lookahead1();
-            if lookahead.peek(kw::item) {
-                key_value(input, errors, &mut out.item, "item")?;
-            } else if lookahead.peek(kw::key) {
-                key_value(input, errors, &mut out.key, "key")?;
-            } else if lookahead.peek(kw::filter) {
-                key_value(input, errors, &mut out.filter, "filter")?;
-            } else if lookahead.peek(kw::error) {
-                key_value(input, errors, &mut out.error, "error")?;
-            } else if lookahead.peek(kw::rename) {
-                key_value(input, errors, &mut out.rename, "rename")?;
-            } else if lookahead.peek(kw::check) {
-                flag(input, errors, &mut out.check, "check")?;
-            } else if lookahead.peek(kw::mode) {
-                input.parse::<kw::mode>()?;
-                input.parse::<syn::Token![=]>()?;
-                let lookahead = input.lookahead1();
-                if lookahead.peek(kw::notify) {
-                    out.notify = Some(input.parse()?);
-                } else if lookahead.peek(kw::data) {
-                    input.parse::<kw::data>()?;
-                } else {
-                    return Err(lookahead.error());
-                }
+            if lookahead.peek(kw::notify) {
+                out.notify = Some(input.parse()?);
+            } else if lookahead.peek(kw::data) {
+                input.parse::<kw::data>()?;
             } else {
-                return Err(unknown_key(input, "#[feed(...)]", FEED_KEYS));
+                return Err(lookahead.error());
             }
-            if !input.is_empty() {
-                input.parse::<syn::Token![,]>()?;
-            }
+        } else {
+            return Err(unknown_key(input, "#[feed(...)]", FEED_KEYS));
         }
         Ok(())
     });
-    if let Err(error) = result {
-        errors.push(error);
-    }
     at_most_once(errors, variant, attr, "feed");
     Some(out)
 }
@@ -321,31 +251,20 @@ pub(crate) fn upload_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Up
         max_size: None,
         rename: None,
     };
-    if let syn::Meta::List(_) = &attr.meta {
-        let result = attr.parse_args_with(|input: ParseStream<'_>| {
-            while !input.is_empty() {
-                let lookahead = input.lookahead1();
-                if lookahead.peek(kw::ack) {
-                    key_value(input, errors, &mut out.ack, "ack")?;
-                } else if lookahead.peek(kw::rename) {
-                    key_value(input, errors, &mut out.rename, "rename")?;
-                } else if lookahead.peek(kw::max_size) {
-                    key_value(input, errors, &mut out.max_size, "max_size")?;
-                } else if lookahead.peek(kw::guard) {
-                    flag(input, errors, &mut out.guard, "guard")?;
-                } else {
-                    return Err(unknown_key(input, "#[upload(...)]", UPLOAD_KEYS));
-                }
-                if !input.is_empty() {
-                    input.parse::<syn::Token![,]>()?;
-                }
-            }
-            Ok(())
-        });
-        if let Err(error) = result {
-            errors.push(error);
+    each_key(errors, attr, |input, lookahead| {
+        if lookahead.peek(kw::ack) {
+            key_value(input, errors, &mut out.ack, "ack")?;
+        } else if lookahead.peek(kw::rename) {
+            key_value(input, errors, &mut out.rename, "rename")?;
+        } else if lookahead.peek(kw::max_size) {
+            key_value(input, errors, &mut out.max_size, "max_size")?;
+        } else if lookahead.peek(kw::guard) {
+            flag(input, errors, &mut out.guard, "guard")?;
+        } else {
+            return Err(unknown_key(input, "#[upload(...)]", UPLOAD_KEYS));
         }
-    }
+        Ok(())
+    });
     at_most_once(errors, variant, attr, "upload");
     Some(out)
 }
@@ -371,29 +290,18 @@ pub(crate) fn download_attrs(errors: &Errors, variant: &syn::Variant) -> Option<
         guard: None,
         rename: None,
     };
-    if let syn::Meta::List(_) = &attr.meta {
-        let result = attr.parse_args_with(|input: ParseStream<'_>| {
-            while !input.is_empty() {
-                let lookahead = input.lookahead1();
-                if lookahead.peek(kw::error) {
-                    key_value(input, errors, &mut out.error, "error")?;
-                } else if lookahead.peek(kw::rename) {
-                    key_value(input, errors, &mut out.rename, "rename")?;
-                } else if lookahead.peek(kw::guard) {
-                    flag(input, errors, &mut out.guard, "guard")?;
-                } else {
-                    return Err(unknown_key(input, "#[download(...)]", DOWNLOAD_KEYS));
-                }
-                if !input.is_empty() {
-                    input.parse::<syn::Token![,]>()?;
-                }
-            }
-            Ok(())
-        });
-        if let Err(error) = result {
-            errors.push(error);
+    each_key(errors, attr, |input, lookahead| {
+        if lookahead.peek(kw::error) {
+            key_value(input, errors, &mut out.error, "error")?;
+        } else if lookahead.peek(kw::rename) {
+            key_value(input, errors, &mut out.rename, "rename")?;
+        } else if lookahead.peek(kw::guard) {
+            flag(input, errors, &mut out.guard, "guard")?;
+        } else {
+            return Err(unknown_key(input, "#[download(...)]", DOWNLOAD_KEYS));
         }
-    }
+        Ok(())
+    });
     at_most_once(errors, variant, attr, "download");
     Some(out)
 }
@@ -415,25 +323,16 @@ pub(crate) fn prop_attrs(errors: &Errors, variant: &syn::Variant) -> Option<Prop
         value: None,
         error: None,
     };
-    let result = attr.parse_args_with(|input: ParseStream<'_>| {
-        while !input.is_empty() {
-            let lookahead = input.lookahead1();
-            if lookahead.peek(kw::value) {
-                key_value(input, errors, &mut out.value, "value")?;
-            } else if lookahead.peek(kw::error) {
-                key_value(input, errors, &mut out.error, "error")?;
-            } else {
-                return Err(unknown_key(input, "#[prop(...)]", PROP_KEYS));
-            }
-            if !input.is_empty() {
-                input.parse::<syn::Token![,]>()?;
-            }
+    each_key(errors, attr, |input, lookahead| {
+        if lookahead.peek(kw::value) {
+            key_value(input, errors, &mut out.value, "value")?;
+        } else if lookahead.peek(kw::error) {
+            key_value(input, errors, &mut out.error, "error")?;
+        } else {
+            return Err(unknown_key(input, "#[prop(...)]", PROP_KEYS));
         }
         Ok(())
     });
-    if let Err(error) = result {
-        errors.push(error);
-    }
     at_most_once(errors, variant, attr, "prop");
     Some(out)
 }

@@ -1,10 +1,10 @@
 //! The attributes of `#[derive(Filter)]`, parsed once into typed values that keep their
 //! tokens so errors can point at them.
 
-use syn::parse::ParseStream;
 use syn::{LitStr, Type};
 
 use crate::ctxt::Errors;
+use crate::keys::{each_key, key_value, unknown_key};
 use crate::krate::CratePath;
 
 pub(crate) mod kw {
@@ -74,27 +74,18 @@ const FIELD_KEYS: &str = "an operator (`eq`, `ne`, `gt`, `gte`, `lt`, `lte`, `in
 pub(crate) fn filter_attrs(errors: &Errors, attrs: &[syn::Attribute]) -> FilterAttrs {
     let mut out = FilterAttrs::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("filter")) {
-        let result = attr.parse_args_with(|input: ParseStream<'_>| {
-            while !input.is_empty() {
-                let lookahead = input.lookahead1();
-                if lookahead.peek(kw::item) {
-                    key_value(input, errors, &mut out.item, "item")?;
-                } else if lookahead.peek(kw::custom) {
-                    key_value(input, errors, &mut out.custom, "custom")?;
-                } else if lookahead.peek(syn::Token![crate]) {
-                    key_value(input, errors, &mut out.krate, "crate")?;
-                } else {
-                    return Err(unknown_key(input, "#[filter(...)]", FILTER_KEYS));
-                }
-                if !input.is_empty() {
-                    input.parse::<syn::Token![,]>()?;
-                }
+        each_key(errors, attr, |input, lookahead| {
+            if lookahead.peek(kw::item) {
+                key_value(input, errors, &mut out.item, "item")?;
+            } else if lookahead.peek(kw::custom) {
+                key_value(input, errors, &mut out.custom, "custom")?;
+            } else if lookahead.peek(syn::Token![crate]) {
+                key_value(input, errors, &mut out.krate, "crate")?;
+            } else {
+                return Err(unknown_key(input, "#[filter(...)]", FILTER_KEYS));
             }
             Ok(())
         });
-        if let Err(error) = result {
-            errors.push(error);
-        }
     }
     out
 }
@@ -107,55 +98,46 @@ pub(crate) fn field_attrs(errors: &Errors, field: &syn::Field) -> Option<FieldAt
     let mut seen = false;
     for attr in field.attrs.iter().filter(|a| a.path().is_ident("filter")) {
         seen = true;
-        let result = attr.parse_args_with(|input: ParseStream<'_>| {
-            while !input.is_empty() {
-                let lookahead = input.lookahead1();
-                let found = if lookahead.peek(kw::field) {
-                    key_value(input, errors, &mut target, "field")?;
-                    None
-                } else if lookahead.peek(kw::column) {
-                    key_value(input, errors, &mut column, "column")?;
-                    None
-                } else if lookahead.peek(syn::Token![in]) {
-                    Some((Op::In, input.parse::<syn::Token![in]>()?.span))
-                } else if lookahead.peek(kw::eq) {
-                    Some((Op::Eq, input.parse::<kw::eq>()?.span))
-                } else if lookahead.peek(kw::ne) {
-                    Some((Op::Ne, input.parse::<kw::ne>()?.span))
-                } else if lookahead.peek(kw::gte) {
-                    Some((Op::Gte, input.parse::<kw::gte>()?.span))
-                } else if lookahead.peek(kw::gt) {
-                    Some((Op::Gt, input.parse::<kw::gt>()?.span))
-                } else if lookahead.peek(kw::lte) {
-                    Some((Op::Lte, input.parse::<kw::lte>()?.span))
-                } else if lookahead.peek(kw::lt) {
-                    Some((Op::Lt, input.parse::<kw::lt>()?.span))
-                } else if lookahead.peek(kw::between) {
-                    Some((Op::Between, input.parse::<kw::between>()?.span))
-                } else if lookahead.peek(kw::contains) {
-                    Some((Op::Contains, input.parse::<kw::contains>()?.span))
+        each_key(errors, attr, |input, lookahead| {
+            let found = if lookahead.peek(kw::field) {
+                key_value(input, errors, &mut target, "field")?;
+                None
+            } else if lookahead.peek(kw::column) {
+                key_value(input, errors, &mut column, "column")?;
+                None
+            } else if lookahead.peek(syn::Token![in]) {
+                Some((Op::In, input.parse::<syn::Token![in]>()?.span))
+            } else if lookahead.peek(kw::eq) {
+                Some((Op::Eq, input.parse::<kw::eq>()?.span))
+            } else if lookahead.peek(kw::ne) {
+                Some((Op::Ne, input.parse::<kw::ne>()?.span))
+            } else if lookahead.peek(kw::gte) {
+                Some((Op::Gte, input.parse::<kw::gte>()?.span))
+            } else if lookahead.peek(kw::gt) {
+                Some((Op::Gt, input.parse::<kw::gt>()?.span))
+            } else if lookahead.peek(kw::lte) {
+                Some((Op::Lte, input.parse::<kw::lte>()?.span))
+            } else if lookahead.peek(kw::lt) {
+                Some((Op::Lt, input.parse::<kw::lt>()?.span))
+            } else if lookahead.peek(kw::between) {
+                Some((Op::Between, input.parse::<kw::between>()?.span))
+            } else if lookahead.peek(kw::contains) {
+                Some((Op::Contains, input.parse::<kw::contains>()?.span))
+            } else {
+                return Err(unknown_key(input, "#[filter(...)]", FIELD_KEYS));
+            };
+            if let Some((new, span)) = found {
+                if let Some((old, _)) = op {
+                    errors.push(syn::Error::new(
+                        span,
+                        format_args!("a filter field has one operator, and this one has `{}` already; declare another field for `{}`", old.name(), new.name()),
+                    ));
                 } else {
-                    return Err(unknown_key(input, "#[filter(...)]", FIELD_KEYS));
-                };
-                if let Some((new, span)) = found {
-                    if let Some((old, _)) = op {
-                        errors.push(syn::Error::new(
-                            span,
-                            format_args!("a filter field has one operator, and this one has `{}` already; declare another field for `{}`", old.name(), new.name()),
-                        ));
-                    } else {
-                        op = Some((new, span));
-                    }
-                }
-                if !input.is_empty() {
-                    input.parse::<syn::Token![,]>()?;
+                    op = Some((new, span));
                 }
             }
             Ok(())
         });
-        if let Err(error) = result {
-            errors.push(error);
-        }
     }
     let name = field
         .ident
@@ -184,31 +166,4 @@ pub(crate) fn field_attrs(errors: &Errors, field: &syn::Field) -> Option<FieldAt
             None
         }
     }
-}
-
-fn key_value<K: syn::parse::Parse + quote::ToTokens, V: syn::parse::Parse>(
-    input: ParseStream<'_>,
-    errors: &Errors,
-    slot: &mut Option<(K, V)>,
-    name: &str,
-) -> syn::Result<()> {
-    let key: K = input.parse()?;
-    input.parse::<syn::Token![=]>()?;
-    let value: V = input.parse()?;
-    if slot.is_some() {
-        errors.error_at(&key, format_args!("`{name}` is given twice"));
-    }
-    *slot = Some((key, value));
-    Ok(())
-}
-
-fn unknown_key(input: ParseStream<'_>, attr: &str, allowed: &str) -> syn::Error {
-    let found: proc_macro2::TokenTree = match input.parse() {
-        Ok(tt) => tt,
-        Err(e) => return e,
-    };
-    syn::Error::new_spanned(
-        &found,
-        format!("unknown key `{found}` in `{attr}`; expected one of: {allowed}"),
-    )
 }
