@@ -41,9 +41,16 @@ pub(crate) fn types() -> String {
     filled(TYPES)
 }
 
+/// How long a download waits for its next chunk or its end, connected, before it gives up
+/// (`DownloadOptions.idleTimeoutMs` by default): a server that stops sending mid-file must
+/// not leave the promise pending for ever.
+const DEFAULT_IDLE_TIMEOUT_MS: u32 = 30_000;
+
 /// The download runtime, for the `.js` (after the client's own runtime).
 pub(crate) fn runtime(default_timeout_ms: u32) -> String {
-    filled(RUNTIME).replace("@DEFAULT_TIMEOUT_MS@", &default_timeout_ms.to_string())
+    filled(RUNTIME)
+        .replace("@DEFAULT_TIMEOUT_MS@", &default_timeout_ms.to_string())
+        .replace("@DEFAULT_IDLE_TIMEOUT_MS@", &DEFAULT_IDLE_TIMEOUT_MS.to_string())
 }
 
 const TYPES: &str = r#"
@@ -101,6 +108,11 @@ export interface DownloadOptions extends CallOptions {
   signal?: AbortSignalLike;
   /** At most this many chunks unacknowledged (the server may allow fewer). */
   window?: number;
+  /**
+   * Rejects with a TimeoutError (and cancels) when, connected, nothing of the download
+   * arrives for this long (default 30000 ms). A lost connection pauses it until the resume.
+   */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -203,6 +215,7 @@ function withDownloads(client, names, options) {
   const download = (name, request, downloadOptions = {}) => new Promise((resolve, reject) => {
     const { signal, onProgress, onChunk } = downloadOptions;
     const timeoutMs = downloadOptions.timeoutMs ?? defaultTimeout;
+    const idleMs = downloadOptions.idleTimeoutMs ?? @DEFAULT_IDLE_TIMEOUT_MS@;
     const hash = incrementalSha256();
     // The first start's answer: a resume must find the same size.
     let terms = null;
@@ -221,6 +234,20 @@ function withDownloads(client, names, options) {
       settle(value);
     };
     const fail = (error) => end(reject, error);
+    // Started again by the start's answer and every chunk; stopped while disconnected.
+    let idle = null;
+    const quiet = () => {
+      clearTimeout(idle);
+      idle = null;
+    };
+    const watch = () => {
+      quiet();
+      idle = setTimeout(() => {
+        cancel();
+        fail(new TimeoutError(name, idleMs));
+      }, idleMs);
+    };
+    stops.push(quiet);
     const integrity = (message) => fail(new FaultError({ code: "integrity", event: name, message, issues: [] }));
     const cancel = (transfer = id) => {
       if (transfer !== null && client.socket.connected) client.socket.emit("@DOWNLOAD_CANCEL@", { id: transfer });
@@ -243,6 +270,7 @@ function withDownloads(client, names, options) {
         } else data.set(bytes, offset);
         received += bytes.length;
         client.socket.emit("@DOWNLOAD_ACK@", { id, offset: received });
+        watch();
         onProgress?.({ received, total: terms.size });
       },
       end(frame) {
@@ -283,6 +311,7 @@ function withDownloads(client, names, options) {
         }
         id = started.id;
         active.set(id, transfer);
+        watch();
       });
     };
     const onAbort = () => {
@@ -296,6 +325,7 @@ function withDownloads(client, names, options) {
     }
     stops.push(client.on.disconnect((reason) => {
       generation++;
+      quiet();
       if (id !== null) active.delete(id);
       id = null;
       // Closed on purpose: socket.io-client does not reconnect, so nothing will resume.

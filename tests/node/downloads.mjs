@@ -6,7 +6,7 @@
 // SHA-256 check fails), and the wire protocol with a plain socket.io client.
 import { randomBytes } from "node:crypto";
 import { connect, ack, assert, next, opened, rejection, sha256, url } from "./lib.mjs";
-import { connectFiles } from "./generated/files.js";
+import { TimeoutError, connectFiles } from "./generated/files.js";
 
 // The files server's generated content: xorshift32 from `seed | 1`, each state little endian.
 function generated(seed, size) {
@@ -115,6 +115,14 @@ for (const transports of [["websocket"], ["polling"]]) {
   assert.equal(limited.fault.code, "transfer_limit");
   assert.match(limited.fault.message, /already receives 2 downloads/);
   await Promise.all(three);
+
+  // A server that stops sending mid-file: the download gives up after `idleTimeoutMs`
+  // without a chunk, and cancels, so both slots are free again at once.
+  const stalled = await rejection(files.fetchFile(file("stalled.bin", 300_000, { delayMs: 1000 }), { idleTimeoutMs: 300 }), "stalled");
+  assert.ok(stalled instanceof TimeoutError, String(stalled));
+  assert.equal(stalled.timeoutMs, 300);
+  const [c, d] = await Promise.all([files.fetchFile(file("c2.bin", 50_000)), files.fetchFile(file("d2.bin", 50_000))]);
+  assert.equal(c.size + d.size, 100_000);
 
   // Refusals before the first byte: the guard, the app's typed error, an invalid request.
   const forbidden = await rejection(files.fetchFile(file("forbidden.bin", 10)), "forbidden");

@@ -478,6 +478,11 @@ export interface DownloadOptions extends CallOptions {
   signal?: AbortSignalLike;
   /** At most this many chunks unacknowledged (the server may allow fewer). */
   window?: number;
+  /**
+   * Rejects with a TimeoutError (and cancels) when, connected, nothing of the download
+   * arrives for this long (default 30000 ms). A lost connection pauses it until the resume.
+   */
+  idleTimeoutMs?: number;
 }
 
 /**

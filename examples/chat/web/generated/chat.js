@@ -504,6 +504,7 @@ function withDownloads(client, names, options) {
   const download = (name, request, downloadOptions = {}) => new Promise((resolve, reject) => {
     const { signal, onProgress, onChunk } = downloadOptions;
     const timeoutMs = downloadOptions.timeoutMs ?? defaultTimeout;
+    const idleMs = downloadOptions.idleTimeoutMs ?? 30000;
     const hash = incrementalSha256();
     // The first start's answer: a resume must find the same size.
     let terms = null;
@@ -522,6 +523,20 @@ function withDownloads(client, names, options) {
       settle(value);
     };
     const fail = (error) => end(reject, error);
+    // Started again by the start's answer and every chunk; stopped while disconnected.
+    let idle = null;
+    const quiet = () => {
+      clearTimeout(idle);
+      idle = null;
+    };
+    const watch = () => {
+      quiet();
+      idle = setTimeout(() => {
+        cancel();
+        fail(new TimeoutError(name, idleMs));
+      }, idleMs);
+    };
+    stops.push(quiet);
     const integrity = (message) => fail(new FaultError({ code: "integrity", event: name, message, issues: [] }));
     const cancel = (transfer = id) => {
       if (transfer !== null && client.socket.connected) client.socket.emit("eventwire:download-cancel", { id: transfer });
@@ -544,6 +559,7 @@ function withDownloads(client, names, options) {
         } else data.set(bytes, offset);
         received += bytes.length;
         client.socket.emit("eventwire:download-ack", { id, offset: received });
+        watch();
         onProgress?.({ received, total: terms.size });
       },
       end(frame) {
@@ -584,6 +600,7 @@ function withDownloads(client, names, options) {
         }
         id = started.id;
         active.set(id, transfer);
+        watch();
       });
     };
     const onAbort = () => {
@@ -597,6 +614,7 @@ function withDownloads(client, names, options) {
     }
     stops.push(client.on.disconnect((reason) => {
       generation++;
+      quiet();
       if (id !== null) active.delete(id);
       id = null;
       // Closed on purpose: socket.io-client does not reconnect, so nothing will resume.
