@@ -128,7 +128,7 @@ impl<T, E> WriteError<T, E> {
 /// The filter of a prop's feed: the server sets its scope; the client sends `{}`.
 #[derive(Debug, Deserialize, schemars::JsonSchema, crate::Validate)]
 #[serde(deny_unknown_fields)]
-#[schemars(rename = "Scope")]
+#[schemars(rename = "PropScope")]
 pub struct Scope<T> {
     #[serde(skip)]
     #[schemars(skip)]

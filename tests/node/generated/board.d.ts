@@ -212,7 +212,7 @@ export interface NewTask {
 }
 
 /** The filter of a prop's feed: the server sets its scope; the client sends `{}`. */
-export type Scope = { [key: string]: never };
+export type PropScope = { [key: string]: never };
 
 /** A prop's value in one scope, as every reader receives it. */
 export interface SharedOfMotto {
@@ -540,7 +540,7 @@ export interface BoardClientToServerEvents {
   /** Writes `motto`: the new value and the version it was read at. A write from another version changes nothing and gets a `conflict` carrying the current value. */
   writeMotto: (payload: WriteOfMotto, ack: (response: AckResponse<SharedOfMotto, WriteErrorOfMottoAndNoError>) => void) => void;
   /** Subscribes to a feed; the answer is its snapshot. */
-  "eventwire:subscribe": (request: { feed: "tasks"; filter?: TaskFilter } | { feed: "activity"; filter?: ActivityFilter } | { feed: "motto"; filter?: Scope }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
+  "eventwire:subscribe": (request: { feed: "tasks"; filter?: TaskFilter } | { feed: "activity"; filter?: ActivityFilter } | { feed: "motto"; filter?: PropScope }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
   /** Ends a subscription. */
   "eventwire:unsubscribe": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;
 }
@@ -636,7 +636,7 @@ export interface BoardClient {
      *
      * Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with FaultError | TimeoutError.
      */
-    subscribe(filter?: Scope, options?: CallOptions): Promise<LiveCollection<string, SharedOfMotto>>;
+    subscribe(filter?: PropScope, options?: CallOptions): Promise<LiveCollection<string, SharedOfMotto>>;
   };
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {};

@@ -277,7 +277,7 @@ export interface NewTask {
 }
 
 /** The filter of a prop's feed: the server sets its scope; the client sends `{}`. */
-export type Scope = { [key: string]: never };
+export type PropScope = { [key: string]: never };
 
 /**
  * The board's title and how many tasks each column may hold: one value per workspace,
@@ -578,7 +578,7 @@ export interface BoardClientToServerEvents {
   /** Writes `settings`: the new value and the version it was read at. A write from another version changes nothing and gets a `conflict` carrying the current value. */
   writeSettings: (payload: WriteOfSettings, ack: (response: AckResponse<SharedOfSettings, WriteErrorOfSettingsAndBoardError>) => void) => void;
   /** Subscribes to a feed; the answer is its snapshot. */
-  "eventwire:subscribe": (request: { feed: "tasks"; filter?: TaskFilter } | { feed: "activity"; filter?: ActivityFilter } | { feed: "settings"; filter?: Scope }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
+  "eventwire:subscribe": (request: { feed: "tasks"; filter?: TaskFilter } | { feed: "activity"; filter?: ActivityFilter } | { feed: "settings"; filter?: PropScope }, ack: (response: AckResponse<unknown, unknown>) => void) => void;
   /** Ends a subscription. */
   "eventwire:unsubscribe": (request: { id: string }, ack: (response: AckResponse<null>) => void) => void;
 }
@@ -668,7 +668,7 @@ export interface BoardClient {
      *
      * Subscribes with a filter; resolves with the live subscription once its snapshot arrived. Rejects with FaultError | TypedAppError<BoardError> | TimeoutError.
      */
-    subscribe(filter?: Scope, options?: CallOptions): Promise<LiveCollection<string, SharedOfSettings>>;
+    subscribe(filter?: PropScope, options?: CallOptions): Promise<LiveCollection<string, SharedOfSettings>>;
   };
   /** Listens to a server event; each returns a function that stops listening. */
   readonly on: {};
