@@ -125,6 +125,13 @@ export interface ChatClient {
    * its node or failing to reach it. Rooms are per connection: join them again here.
    */
   onFailover(handler: (url: string) => void): () => void;
+  /**
+   * With connection state recovery on the server: runs on every connection, once the
+   * server said whether it restored the earlier session (`true`: its rooms are back and the
+   * server events it missed follow, in order; `false`: a fresh session, so rejoin rooms and
+   * refetch). Without recovery on the server it never runs.
+   */
+  onRecovery(handler: (recovered: boolean) => void): () => void;
   /** Closes the connection. */
   close(): void;
 }"#
