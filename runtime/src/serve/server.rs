@@ -456,8 +456,8 @@ impl<A: ServerAdapter> Server<A> {
     /// resync). Defaults to 1,000 ([`feed::DEFAULT_HISTORY_LENGTH`](crate::feed::DEFAULT_HISTORY_LENGTH)); 0 keeps none.
     /// The replay is queued for the socket at once, so a resume also replays at most
     /// [`subscription_buffer`](Self::subscription_buffer) changes and half of
-    /// [`max_buffer_size`](Self::max_buffer_size) (64 by default); more is a resync. For
-    /// long catch-ups raise all three.
+    /// [`max_buffer_size`](Self::max_buffer_size) (64 by default), a half shared by the
+    /// resumes of one connection; more is a resync. For long catch-ups raise all three.
     ///
     /// ```
     /// let server = eventwire::Server::new()
