@@ -43,6 +43,8 @@ pub struct Run {
     receivers: Vec<Receiver>,
     every: Histogram<u64>,
     remote: Histogram<u64>,
+    /// Subscriptions the server ended during the run (`overflow`: a queue filled up).
+    ended: u64,
 }
 
 /// What a run delivered.
@@ -56,6 +58,8 @@ pub struct Tally {
     pub duplicates: u64,
     /// Copies that came after one with a higher number.
     pub out_of_order: u64,
+    /// Subscriptions the server ended during the run.
+    pub ended: u64,
     /// Publish-to-delivery latency at the median, every receiver, in ms.
     pub p50: f64,
     /// At the 99th percentile, every receiver, in ms.
@@ -84,6 +88,7 @@ impl Run {
                 .collect(),
             every: stats::latency_histogram(),
             remote: stats::latency_histogram(),
+            ended: 0,
         }
     }
 
@@ -104,6 +109,12 @@ impl Run {
         if !receiver.local {
             self.remote.saturating_record(latency);
         }
+    }
+
+    /// The server ended a receiver's subscription (it subscribes again; what it missed
+    /// meanwhile counts as lost).
+    pub fn ended(&mut self) {
+        self.ended += 1;
     }
 
     /// Copies received so far, duplicates included.
@@ -143,6 +154,7 @@ impl Run {
             lost,
             duplicates,
             out_of_order,
+            ended: self.ended,
             p50: ms(&self.every, 0.5),
             p99: ms(&self.every, 0.99),
             max: self.every.max() as f64 / 1000.0,

@@ -35,9 +35,10 @@ fn both_paths_deliver_everything_across_three_nodes() {
             .unwrap_or_else(|| panic!("no row for {path}:\n{stdout}\n{stderr}"));
         let cells: Vec<&str> = row.split('|').map(str::trim).collect();
         // | path | p50 | p99 | max | remote | deliveries | lost | duplicates | out of order |
+        // subscriptions ended |
         assert_eq!(
-            &cells[6..10],
-            &["1800", "0", "0", "0"],
+            &cells[6..11],
+            &["1800", "0", "0", "0", "0"],
             "{path}: 300 messages to 6 receivers, each once and in order:\n{stdout}\n{stderr}"
         );
     }
