@@ -29,6 +29,7 @@
 pub mod callgrind;
 pub mod charts;
 pub mod client;
+pub mod deliveries;
 pub mod feeds;
 pub mod in_process;
 pub mod payloads;

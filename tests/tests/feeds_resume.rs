@@ -6,7 +6,11 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use eventwire_tests::board::{Board, BoardApp, Status, Task};
+use std::collections::HashMap;
+
+use eventwire_tests::board::{Activity, Board, BoardApp, Status, Task};
+use eventwire_tests::raw::{Next, RawSocket};
+use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 #[tokio::test]
@@ -27,6 +31,129 @@ async fn a_history_too_short_is_a_resync() {
 async fn a_replay_longer_than_the_socket_queue_takes_is_a_resync() {
     let board = eventwire_tests::board::start_board_with(|server| server.max_buffer_size(8)).await;
     run(&board.url, "short").await;
+}
+
+/// Several subscriptions resuming on one connection share its queue: together they replay
+/// at most half of it (here 8 packets, so 4 changes). Five subscriptions that each missed 3
+/// changes would queue 15 changes and 5 answers at once; one replays, the others resync,
+/// and none ends with `overflow`. One thread: the socket's writer does not drain the queue
+/// between the resumes, as with resumes that arrive together after a reconnect.
+#[tokio::test(flavor = "current_thread")]
+async fn resumes_on_one_connection_share_its_queue() {
+    let board = eventwire_tests::board::start_board_with(|server| server.max_buffer_size(8)).await;
+    let activity = board.feeds.feed(Board::activity());
+    let notice = |task| Activity {
+        task,
+        workspace: 10,
+    };
+    let subscriptions = eventwire_tests::board::BOARD_MAX_SUBSCRIPTIONS;
+
+    let mut first = member(&board.url).await;
+    let mut from = Vec::new();
+    for ack in 1..=subscriptions {
+        first
+            .send(&format!(
+                r#"42/board,{ack}["eventwire:subscribe",{{"feed":"activity"}}]"#
+            ))
+            .await;
+        let answer = frame(&mut first).await;
+        let data = &answer[0]["data"];
+        assert_eq!(answer[0]["ok"], true, "{answer}");
+        from.push((data["epoch"].clone(), data["offset"].clone()));
+    }
+    drop(first);
+    let offset = |value: &Value| value.as_str().unwrap().parse::<u64>().unwrap();
+    let before = offset(&from[0].1);
+    assert!(from.iter().all(|(_, o)| offset(o) == before));
+    // Missed while away: 3 changes for every subscription, each within the limit of one.
+    for task in 1..=3 {
+        activity.created(notice(task));
+    }
+
+    let mut second = member(&board.url).await;
+    for (ack, (epoch, offset)) in (1..=subscriptions).zip(&from) {
+        second
+            .send(&format!(
+                r#"42/board,{ack}["eventwire:subscribe",{{"feed":"activity","resume":{{"epoch":{epoch},"offset":{offset}}}}}]"#
+            ))
+            .await;
+    }
+    // Per subscription id: whether it resumed, and the offsets of the changes it got.
+    let mut answers: HashMap<String, bool> = HashMap::new();
+    let mut changes: HashMap<String, Vec<u64>> = HashMap::new();
+    let mut live_sent = false;
+    let live = before + 4;
+    tokio::time::timeout(Duration::from_secs(10), async {
+        while !(live_sent
+            && answers.len() == subscriptions
+            && answers
+                .keys()
+                .all(|id| changes.get(id).and_then(|c| c.last()) == Some(&live)))
+        {
+            let args = frame(&mut second).await;
+            match args[0].as_str() {
+                Some("eventwire:change") => changes
+                    .entry(args[1]["id"].as_str().unwrap().to_owned())
+                    .or_default()
+                    .push(offset(&args[1]["offset"])),
+                Some("eventwire:end") => panic!("a subscription ended: {args}"),
+                _ => {
+                    let data = &args[0]["data"];
+                    assert_eq!(args[0]["ok"], true, "{args}");
+                    answers.insert(
+                        data["id"].as_str().unwrap().to_owned(),
+                        data["resumed"] == true,
+                    );
+                }
+            }
+            if answers.len() == subscriptions && !live_sent {
+                activity.created(notice(4));
+                live_sent = true;
+            }
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("not every subscription went live: {answers:?} {changes:?}"));
+
+    let resumed: Vec<&String> = answers
+        .iter()
+        .filter(|(_, r)| **r)
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(resumed.len(), 1, "one replay of 3 fits in 4: {answers:?}");
+    for (id, resumed) in &answers {
+        let expected: Vec<u64> = if *resumed {
+            (before + 1..=live).collect()
+        } else {
+            vec![live]
+        };
+        assert_eq!(
+            changes[id], expected,
+            "subscription {id} (resumed: {resumed})"
+        );
+    }
+}
+
+async fn member(url: &str) -> RawSocket {
+    let mut socket = RawSocket::open(url).await;
+    socket
+        .send(r#"40/board,{"workspace":10,"name":"ann"}"#)
+        .await;
+    match socket.next().await {
+        Next::Text(reply) if reply.starts_with("40/board,{\"sid\"") => socket,
+        other => panic!("expected the connect reply, got {other:?}"),
+    }
+}
+
+/// The arguments of the next frame (an event's or an ack's).
+async fn frame(socket: &mut RawSocket) -> Value {
+    match socket.next().await {
+        Next::Text(text) => {
+            let start = text.find('[').expect("an argument array");
+            serde_json::from_str(&text[start..]).expect("JSON arguments")
+        }
+        other => panic!("expected a frame, got {other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -86,6 +86,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "chat: open http://{}/ (messages are kept in {db})",
         listener.local_addr()?
     );
+    // Messages go out at once: axum leaves Nagle's algorithm on.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     // The peer address feeds per-IP connection caps.
     axum::serve(
         listener,

@@ -3,7 +3,7 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
@@ -95,6 +95,8 @@ type Remover = Box<dyn FnOnce() + Send>;
 pub(crate) struct SocketFeeds {
     pub(crate) hub: Arc<FeedHub>,
     slots: Mutex<Slots>,
+    /// Changes replayed to this socket's resumes so far (see [`take_replay`](Self::take_replay)).
+    replayed: AtomicUsize,
 }
 
 #[derive(Default)]
@@ -109,7 +111,35 @@ impl SocketFeeds {
         Arc::new(Self {
             hub,
             slots: Mutex::default(),
+            replayed: AtomicUsize::new(0),
         })
+    }
+
+    /// The connection's replay budget: half its queue, shared by every subscription that
+    /// resumes on it. A replay is queued at once, and resumes arrive together after a
+    /// reconnect, so each alone fitting its half is not enough: together they would fill
+    /// the queue and end some of them with `overflow`. The budget is never given back:
+    /// socketioxide does not say when a socket's queue has drained (its `Socket::reserve`
+    /// is crate-private), and a new connection, where resumes come from, has a new one.
+    fn replay_budget(&self) -> usize {
+        self.hub.limits.queue.load(Ordering::Relaxed) / 2
+    }
+
+    /// Changes this connection may still replay.
+    pub(crate) fn replay_left(&self) -> usize {
+        self.replay_budget()
+            .saturating_sub(self.replayed.load(Ordering::Relaxed))
+    }
+
+    /// Takes `changes` from the replay budget; false (taking nothing) when fewer are left:
+    /// the resume is then a resync, whose snapshot is one packet.
+    pub(crate) fn take_replay(&self, changes: usize) -> bool {
+        let budget = self.replay_budget();
+        self.replayed
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |taken| {
+                taken.checked_add(changes).filter(|total| *total <= budget)
+            })
+            .is_ok()
     }
 
     fn slots(&self) -> std::sync::MutexGuard<'_, Slots> {

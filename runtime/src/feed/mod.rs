@@ -23,7 +23,10 @@
 //! are taken from the history under the same lock that registers the subscription, and
 //! replayed through its final filter and check before the buffered ones, so nothing is
 //! missed or sent twice. When the epoch is another or the history no longer reaches back,
-//! the answer is a fresh snapshot marked as a resync instead.
+//! the answer is a fresh snapshot marked as a resync instead. The replay is queued for the
+//! socket at once, so the resumes of one connection replay at most half its queue
+//! ([`Server::max_buffer_size`](crate::Server::max_buffer_size)) between them; past that a
+//! resume is a resync too.
 //!
 //! **Across nodes.** With [`Server::redis`](crate::Server), each feed's changes go through
 //! a Redis stream: a change published on any node reaches the matching subscribers of every

@@ -303,8 +303,8 @@ where
         let wire_id = self.id.to_string();
         let resume = std::mem::replace(&mut self.resume, Resume::No);
         // More missed changes than the socket's queue takes would overflow it on replay:
-        // a fresh snapshot is one packet.
-        let limit = self.state.replay_limit();
+        // a fresh snapshot is one packet. The connection's other resumes share the queue.
+        let limit = self.state.replay_limit().min(self.socket.replay_left());
         let resume = match (resume, self.state.shared.get()) {
             (Resume::Shared(from), Some(shared)) => {
                 // Still pending: what is published meanwhile is buffered, after `offset`.
@@ -328,17 +328,22 @@ where
             _ => 0,
         };
         let (answer, missed): (Box<dyn ErasedSerialize + Send>, _) = match resume {
-            Resume::From(from, missed) if missed.len() <= limit => (
-                // The handler ran all the same: it authorizes the subscriber and completes
-                // its filter; its snapshot is not needed.
-                Box::new(Resumed {
-                    id: wire_id.clone(),
-                    epoch: self.epoch.clone(),
-                    offset: from.to_string(),
-                    resumed: true,
-                }),
-                missed,
-            ),
+            // The budget is taken only by a resume that replays.
+            Resume::From(from, missed)
+                if missed.len() <= limit && self.socket.take_replay(missed.len()) =>
+            {
+                (
+                    // The handler ran all the same: it authorizes the subscriber and completes
+                    // its filter; its snapshot is not needed.
+                    Box::new(Resumed {
+                        id: wire_id.clone(),
+                        epoch: self.epoch.clone(),
+                        offset: from.to_string(),
+                        resumed: true,
+                    }),
+                    missed,
+                )
+            }
             resume => {
                 let keys = items.iter().map(|item| (self.state.key)(item)).collect();
                 let snapshot = Snapshot {

@@ -456,8 +456,8 @@ impl<A: ServerAdapter> Server<A> {
     /// resync). Defaults to 1,000 ([`feed::DEFAULT_HISTORY_LENGTH`](crate::feed::DEFAULT_HISTORY_LENGTH)); 0 keeps none.
     /// The replay is queued for the socket at once, so a resume also replays at most
     /// [`subscription_buffer`](Self::subscription_buffer) changes and half of
-    /// [`max_buffer_size`](Self::max_buffer_size) (64 by default); more is a resync. For
-    /// long catch-ups raise all three.
+    /// [`max_buffer_size`](Self::max_buffer_size) (64 by default), a half shared by the
+    /// resumes of one connection; more is a resync. For long catch-ups raise all three.
     ///
     /// ```
     /// let server = eventwire::Server::new()
@@ -812,6 +812,7 @@ impl<A: ServerAdapter> Server<A> {
     /// ```no_run
     /// use std::net::SocketAddr;
     /// use axum::routing::{get, post};
+    /// use axum::serve::ListenerExt;
     /// use eventwire::{payload, Contract, Emitter, Server};
     ///
     /// #[payload] pub struct Notice { text: String }
@@ -836,7 +837,10 @@ impl<A: ServerAdapter> Server<A> {
     ///         }
     ///     }))
     ///     .layer(layer);
-    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    /// // Frames go out at once, as with `serve`: axum leaves Nagle's algorithm on.
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:3000")
+    ///     .await?
+    ///     .tap_io(|tcp| { let _ = tcp.set_nodelay(true); });
     /// // Connect-info gives the per-IP cap its addresses; graceful shutdown when told
     /// // (`tokio::signal::ctrl_c()` is the usual trigger).
     /// let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -920,6 +924,14 @@ impl<A: ServerAdapter> Server<A> {
         let app = axum::Router::<()>::new().layer(layer);
         // The peer address feeds `max_connections_per_ip`.
         let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        // Every packet is written as soon as it is queued: with Nagle's algorithm a small
+        // frame waits for the peer's (delayed) ACK of the previous one, up to 40 ms on
+        // Linux. axum's `serve` leaves the socket as accepted.
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            if let Err(error) = tcp.set_nodelay(true) {
+                tracing::debug!(%error, "cannot set TCP_NODELAY on a connection");
+            }
+        });
         axum::serve(listener, app).await?;
         Ok(())
     }

@@ -78,7 +78,12 @@ impl Server<Redis> {
             url: url.clone(),
             source,
         };
-        let client = redis::Client::open(url.as_str()).map_err(error)?;
+        // Commands and pushes are small and latency is the point: no Nagle's algorithm
+        // (redis-rs leaves it on by default).
+        let info = redis::IntoConnectionInfo::into_connection_info(url.as_str())
+            .map_err(error)?
+            .set_tcp_settings(redis::io::tcp::TcpSettings::default().set_nodelay(true));
+        let client = redis::Client::open(info).map_err(error)?;
         let driver = ReconnectingDriver::new(&client).await.map_err(error)?;
         let server = Server::with_adapter(RedisAdapterCtr::new_with_driver(
             driver,
