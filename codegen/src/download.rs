@@ -50,7 +50,10 @@ const DEFAULT_IDLE_TIMEOUT_MS: u32 = 30_000;
 pub(crate) fn runtime(default_timeout_ms: u32) -> String {
     filled(RUNTIME)
         .replace("@DEFAULT_TIMEOUT_MS@", &default_timeout_ms.to_string())
-        .replace("@DEFAULT_IDLE_TIMEOUT_MS@", &DEFAULT_IDLE_TIMEOUT_MS.to_string())
+        .replace(
+            "@DEFAULT_IDLE_TIMEOUT_MS@",
+            &DEFAULT_IDLE_TIMEOUT_MS.to_string(),
+        )
 }
 
 const TYPES: &str = r#"

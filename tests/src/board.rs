@@ -434,3 +434,28 @@ pub async fn start_board_with(
     tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
     BoardServer { url, app, feeds }
 }
+
+/// A raw connection to `/board` as `name` of `workspace`, once the server accepted it.
+pub async fn raw_member(url: &str, workspace: u32, name: &str) -> crate::raw::RawSocket {
+    let mut socket = crate::raw::RawSocket::open(url).await;
+    socket
+        .send(&format!(
+            r#"40/board,{{"workspace":{workspace},"name":"{name}"}}"#
+        ))
+        .await;
+    match socket.next().await {
+        crate::raw::Next::Text(reply) if reply.starts_with("40/board,{\"sid\"") => socket,
+        other => panic!("expected the connect reply, got {other:?}"),
+    }
+}
+
+/// The arguments of `socket`'s next frame (an event's or an acknowledgement's).
+pub async fn frame_arguments(socket: &mut crate::raw::RawSocket) -> serde_json::Value {
+    match socket.next().await {
+        crate::raw::Next::Text(text) => {
+            let start = text.find('[').expect("an argument array");
+            serde_json::from_str(&text[start..]).expect("JSON arguments")
+        }
+        other => panic!("expected a frame, got {other:?}"),
+    }
+}

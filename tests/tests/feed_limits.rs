@@ -2,39 +2,17 @@
 //! with `overflow` (live, and while its snapshot loads), and subscribing, unsubscribing and
 //! disconnecting over and over leaves nothing behind.
 
-use eventwire_tests::board::{Board, BoardServer, Status, Task, start_board_with};
-use eventwire_tests::raw::{Next, RawSocket};
+use eventwire_tests::board::{
+    Board, BoardServer, Status, Task, frame_arguments, raw_member, start_board_with,
+};
+use eventwire_tests::raw::RawSocket;
 use serde_json::Value;
-
-async fn member(url: &str, workspace: u32) -> RawSocket {
-    let mut socket = RawSocket::open(url).await;
-    socket
-        .send(&format!(
-            r#"40/board,{{"workspace":{workspace},"name":"m"}}"#
-        ))
-        .await;
-    match socket.next().await {
-        Next::Text(reply) if reply.starts_with("40/board,{\"sid\"") => socket,
-        other => panic!("expected the connect reply, got {other:?}"),
-    }
-}
-
-/// The arguments of the next frame.
-async fn frame(socket: &mut RawSocket) -> Value {
-    match socket.next().await {
-        Next::Text(text) => {
-            let start = text.find('[').expect("an argument array");
-            serde_json::from_str(&text[start..]).expect("JSON arguments")
-        }
-        other => panic!("expected a frame, got {other:?}"),
-    }
-}
 
 /// Reads until the `eventwire:end` frame; returns it and how many changes came first.
 async fn until_end(socket: &mut RawSocket) -> (Value, usize) {
     let mut changes = 0;
     loop {
-        let args = frame(socket).await;
+        let args = frame_arguments(socket).await;
         match args[0].as_str() {
             Some("eventwire:end") => return (args[1].clone(), changes),
             Some("eventwire:change") => changes += 1,
@@ -60,7 +38,7 @@ async fn subscribe(socket: &mut RawSocket, ack: u32) -> Value {
             r#"42/board,{ack}["eventwire:subscribe",{{"feed":"tasks"}}]"#
         ))
         .await;
-    frame(socket).await[0].clone()
+    frame_arguments(socket).await[0].clone()
 }
 
 // One thread: the sockets' writers cannot drain while the test publishes, as with a
@@ -69,7 +47,7 @@ async fn subscribe(socket: &mut RawSocket, ack: u32) -> Value {
 async fn a_subscriber_that_does_not_keep_up_is_ended_with_overflow() {
     let BoardServer { url, feeds, .. } = start_board_with(|server| server.max_buffer_size(8)).await;
     let tasks = feeds.feed(Board::tasks());
-    let mut slow = member(&url, 1).await;
+    let mut slow = raw_member(&url, 1, "m").await;
     let snapshot = subscribe(&mut slow, 1).await;
     assert_eq!(snapshot["ok"], true, "{snapshot}");
     assert_eq!(tasks.subscriptions(), 1);
@@ -92,7 +70,7 @@ async fn a_subscription_whose_buffer_fills_while_its_snapshot_loads_ends_with_ov
     let BoardServer { url, feeds, .. } =
         start_board_with(|server| server.subscription_buffer(3)).await;
     let tasks = feeds.feed(Board::tasks());
-    let mut socket = member(&url, 1).await;
+    let mut socket = raw_member(&url, 1, "m").await;
     socket
         .send(r#"42/board,1["eventwire:subscribe",{"feed":"tasks"}]"#)
         .await;
@@ -103,7 +81,7 @@ async fn a_subscription_whose_buffer_fills_while_its_snapshot_loads_ends_with_ov
     for id in 0..10 {
         tasks.created(task(id, 1));
     }
-    let snapshot = frame(&mut socket).await[0].clone();
+    let snapshot = frame_arguments(&mut socket).await[0].clone();
     assert_eq!(snapshot["ok"], true, "{snapshot}");
     let (end, changes) = until_end(&mut socket).await;
     assert_eq!((end["reason"].as_str(), changes), (Some("overflow"), 0));
@@ -120,23 +98,23 @@ async fn subscribing_unsubscribing_and_disconnecting_leaves_nothing_behind() {
     // The activity feed's snapshot is immediate; the tasks feed's takes 30 ms, so it is
     // the one left loading when the socket goes.
     for cycle in 0..200u32 {
-        let mut socket = member(&url, cycle % 3).await;
+        let mut socket = raw_member(&url, cycle % 3, "m").await;
         socket
             .send(r#"42/board,1["eventwire:subscribe",{"feed":"activity"}]"#)
             .await;
-        let first = frame(&mut socket).await[0].clone();
+        let first = frame_arguments(&mut socket).await[0].clone();
         let id = first["data"]["id"].as_str().expect("an id").to_owned();
         socket
             .send(&format!(
                 r#"42/board,2["eventwire:unsubscribe",{{"id":"{id}"}}]"#
             ))
             .await;
-        assert_eq!(frame(&mut socket).await[0]["ok"], true);
+        assert_eq!(frame_arguments(&mut socket).await[0]["ok"], true);
         // Left subscribed: the disconnect releases it.
         socket
             .send(r#"42/board,3["eventwire:subscribe",{"feed":"activity"}]"#)
             .await;
-        assert_eq!(frame(&mut socket).await[0]["ok"], true);
+        assert_eq!(frame_arguments(&mut socket).await[0]["ok"], true);
         if cycle % 2 == 0 {
             // A subscribe whose snapshot is still loading when the socket goes.
             socket

@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use std::collections::HashMap;
 
-use eventwire_tests::board::{Activity, Board, BoardApp, Status, Task};
-use eventwire_tests::raw::{Next, RawSocket};
+use eventwire_tests::board::{
+    Activity, Board, BoardApp, Status, Task, frame_arguments, raw_member,
+};
+
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -48,7 +50,7 @@ async fn resumes_on_one_connection_share_its_queue() {
     };
     let subscriptions = eventwire_tests::board::BOARD_MAX_SUBSCRIPTIONS;
 
-    let mut first = member(&board.url).await;
+    let mut first = raw_member(&board.url, 10, "ann").await;
     let mut from = Vec::new();
     for ack in 1..=subscriptions {
         first
@@ -56,7 +58,7 @@ async fn resumes_on_one_connection_share_its_queue() {
                 r#"42/board,{ack}["eventwire:subscribe",{{"feed":"activity"}}]"#
             ))
             .await;
-        let answer = frame(&mut first).await;
+        let answer = frame_arguments(&mut first).await;
         let data = &answer[0]["data"];
         assert_eq!(answer[0]["ok"], true, "{answer}");
         from.push((data["epoch"].clone(), data["offset"].clone()));
@@ -70,7 +72,7 @@ async fn resumes_on_one_connection_share_its_queue() {
         activity.created(notice(task));
     }
 
-    let mut second = member(&board.url).await;
+    let mut second = raw_member(&board.url, 10, "ann").await;
     for (ack, (epoch, offset)) in (1..=subscriptions).zip(&from) {
         second
             .send(&format!(
@@ -90,7 +92,7 @@ async fn resumes_on_one_connection_share_its_queue() {
                 .keys()
                 .all(|id| changes.get(id).and_then(|c| c.last()) == Some(&live)))
         {
-            let args = frame(&mut second).await;
+            let args = frame_arguments(&mut second).await;
             match args[0].as_str() {
                 Some("eventwire:change") => changes
                     .entry(args[1]["id"].as_str().unwrap().to_owned())
@@ -131,28 +133,6 @@ async fn resumes_on_one_connection_share_its_queue() {
             changes[id], expected,
             "subscription {id} (resumed: {resumed})"
         );
-    }
-}
-
-async fn member(url: &str) -> RawSocket {
-    let mut socket = RawSocket::open(url).await;
-    socket
-        .send(r#"40/board,{"workspace":10,"name":"ann"}"#)
-        .await;
-    match socket.next().await {
-        Next::Text(reply) if reply.starts_with("40/board,{\"sid\"") => socket,
-        other => panic!("expected the connect reply, got {other:?}"),
-    }
-}
-
-/// The arguments of the next frame (an event's or an ack's).
-async fn frame(socket: &mut RawSocket) -> Value {
-    match socket.next().await {
-        Next::Text(text) => {
-            let start = text.find('[').expect("an argument array");
-            serde_json::from_str(&text[start..]).expect("JSON arguments")
-        }
-        other => panic!("expected a frame, got {other:?}"),
     }
 }
 
