@@ -277,7 +277,9 @@ impl<R: Respond> Reply<'_, R> {
         slot.handled_in = slot.handling.take().map(|started| now.since(started));
         slot.answered = Some(now);
         let sent = slot.respond.ack(response);
-        if let Some(inexact) = found.and_then(Found::take) {
+        // An integer `Exact` refused fails the serialization: only then is there one to
+        // look for (taking it locks).
+        if let Some(inexact) = found.filter(|_| sent.is_err()).and_then(Found::take) {
             let event = slot.name();
             tracing::error!(event, error = %inexact, "the handler's answer cannot be sent: answering with an internal fault");
             slot.respond.fault(Fault::internal(event));
