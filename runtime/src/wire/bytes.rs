@@ -124,6 +124,10 @@ impl Attachments {
     /// The attachments no placeholder referenced.
     pub(crate) fn unused(&self) -> Vec<usize> {
         let slots = self.slots.borrow();
+        if slots.is_empty() {
+            // The common case, without the iterator's set-up.
+            return Vec::new();
+        }
         (0..slots.len()).filter(|&i| slots[i].is_some()).collect()
     }
 }
