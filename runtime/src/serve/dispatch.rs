@@ -480,7 +480,13 @@ where
             turn,
             (arrived, span.clone()),
         ));
-        tokio::spawn(run.instrument(span));
+        if span.is_disabled() {
+            // No subscriber wants the span: entering and leaving it on every poll, and on
+            // drop, would be work for nothing.
+            tokio::spawn(run);
+        } else {
+            tokio::spawn(run.instrument(span));
+        }
     }
 }
 
