@@ -5,7 +5,8 @@
 //! connection sends `echo` events (~100 B, validated, acknowledged) with 8 in flight, and
 //! the server exits cleanly (its stdin closes) so callgrind writes its totals. Two runs
 //! with different event counts are subtracted, which cancels start-up, the handshake and
-//! shutdown: what is left is the cost of one event.
+//! shutdown: what is left is the cost of one event. One start-up cost does not cancel, as it
+//! varies with wall time: quanta's clock calibration, which is left out of the count.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -19,6 +20,9 @@ use crate::peer::Peer;
 
 /// Events of the shorter run; the longer one sends this plus the measured count.
 const BASE_EVENTS: u64 = 2_000;
+
+/// The function that calibrates quanta's clock (eventwire's and the rate limiter's).
+const QUANTA_CALIBRATION: &str = "<quanta::Clock as core::default::Default>::default";
 
 /// Events in flight on the one connection.
 const IN_FLIGHT: u64 = 8;
@@ -39,6 +43,12 @@ fn total_instructions(bench: &Path, peer: Peer, events: u64, keep: Option<&Path>
         .join(format!("callgrind.{}-{events}.out", peer.name()));
     let mut child = Command::new("valgrind")
         .args(["-q", "--tool=callgrind"])
+        // quanta calibrates its clock once per process by spinning for a stretch of wall
+        // time, so the instructions it runs vary from run to run (by up to 10 million
+        // under valgrind: 500 per event of noise on 20,000 events). Not counted; with a
+        // toggle, callgrind starts collecting only if told to.
+        .arg(format!("--toggle-collect={QUANTA_CALIBRATION}"))
+        .arg("--collect-atstart=yes")
         .arg(format!("--callgrind-out-file={}", out.display()))
         .arg(bench)
         .args(["serve", peer.name(), "--threads", "1"])

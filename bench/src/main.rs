@@ -170,6 +170,11 @@ fn callgrind(mut args: impl Iterator<Item = String>) -> Result<()> {
     ) {
         println!("eventwire / raw socketioxide: {:.3}", ours / raw);
     }
+    // Of this build: with `--server-bin`, the served build's may differ.
+    println!(
+        "eventwire's task per echo event: {} bytes",
+        eventwire_bench::servers::eventwire::echo_task_size()
+    );
     Ok(())
 }
 

@@ -452,21 +452,36 @@ const NOTES: &str = "\
 - **Where eventwire's per-event cost goes.** Counted with callgrind (`bench callgrind \
 --events 20000`: a single-threaded server answering ~100 B `echo` events, validated and \
 acknowledged, 8 in flight; runs of 2,000 and 22,000 events subtracted, so start-up and \
-the handshake cancel out). Measured side by side in one run, the same load against both \
-builds: before the concrete-type dispatch (the ack serialized through a type-erased \
+the handshake cancel out; quanta's clock calibration, which spins for a stretch of wall \
+time once per process and so varied the count by up to 500 instructions per event, is \
+left out, and repeated runs now agree within a few instructions). Measured side by side, \
+the same load against each build, eventwire and raw socketioxide counted in the same \
+binary: before the concrete-type dispatch (the ack serialized through a type-erased \
 serializer, the event name, context and answer allocated per event) eventwire spent \
-21,657 instructions per event against raw socketioxide's 18,460 (1.17×); now 19,380 \
-against 18,522 (1.05×; a second run: 19,547 against 18,523). Not yet at raw \
-socketioxide's. Where the rest goes: eventwire allocates less often than raw \
-socketioxide (9.0 allocations per event against 10.0) but its allocations cost twice as \
-much (about 1,000 instructions per event in malloc against 550), because the event's \
-task is one 1,552-byte box on this benchmark's contract, above glibc's per-thread cache \
-for small blocks (1,032 bytes), so every event takes malloc's slow path; 1,200 of those \
-bytes are the generated dispatch's future, which is sized for the contract's largest \
-handler. Tracing (no subscriber) and metrics (no recorder) are included: about 150 instructions. Earlier: a \
-rate-limiter clock created per event (it ran `cpuid`, which a VM traps: 39% of the \
-server's CPU) and socketioxide's event-name extractor, which parses the whole argument \
-array again (2.5k instructions).
+21,657 instructions per event against raw socketioxide's 18,460 (1.17×); with it, 19,557 \
+against 18,484 (1.058×; a second run: 19,558); now 18,560 against 18,361 (1.011×; a \
+second run: 18,558; `--server-bin` serves the older build). The step: the event's task \
+had been one box sized for the contract's largest handler future, 1,552 bytes on this \
+benchmark's 50-event contract, above glibc's per-thread cache for small blocks (1,032 \
+bytes), so every event took malloc's slow path. The generated dispatch now has one arm \
+type per event, the name picks the type, and the task spawned is that arm's own future: \
+an echo's is 824 bytes (`bench callgrind` prints it), and eventwire spends less in the \
+allocator than raw socketioxide (about 3,250 instructions per event against 3,550, with \
+one allocation fewer: 14 against 15). Smaller steps: no attachment bookkeeping for a \
+packet without attachments (about 200 instructions), and no tracing wrapper around the \
+task when no subscriber wants its span (about 80). Not yet at raw socketioxide's: the \
+last 1.1% is eventwire's own work per event, each part under 150 instructions: the \
+rate-limit check, three clock reads for the duration and latency metrics, the two \
+checking serializers the answer goes through (integers JavaScript would round, binary \
+data inside options), validation bookkeeping and the event's span. Its decoding costs \
+less than raw socketioxide's: socketioxide's `TryData` builds and drops a serde_json \
+error on every call (`FirstElement::visit_seq` in socketioxide-core 0.20 calls \
+`ok_or(Error::custom(..))`, evaluated eagerly: about 800 instructions), which both \
+servers also pay once per packet when socketioxide reads the event name. Tracing (no \
+subscriber) and metrics (no recorder) are included. Earlier: a rate-limiter clock \
+created per event (it ran `cpuid`, which a VM traps: 39% of the server's CPU) and \
+socketioxide's event-name extractor, which parses the whole argument array again (2.5k \
+instructions).
 - **Where an idle connection's memory goes** (heaptrack on raw socketioxide with 2,000 idle \
 connections): about 7 task allocations per connection (about 17 KB at the peak), the first \
 block of engineioxide's outgoing queue (about 5.4 KB, whatever `max_buffer_size` says) and \

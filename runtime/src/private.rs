@@ -4,8 +4,9 @@ pub use schemars;
 pub use serde;
 
 pub use crate::auth::decode_auth;
-pub use crate::serve::dispatch::{Dispatch, Reply, Respond};
+pub use crate::serve::dispatch::{Dispatch, Reply, Respond, task_size};
 pub use crate::serve::middleware::Outcome;
+pub use crate::serve::route::{Arm, Route};
 pub use crate::validate::check;
 pub use crate::wire::answer::Answer;
 pub use crate::wire::bytes::byte_vec;

@@ -85,13 +85,8 @@ fn fallback(contract: &Contract<'_>) -> TokenStream {
         // Every handler set "dispatches" so `mount` calls add no errors of their own.
         impl<__H: ::core::marker::Send + ::core::marker::Sync + 'static> #krate::__private::Dispatch<__H> for #ident {
             const CLIENT_EVENTS: &'static [&'static str] = &[];
-            fn dispatch<'__a, __R: #krate::__private::Respond>(
-                _: &'__a ::std::sync::Arc<__H>,
-                _: &'__a #krate::Cx<Self>,
-                _: #krate::__private::Incoming,
-                _: #krate::__private::Reply<'__a, __R>,
-            ) -> impl ::core::future::Future<Output = #krate::__private::Outcome> + ::core::marker::Send + '__a {
-                async { ::core::unreachable!() }
+            fn route<__V: #krate::__private::Route<Self, __H>>(_: __V) -> __V::Output {
+                ::core::unreachable!()
             }
             fn authenticate(
                 _: ::std::sync::Arc<__H>,
@@ -413,7 +408,9 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
             quote!(#name)
         })
         .chain(feed_expand::event_names(contract));
-    let arms = client_events
+    // One arm type per client event, so each event's future is sized for its own
+    // handler: routing on the name picks the type, and the caller spawns that arm's future.
+    let (arms, routes): (Vec<_>, Vec<_>) = client_events
         .iter()
         .enumerate()
         .map(|(index, event)| {
@@ -456,43 +453,52 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                     }
                 }
             });
-            quote! {
-                #name => {
-                    let __reply = __reply.event(#index);
-                    #size
-                    #decode
-                    #guard
-                    let __reply = __reply.handling();
-                    let __answer = <__H as #trait_ident>::#method(__handlers, __cx #arg).await;
-                    #answer
-                }
-            }
-        });
+            let arm = format_ident!("__{}Arm", event.variant.ident);
+            let body = quote! {
+                let __reply = __reply.event(#index);
+                #size
+                #decode
+                #guard
+                let __reply = __reply.handling();
+                let __answer = <__H as #trait_ident>::#method(__handlers, __cx #arg).await;
+                #answer
+            };
+            let route = quote!(#name => #krate::__private::Route::to::<#arm>(__route),);
+            (arm_impl(contract, &arm, body), route)
+        })
+        .unzip();
     let feed_arms = feed_expand::dispatch_arms(contract, &trait_ident, client_events.len());
     let upload_arms = upload_expand::dispatch_arms(contract, &trait_ident);
     let download_arms = download_expand::dispatch_arms(contract, &trait_ident);
     let release = feed_expand::release(contract);
     let upload_release = upload_expand::release(contract);
     let download_release = download_expand::release(contract);
+    // The feed, upload and download exchanges and unknown names share one arm: the
+    // contract type itself (so the exchanges' code may name the contract as `Self`).
+    let exchanges = arm_impl(
+        contract,
+        ident,
+        quote! {
+            match __incoming.event() {
+                #feed_arms
+                #upload_arms
+                #download_arms
+                _ => __reply.unknown_event(&__incoming),
+            }
+        },
+    );
     quote! {
+        #(#arms)*
+        #exchanges
+
         #[automatically_derived]
         impl<__H: #trait_ident> #krate::__private::Dispatch<__H> for #ident {
             const CLIENT_EVENTS: &'static [&'static str] = &[#(#names),*];
 
-            fn dispatch<'__a, __R: #krate::__private::Respond>(
-                __handlers: &'__a ::std::sync::Arc<__H>,
-                __cx: &'__a #krate::Cx<Self>,
-                mut __incoming: #krate::__private::Incoming,
-                __reply: #krate::__private::Reply<'__a, __R>,
-            ) -> impl ::core::future::Future<Output = #krate::__private::Outcome> + ::core::marker::Send + '__a {
-                async move {
-                    match __incoming.event() {
-                        #(#arms)*
-                        #feed_arms
-                        #upload_arms
-                        #download_arms
-                        _ => __reply.unknown_event(&__incoming),
-                    }
+            fn route<__V: #krate::__private::Route<Self, __H>>(__route: __V) -> __V::Output {
+                match #krate::__private::Route::event(&__route) {
+                    #(#routes)*
+                    _ => #krate::__private::Route::to::<Self>(__route),
                 }
             }
 
@@ -513,6 +519,32 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
                     #download_release
                     <__H as #trait_ident>::on_disconnect(&*__handlers, &__cx).await
                 }
+            }
+        }
+    }
+}
+
+/// One arm of the dispatch: type `arm` runs `body`, which sees `__handlers`, `__cx`,
+/// `__incoming` and `__reply` and evaluates to the event's `Outcome`.
+fn arm_impl(contract: &Contract<'_>, arm: &syn::Ident, body: TokenStream) -> TokenStream {
+    let ident = &contract.input.ident;
+    let krate = &contract.krate;
+    let trait_ident = trait_ident(contract);
+    // The contract's own type is the exchanges' arm; every other arm is declared here.
+    let declare = (arm != ident).then(|| quote!(struct #arm;));
+    quote! {
+        #declare
+        #[automatically_derived]
+        impl<__H: #trait_ident> #krate::__private::Arm<#ident, __H> for #arm {
+            // `mut` is unused by an event with neither payload nor size limit.
+            #[allow(unused_mut)]
+            fn run<'__a, __R: #krate::__private::Respond>(
+                __handlers: &'__a ::std::sync::Arc<__H>,
+                __cx: &'__a #krate::Cx<#ident>,
+                mut __incoming: #krate::__private::Incoming,
+                __reply: #krate::__private::Reply<'__a, __R>,
+            ) -> impl ::core::future::Future<Output = #krate::__private::Outcome> + ::core::marker::Send + '__a {
+                async move { #body }
             }
         }
     }

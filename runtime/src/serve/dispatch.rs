@@ -1,5 +1,6 @@
 //! One entry per socket: every client event of a contract goes through a single fallback
-//! handler that runs the generated `match` on the event name, so registering N events costs
+//! handler that runs the generated `match` on the event name (see [`route`]) and spawns
+//! the event's task, sized for that event's own handler; registering N events costs
 //! nothing per connection. Around it: arrival-order handling, event middleware, panic
 //! containment, answers, a `tracing` span per event inside its connection's, and metrics
 //! (through handles registered when the contract was mounted).
@@ -8,9 +9,13 @@
 //! ack (no type-erased serialization, no boxed answer), and tells how the event ended as an
 //! [`Outcome`]. Costs per event: no allocation for the event name or the handler's context,
 //! one for the event's task (see `run_event`).
+//!
+//! [`route`]: crate::serve::route
 
 use std::convert::Infallible;
+use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 
 use futures_util::FutureExt;
@@ -31,6 +36,7 @@ use crate::feed::subscribe::Finished;
 use crate::observe::{ContractMetrics, Instant};
 use crate::serve::limit::{Limited, Policy, SocketLimiter};
 use crate::serve::middleware::{Core, ErasedMiddleware, Event, Handled, Next, Outcome};
+use crate::serve::route::{Arm, Route};
 use crate::socket::cx::Cx;
 use crate::socket::ops::SocketOps;
 use crate::wire::answer::Answer;
@@ -39,20 +45,16 @@ use crate::wire::exact::{Exact, Found};
 use crate::wire::fault::{AckResponse, FAULT_EVENT, False, Fault, FaultCode, True};
 use crate::wire::incoming::Incoming;
 
-/// Implemented by `#[derive(Contract)]` for every handler type: decode, call, answer.
+/// Implemented by `#[derive(Contract)]` for every handler type: route, decode, call, answer.
 pub trait Dispatch<H>: Contract {
     /// The names of the events the dispatch handles (the client events, then the feed
     /// exchange's), in the order [`Reply::event`] numbers them.
     const CLIENT_EVENTS: &'static [&'static str];
 
-    /// Handles one event and answers it through `reply`. Never fails: every problem is
-    /// answered as a fault.
-    fn dispatch<'a, R: Respond>(
-        handlers: &'a Arc<H>,
-        cx: &'a Cx<Self>,
-        incoming: Incoming,
-        reply: Reply<'a, R>,
-    ) -> impl Future<Output = Outcome> + Send + 'a;
+    /// Picks the [`Arm`] of the event `route` carries (by its name) and hands it on.
+    /// Synchronous and generic, so each event's future is its own arm's, sized for its
+    /// own handler (see [`route`](crate::serve::route)).
+    fn route<V: Route<Self, H>>(route: V) -> V::Output;
 
     /// Decodes the raw handshake auth and runs the handlers' `authenticate`.
     fn authenticate(
@@ -275,7 +277,9 @@ impl<R: Respond> Reply<'_, R> {
         slot.handled_in = slot.handling.take().map(|started| now.since(started));
         slot.answered = Some(now);
         let sent = slot.respond.ack(response);
-        if let Some(inexact) = found.and_then(Found::take) {
+        // An integer `Exact` refused fails the serialization: only then is there one to
+        // look for (taking it locks).
+        if let Some(inexact) = found.filter(|_| sent.is_err()).and_then(Found::take) {
             let event = slot.name();
             tracing::error!(event, error = %inexact, "the handler's answer cannot be sent: answering with an internal fault");
             slot.respond.fault(Fault::internal(event));
@@ -418,19 +422,71 @@ where
             (None, Some(gate)) => Some(gate.ticket()),
             _ => None,
         };
+        C::route(Spawn {
+            state: state.clone(),
+            respond: ToSocket { socket, ack_id },
+            incoming,
+            limited,
+            turn,
+            arrived,
+            span,
+        });
+    }
+}
+
+/// Routes an arriving event to its task: a task per event type, so that its future is
+/// sized for that event's handler, not the contract's largest.
+struct Spawn<C, H, A: Adapter> {
+    state: Arc<SocketState<C, H>>,
+    respond: ToSocket<A>,
+    incoming: Incoming,
+    limited: Option<Limited>,
+    turn: Option<Turn>,
+    arrived: Instant,
+    span: tracing::Span,
+}
+
+impl<C, H, A> Route<C, H> for Spawn<C, H, A>
+where
+    C: Dispatch<H>,
+    H: Send + Sync + 'static,
+    A: Adapter,
+{
+    type Output = ();
+
+    fn event(&self) -> &str {
+        self.incoming.event()
+    }
+
+    fn to<E: Arm<C, H>>(self) {
+        let Spawn {
+            state,
+            respond,
+            incoming,
+            limited,
+            turn,
+            arrived,
+            span,
+        } = self;
         // Boxed here, and spawned as the box: tokio copies a task's future several times
-        // while spawning and finishing it, and the event's future is sized for the
-        // contract's largest handler. One copy into the box is cheaper (measured: about
-        // 1,300 instructions per event less on the benchmark's 50-event contract).
-        let run = Box::pin(run_event::<C, H, A>(
-            state.clone(),
-            ToSocket { socket, ack_id },
+        // while spawning and finishing it; one copy into the box is cheaper (measured:
+        // about 1,300 instructions per event less). Type-erased, so tokio's task code is
+        // made once, not once per event type.
+        let run: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(run_event::<C, H, A, E>(
+            state,
+            respond,
             incoming,
             limited,
             turn,
             (arrived, span.clone()),
         ));
-        tokio::spawn(run.instrument(span));
+        if span.is_disabled() {
+            // No subscriber wants the span: entering and leaving it on every poll, and on
+            // drop, would be work for nothing.
+            tokio::spawn(run);
+        } else {
+            tokio::spawn(run.instrument(span));
+        }
     }
 }
 
@@ -438,7 +494,7 @@ where
 /// `async fn`: an `async fn` keeps its arguments twice (as captured and as locals), and
 /// this future is allocated per event, where staying under the allocator's small-size
 /// cache (1 KiB) saves a slow path.
-fn run_event<C, H, A>(
+fn run_event<C, H, A, E>(
     state: Arc<SocketState<C, H>>,
     respond: ToSocket<A>,
     incoming: Incoming,
@@ -450,6 +506,7 @@ where
     C: Dispatch<H>,
     H: Send + Sync + 'static,
     A: Adapter,
+    E: Arm<C, H>,
 {
     let mut slot = Slot::new(respond, C::CLIENT_EVENTS);
     async move {
@@ -477,11 +534,11 @@ where
             let cx = Cx::<C>::new(slot.respond.socket.clone() as Arc<dyn SocketOps>);
             let panicked = if state.shared.middleware.is_empty() {
                 let reply = Reply { slot: &mut slot };
-                guarded::<C, H, A>(&state.handlers, &cx, incoming, reply)
+                guarded::<C, H, A, E>(&state.handlers, &cx, incoming, reply)
                     .await
                     .err()
             } else {
-                with_middleware::<C, H, A>(&state, &cx, incoming, &mut slot)
+                with_middleware::<C, H, A, E>(&state, &cx, incoming, &mut slot)
                     .await
                     .err()
             };
@@ -507,8 +564,48 @@ where
     }
 }
 
-/// The event through the contract's middleware chain, then the dispatch.
-async fn with_middleware<C, H, A>(
+/// The size in bytes of the task one `event` of contract `C` runs in (the future boxed
+/// per event), served on the in-memory adapter: for benchmarks and for the test that keeps
+/// a small event's task under the allocator's small-block cache on any contract.
+pub fn task_size<C, H>(event: &str) -> usize
+where
+    C: Dispatch<H>,
+    H: Send + Sync + 'static,
+{
+    C::route(TaskSize::<C, H> {
+        event,
+        types: PhantomData,
+    })
+}
+
+/// Routes to the size of the arm's task.
+struct TaskSize<'a, C, H> {
+    event: &'a str,
+    types: PhantomData<fn() -> (C, H)>,
+}
+
+impl<C, H> Route<C, H> for TaskSize<'_, C, H>
+where
+    C: Dispatch<H>,
+    H: Send + Sync + 'static,
+{
+    type Output = usize;
+
+    fn event(&self) -> &str {
+        self.event
+    }
+
+    fn to<E: Arm<C, H>>(self) -> usize {
+        // The future's type without making one: what the task function returns.
+        fn returned<A, B, D, F, G, I, R>(_: fn(A, B, D, F, G, I) -> R) -> usize {
+            size_of::<R>()
+        }
+        returned(run_event::<C, H, socketioxide::adapter::LocalAdapter, E>)
+    }
+}
+
+/// The event through the contract's middleware chain, then its arm.
+async fn with_middleware<C, H, A, E>(
     state: &SocketState<C, H>,
     cx: &Cx<C>,
     incoming: Incoming,
@@ -518,6 +615,7 @@ where
     C: Dispatch<H>,
     H: Send + Sync + 'static,
     A: Adapter,
+    E: Arm<C, H>,
 {
     slot.event = C::CLIENT_EVENTS.iter().position(|e| *e == incoming.event());
     let name = match slot.event {
@@ -525,11 +623,12 @@ where
         None => std::borrow::Cow::Owned(incoming.event().to_owned()),
     };
     let event = Event { name: &name, cx };
-    let mut core = Dispatcher::<C, H, A> {
+    let mut core = Dispatcher::<C, H, A, E> {
         handlers: &state.handlers,
         cx,
         incoming: Some(incoming),
         slot,
+        arm: PhantomData,
     };
     let next = Next {
         rest: &state.shared.middleware,
@@ -547,11 +646,11 @@ where
     }
 }
 
-/// The generated dispatch with its panics caught. A plain function on purpose: built
-/// inside an `async` block (`AssertUnwindSafe(dispatch(..)).catch_unwind().await`), each
-/// temporary wrapper of the dispatch future keeps its own slot in the caller's future,
+/// The event's generated arm with its panics caught. A plain function on purpose: built
+/// inside an `async` block (`AssertUnwindSafe(run(..)).catch_unwind().await`), each
+/// temporary wrapper of the arm's future keeps its own slot in the caller's future,
 /// which then holds three copies of it.
-fn guarded<'a, C, H, A>(
+fn guarded<'a, C, H, A, E>(
     handlers: &'a Arc<H>,
     cx: &'a Cx<C>,
     incoming: Incoming,
@@ -561,27 +660,30 @@ where
     C: Dispatch<H>,
     H: Send + Sync + 'static,
     A: Adapter,
+    E: Arm<C, H>,
 {
-    AssertUnwindSafe(C::dispatch(handlers, cx, incoming, reply)).catch_unwind()
+    AssertUnwindSafe(E::run(handlers, cx, incoming, reply)).catch_unwind()
 }
 
-/// The innermost step of a middleware chain.
-struct Dispatcher<'a, C, H, A: Adapter> {
+/// The innermost step of a middleware chain: the event's arm `E`.
+struct Dispatcher<'a, C, H, A: Adapter, E> {
     handlers: &'a Arc<H>,
     cx: &'a Cx<C>,
     incoming: Option<Incoming>,
     slot: &'a mut Slot<ToSocket<A>>,
+    arm: PhantomData<fn() -> E>,
 }
 
-impl<C, H, A> Core for Dispatcher<'_, C, H, A>
+impl<C, H, A, E> Core for Dispatcher<'_, C, H, A, E>
 where
     C: Dispatch<H>,
     H: Send + Sync + 'static,
     A: Adapter,
+    E: Arm<C, H>,
 {
     fn run(&mut self) -> BoxFuture<'_, Outcome> {
         match self.incoming.take() {
-            Some(incoming) => Box::pin(C::dispatch(
+            Some(incoming) => Box::pin(E::run(
                 self.handlers,
                 self.cx,
                 incoming,

@@ -1,5 +1,6 @@
-//! Serving: the [`Server`] builder, the one dispatch entry per socket, event middleware,
-//! origin and connection checks, the contract fingerprint of the handshake, and rate limits.
+//! Serving: the [`Server`] builder, the one dispatch entry per socket and the routing of
+//! each event to its generated arm, event middleware, origin and connection checks, the
+//! contract fingerprint of the handshake, and rate limits.
 
 pub(crate) mod access;
 pub(crate) mod dispatch;
@@ -8,6 +9,7 @@ mod fingerprint;
 mod handlers;
 pub(crate) mod limit;
 pub(crate) mod middleware;
+pub(crate) mod route;
 mod server;
 
 pub use access::Origins;

@@ -256,7 +256,7 @@ impl<C: Dispatch<H>, H: Send + Sync + 'static> TestClient<C, H> {
             socketioxide::handler::Value::Str(Value::Array(packet).to_string().into(), None),
         );
         let cx = self.cx();
-        let dispatched = C::dispatch(&self.handlers, &cx, incoming, slot.reply());
+        let dispatched = crate::serve::route::dispatch(&self.handlers, &cx, incoming, slot.reply());
         if AssertUnwindSafe(dispatched).catch_unwind().await.is_err() {
             slot.refuse(Fault::internal(event));
         }
