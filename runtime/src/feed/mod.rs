@@ -51,6 +51,7 @@ mod change;
 mod filter;
 mod history;
 pub(crate) mod hub;
+mod ids;
 mod index;
 pub(crate) mod state;
 pub(crate) mod subscribe;
