@@ -608,6 +608,8 @@ fn memory_history<I: Send + Sync + 'static>(
 /// room broadcast (`Socket::send_raw` is crate-private), and each subscription's frame
 /// names its own id; so each subscriber's packet is still framed by socketioxide's
 /// per-socket `emit`, which copies these pieces verbatim (a `RawValue` is written as is).
+/// That framing is most of what a delivery costs beyond a room broadcast's (BENCHMARKS.md,
+/// "W6: where a feed delivery's cost goes").
 struct Encoded {
     /// `offset`, `action` and `key` (and `item` in data mode, except for `removed`), per
     /// action in [`Action`] order.
