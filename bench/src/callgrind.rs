@@ -41,6 +41,23 @@ fn total_instructions(bench: &Path, peer: Peer, events: u64, keep: Option<&Path>
     let out = keep
         .map_or_else(std::env::temp_dir, Path::to_owned)
         .join(format!("callgrind.{}-{events}.out", peer.name()));
+    let remove = keep.is_none();
+    instructions_serving(bench, peer.name(), &out, remove, |addr| echo(addr, events))
+}
+
+/// Every instruction `bench serve <peer> --threads 1` ran, under callgrind, while `load`
+/// drove it at the address it printed; callgrind's output goes to `out` (removed after
+/// when `remove`).
+pub fn instructions_serving<F>(
+    bench: &Path,
+    peer: &str,
+    out: &Path,
+    remove: bool,
+    load: impl FnOnce(SocketAddr) -> F,
+) -> Result<u64>
+where
+    F: Future<Output = Result<()>>,
+{
     let mut child = Command::new("valgrind")
         .args(["-q", "--tool=callgrind"])
         // quanta calibrates its clock once per process by spinning for a stretch of wall
@@ -51,7 +68,7 @@ fn total_instructions(bench: &Path, peer: Peer, events: u64, keep: Option<&Path>
         .arg("--collect-atstart=yes")
         .arg(format!("--callgrind-out-file={}", out.display()))
         .arg(bench)
-        .args(["serve", peer.name(), "--threads", "1"])
+        .args(["serve", peer, "--threads", "1"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -68,7 +85,7 @@ fn total_instructions(bench: &Path, peer: Peer, events: u64, keep: Option<&Path>
     let sent = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?
-        .block_on(echo(addr, events));
+        .block_on(load(addr));
     // Closing stdin makes the server exit by itself, and callgrind write its totals.
     drop(child.stdin.take());
     let status = child.wait()?;
@@ -76,9 +93,9 @@ fn total_instructions(bench: &Path, peer: Peer, events: u64, keep: Option<&Path>
     if !status.success() {
         return Err(format!("{peer} under callgrind exited with {status}").into());
     }
-    let text = std::fs::read_to_string(&out)?;
-    if keep.is_none() {
-        let _ = std::fs::remove_file(&out);
+    let text = std::fs::read_to_string(out)?;
+    if remove {
+        let _ = std::fs::remove_file(out);
     }
     text.lines()
         .find_map(|line| line.strip_prefix("summary: "))

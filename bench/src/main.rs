@@ -6,6 +6,8 @@
 //! bench serve PEER [--threads N]                # eventwire | raw | echo, prints its port
 //! bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]
 //!                                               # instructions per echo event, under callgrind
+//! bench callgrind-feeds [--changes N] [--layout 100x100] [--only feeds,room] [--keep DIR]
+//!                       [--server-bin PATH]     # instructions per W6 delivery, under callgrind
 //! ```
 
 use std::path::PathBuf;
@@ -21,7 +23,8 @@ use eventwire_bench::report::{Machine, Results, markdown};
 const USAGE: &str = "\
 usage: bench run [--runs N] [--only W2,W5] [--out DIR] [--no-pin] [--smoke]
        bench serve PEER [--threads N]
-       bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]";
+       bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]
+       bench callgrind-feeds [--changes N] [--layout 100x100] [--only feeds,room] [--keep DIR] [--server-bin PATH]";
 
 fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String> {
     args.next()
@@ -178,12 +181,66 @@ fn callgrind(mut args: impl Iterator<Item = String>) -> Result<()> {
     Ok(())
 }
 
+/// Instructions per W6 delivery, feeds against room broadcast, under callgrind (see
+/// `feeds::callgrind`).
+fn callgrind_feeds(mut args: impl Iterator<Item = String>) -> Result<()> {
+    let mut changes = 500;
+    let mut layout = (100, 100);
+    let mut contenders = vec![feeds::Contender::Feeds, feeds::Contender::Room];
+    let mut keep = None;
+    let mut bench = std::env::current_exe()?;
+    while let Some(flag) = args.next() {
+        match flag.as_str() {
+            "--changes" => changes = value(&mut args, &flag)?.parse()?,
+            "--keep" => keep = Some(PathBuf::from(value(&mut args, &flag)?)),
+            "--server-bin" => bench = PathBuf::from(value(&mut args, &flag)?),
+            "--layout" => {
+                let text = value(&mut args, &flag)?;
+                let (connections, per) = text
+                    .split_once('x')
+                    .ok_or_else(|| format!("--layout wants CONNECTIONSxPER, not {text}"))?;
+                layout = (connections.parse()?, per.parse()?);
+            }
+            "--only" => {
+                contenders = value(&mut args, &flag)?
+                    .split(',')
+                    .map(|name| match name {
+                        "feeds" => Ok(feeds::Contender::Feeds),
+                        "room" => Ok(feeds::Contender::Room),
+                        other => Err(format!("unknown contender {other}: feeds or room")),
+                    })
+                    .collect::<Result<_, String>>()?
+            }
+            _ => return Err(format!("unknown flag {flag}\n{USAGE}").into()),
+        }
+    }
+    if layout.1 == 0 || layout.0 % layout.1 != 0 {
+        return Err("--layout: subscriptions per connection must divide connections".into());
+    }
+    let layout = feeds::matching::Layout::new(layout.0, layout.1);
+    let mut counts = Vec::new();
+    for contender in contenders {
+        let count =
+            feeds::callgrind::per_delivery(&bench, contender, layout, changes, keep.as_deref())?;
+        println!(
+            "{:<36} {count:>9.0} instructions per delivery",
+            contender.label()
+        );
+        counts.push((contender, count));
+    }
+    if let [(_, ours), (_, room)] = counts[..] {
+        println!("feeds / room broadcast: {:.3}", ours / room);
+    }
+    Ok(())
+}
+
 fn main() -> Result<()> {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("serve") => serve(args),
         Some("run") => run(args),
         Some("callgrind") => callgrind(args),
+        Some("callgrind-feeds") => callgrind_feeds(args),
         _ => Err(USAGE.into()),
     }
 }

@@ -24,6 +24,7 @@
 //!
 //! [`Index`]: eventwire::feed::Index
 
+pub mod callgrind;
 pub mod matching;
 pub mod report;
 pub mod server;

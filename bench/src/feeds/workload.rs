@@ -49,7 +49,7 @@ struct Deliveries {
 }
 
 /// The change number in a delivered frame: the task's `id`, the first field of `item`.
-fn change_number(event: &str) -> Option<u32> {
+pub(super) fn change_number(event: &str) -> Option<u32> {
     let start = event.find(r#""item":{"id":"#)? + 13;
     let digits = event[start..]
         .bytes()
@@ -59,7 +59,7 @@ fn change_number(event: &str) -> Option<u32> {
 }
 
 /// Sends every request at once and waits for all their acks, which must say `ok:true`.
-async fn set_up(mut conn: Conn, requests: Vec<Request>) -> Result<Conn> {
+pub(super) async fn set_up(mut conn: Conn, requests: Vec<Request>) -> Result<Conn> {
     for (id, request) in requests.iter().enumerate() {
         conn.out.event(request, id as u64);
     }

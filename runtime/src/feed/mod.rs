@@ -54,6 +54,7 @@ mod change;
 mod filter;
 mod history;
 pub(crate) mod hub;
+mod ids;
 mod index;
 pub(crate) mod state;
 pub(crate) mod subscribe;

@@ -2,7 +2,6 @@
 //! ones buffering, live ones indexed), and publishing a change to the subscriptions it
 //! concerns.
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -13,9 +12,11 @@ use crate::feed::filter::Filter;
 use crate::feed::history::{
     Bounds, DEFAULT_HISTORY_AGE, DEFAULT_HISTORY_LENGTH, History, MemoryHistory,
 };
+use crate::feed::ids::IdMap;
 use crate::feed::index::Index;
 use crate::feed::{CHANGE_EVENT, EndReason, Mode};
 use crate::socket::ops::SocketOps;
+use crate::wire::spliced::Spliced;
 
 /// The per-item check a subscription runs before every push.
 pub(crate) type Check<I> = Arc<dyn Fn(&I) -> bool + Send + Sync>;
@@ -90,8 +91,8 @@ struct Inner<I, F> {
     offset: u64,
     /// Recent changes, for subscribers resuming after a reconnect.
     history: Box<dyn History<Arc<Change<I>>>>,
-    live: HashMap<u64, Live<I, F>>,
-    pending: HashMap<u64, Buffer<I>>,
+    live: IdMap<Live<I, F>>,
+    pending: IdMap<Buffer<I>>,
     index: Index,
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     index_fields: usize,
@@ -245,8 +246,8 @@ where
                 epoch: new_epoch(),
                 offset: 0,
                 history: memory_history(&limits),
-                live: HashMap::new(),
-                pending: HashMap::new(),
+                live: IdMap::default(),
+                pending: IdMap::default(),
                 index: Index::new(F::EQ_FIELDS),
                 index_fields: F::EQ_FIELDS,
                 subscriptions: metrics.subscriptions,
@@ -330,12 +331,18 @@ where
         let mut overflow = buffer.overflowed;
         if !overflow {
             let buffered = buffer.changes.iter().filter(|c| c.offset > after);
+            let mut sent = 0;
             for change in missed.iter().chain(buffered) {
-                if !self.deliver(&live, change) {
-                    overflow = true;
-                    break;
+                match self.deliver(&live, change) {
+                    Push::Sent => sent += 1,
+                    Push::Skipped => {}
+                    Push::Full => {
+                        overflow = true;
+                        break;
+                    }
                 }
             }
+            self.deliveries.increment(sent);
         }
         if overflow {
             return Some(Ended {
@@ -472,13 +479,19 @@ where
             Kind::Updated { previous: None, .. } => inner.live.keys().copied().collect(),
         };
         let mut overflowed = Vec::new();
+        let mut sent = 0;
         for id in candidates {
-            if let Some(live) = inner.live.get(&id)
-                && !self.deliver(live, &change)
-            {
-                overflowed.push(id);
+            if let Some(live) = inner.live.get(&id) {
+                match self.deliver(live, &change) {
+                    Push::Sent => sent += 1,
+                    Push::Skipped => {}
+                    Push::Full => overflowed.push(id),
+                }
             }
         }
+        // One increment per change rather than per delivery: the counter may be a
+        // recorder's atomic shared by every feed.
+        self.deliveries.increment(sent);
         overflowed
             .into_iter()
             .filter_map(|id| {
@@ -493,29 +506,26 @@ where
             .collect()
     }
 
-    /// Sends `change` to `live` if it concerns it; false when the socket's queue is full.
-    fn deliver(&self, live: &Live<I, F>, change: &Change<I>) -> bool {
+    /// Sends `change` to `live` if it concerns it (the caller counts what was sent).
+    fn deliver(&self, live: &Live<I, F>, change: &Change<I>) -> Push {
         let Some(action) = action(live, &change.kind) else {
-            return true;
+            return Push::Skipped;
         };
         let frame = Spliced {
-            id: &live.id_json,
+            first: ("id", &live.id_json),
             rest: change.encoded.for_action(action),
         };
-        match live.socket.emit(CHANGE_EVENT, &(frame,)) {
-            Ok(()) => {
-                self.deliveries.increment(1);
-                true
-            }
+        match live.socket.emit_spliced(CHANGE_EVENT, &frame) {
+            Ok(()) => Push::Sent,
             Err(socketioxide::SendError::Socket(
                 socketioxide::SocketError::InternalChannelFull,
             )) => {
                 crate::observe::queue_full();
                 tracing::debug!(feed = self.name, subscription = %live.wire_id, offset = change.offset, "subscriber queue full: ending with overflow");
-                false
+                Push::Full
             }
             // Closed: the disconnect releases the subscription.
-            Err(_) => true,
+            Err(_) => Push::Skipped,
         }
     }
 
@@ -598,6 +608,8 @@ fn memory_history<I: Send + Sync + 'static>(
 /// room broadcast (`Socket::send_raw` is crate-private), and each subscription's frame
 /// names its own id; so each subscriber's packet is still framed by socketioxide's
 /// per-socket `emit`, which copies these pieces verbatim (a `RawValue` is written as is).
+/// That framing is most of what a delivery costs beyond a room broadcast's (BENCHMARKS.md,
+/// "W6: where a feed delivery's cost goes").
 struct Encoded {
     /// `offset`, `action` and `key` (and `item` in data mode, except for `removed`), per
     /// action in [`Action`] order.
@@ -626,22 +638,14 @@ impl Encoded {
     }
 }
 
-/// One subscriber's `eventwire:change` frame: its id, then the change's encoded fields.
-struct Spliced<'a> {
-    id: &'a RawValue,
-    rest: &'a [(&'static str, Box<RawValue>)],
-}
-
-impl Serialize for Spliced<'_> {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = serializer.serialize_map(Some(1 + self.rest.len()))?;
-        map.serialize_entry("id", self.id)?;
-        for (name, value) in self.rest {
-            map.serialize_entry(name, value)?;
-        }
-        map.end()
-    }
+/// What [`FeedState::deliver`] did with a change for one subscription.
+enum Push {
+    /// Queued for its socket.
+    Sent,
+    /// Not for it (its filter or check), or its socket is closing.
+    Skipped,
+    /// Its socket's queue is full: it ends with `overflow`.
+    Full,
 }
 
 /// What `kind` is for `live`, if anything.

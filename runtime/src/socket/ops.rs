@@ -18,6 +18,7 @@ use socketioxide::socket::{Sid, Socket};
 use socketioxide::{AckError, BroadcastError, EmitWithAckError, SendError};
 
 use crate::wire::reply::ClientAnswer;
+use crate::wire::spliced::Spliced;
 
 pub(crate) type Room = Cow<'static, str>;
 pub(crate) type Replies = BoxStream<'static, (Sid, Result<ClientAnswer, AckError>)>;
@@ -27,6 +28,11 @@ pub(crate) trait SocketOps: Send + Sync + 'static {
     fn id(&self) -> Sid;
     fn ns(&self) -> &str;
     fn emit(&self, event: &str, data: &dyn ErasedSerialize) -> Result<(), SendError>;
+    /// Emits `frame` as the event's one argument, serialized without type erasure (a feed
+    /// sends one per subscriber: see [`Spliced`]).
+    fn emit_spliced(&self, event: &str, frame: &Spliced<'_>) -> Result<(), SendError> {
+        self.emit(event, &(frame,))
+    }
     fn emit_with_ack(
         &self,
         event: &str,
@@ -89,6 +95,9 @@ impl<A: Adapter> SocketOps for Socket<A> {
     }
     fn emit(&self, event: &str, data: &dyn ErasedSerialize) -> Result<(), SendError> {
         Socket::emit(self, event, data)
+    }
+    fn emit_spliced(&self, event: &str, frame: &Spliced<'_>) -> Result<(), SendError> {
+        Socket::emit(self, event, &(frame,))
     }
     fn emit_with_ack(
         &self,

@@ -25,6 +25,7 @@ mod integers;
 pub(crate) mod message;
 pub(crate) mod payload;
 pub(crate) mod reply;
+pub(crate) mod spliced;
 
 pub use bytes::Binary;
 pub use exact::{InexactInteger, MAX_SAFE_INTEGER};
