@@ -181,7 +181,8 @@ where
 
 impl<C: Contract> Feeds<C> {
     /// The handle of one prop, e.g. `feeds.prop(Board::settings(), |_| Settings::default())`:
-    /// `initial` gives a scope's value before its first write.
+    /// `initial` gives a scope's value before its first write. It runs under the prop's
+    /// lock, once per scope, so it must be quick and must not use the prop itself.
     pub fn prop<T>(
         &self,
         prop: FeedRef<C, Shared<T>, Scope<T>>,
