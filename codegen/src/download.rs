@@ -113,7 +113,9 @@ export interface DownloadOptions extends CallOptions {
   window?: number;
   /**
    * Rejects with a TimeoutError (and cancels) when, connected, nothing of the download
-   * arrives for this long (default 30000 ms). A lost connection pauses it until the resume.
+   * arrives for this long (default 30000 ms; 0 or Infinity: no limit). A lost connection
+   * pauses it until the resume. On a slow link, allow for one chunk (up to the server's
+   * chunk size) to arrive.
    */
   idleTimeoutMs?: number;
 }
@@ -218,7 +220,9 @@ function withDownloads(client, names, options) {
   const download = (name, request, downloadOptions = {}) => new Promise((resolve, reject) => {
     const { signal, onProgress, onChunk } = downloadOptions;
     const timeoutMs = downloadOptions.timeoutMs ?? defaultTimeout;
+    // 0 or Infinity: no idle limit. setTimeout takes at most 2^31 - 1 ms (more fires at once).
     const idleMs = downloadOptions.idleTimeoutMs ?? @DEFAULT_IDLE_TIMEOUT_MS@;
+    const idleLimited = idleMs > 0 && Number.isFinite(idleMs);
     const hash = incrementalSha256();
     // The first start's answer: a resume must find the same size.
     let terms = null;
@@ -245,10 +249,11 @@ function withDownloads(client, names, options) {
     };
     const watch = () => {
       quiet();
+      if (!idleLimited) return;
       idle = setTimeout(() => {
         cancel();
         fail(new TimeoutError(name, idleMs));
-      }, idleMs);
+      }, Math.min(idleMs, 2147483647));
     };
     stops.push(quiet);
     const integrity = (message) => fail(new FaultError({ code: "integrity", event: name, message, issues: [] }));

@@ -8,14 +8,25 @@ use crate::ctxt::Errors;
 
 /// Reads the keys of `attr` one at a time with `key`, which parses one key (and its value)
 /// after peeking at it, or fails; the commas between keys are read here, and a failure is
-/// recorded in `errors`. An attribute without a list (`#[name]`) has no keys.
+/// recorded in `errors`. An attribute without a list (`#[name]`) has no keys; one written
+/// `#[name = value]` is an error.
 pub(crate) fn each_key(
     errors: &Errors,
     attr: &syn::Attribute,
     mut key: impl FnMut(ParseStream<'_>, Lookahead1<'_>) -> syn::Result<()>,
 ) {
-    if !matches!(attr.meta, syn::Meta::List(_)) {
-        return;
+    match &attr.meta {
+        syn::Meta::List(_) => {}
+        // `#[name]`: no keys.
+        syn::Meta::Path(_) => return,
+        syn::Meta::NameValue(pair) => {
+            let name = pair.path.to_token_stream().to_string();
+            errors.error_at(
+                attr,
+                format_args!("write the keys in parentheses: `#[{name}(key = value, ...)]`"),
+            );
+            return;
+        }
     }
     let result = attr.parse_args_with(|input: ParseStream<'_>| {
         while !input.is_empty() {

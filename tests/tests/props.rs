@@ -284,3 +284,31 @@ async fn a_check_sees_the_current_value_under_the_version_lock() {
     );
     assert_eq!((set.version, prop.get("acme").value.max_open), (1, 9));
 }
+
+#[tokio::test]
+async fn reading_a_scope_keeps_nothing_and_forgetting_one_tells_its_readers() {
+    let server = server();
+    let prop = server.handlers().limits();
+    // Scopes come from the handshake here: reading a hundred of them stores nothing.
+    for n in 0..100 {
+        let reader = member(&server, &format!("team{n}")).await;
+        assert_eq!(subscribe(&reader).await["ok"], true);
+    }
+    assert_eq!(prop.written(), 0);
+
+    let ada = member(&server, "acme").await;
+    subscribe(&ada).await;
+    let write = json!({ "version": 0, "value": { "title": "Ours", "maxOpen": 3 } });
+    assert_eq!(ada.emit_with_ack("writeLimits", write).await["ok"], true);
+    assert_eq!(prop.written(), 1);
+    changes(&ada);
+
+    prop.forget("acme");
+    assert_eq!(prop.written(), 0);
+    assert_eq!(
+        changes(&ada),
+        [
+            json!({ "scope": "acme", "version": 0, "value": { "title": "acme's board", "maxOpen": 5 } })
+        ]
+    );
+}

@@ -20,7 +20,17 @@ type Cells<T> = Mutex<HashMap<String, Shared<T>>>;
 /// [`Cx::feeds`](crate::Cx::feeds)).
 ///
 /// Every handle on one prop of one server shares its values, so a write through any of them
-/// is seen by all; the initial value is the one the first handle was given.
+/// is seen by all. Only written scopes are kept (reads of others answer the initial value
+/// and store nothing); one lock serves all scopes of a prop and is held while a write is
+/// published, so writes of one prop are applied one at a time.
+///
+/// The values live in this process. A restart starts every scope again at version 0:
+/// readers resync to it, but a client that writes from a version it read before the
+/// restart is applied once the new process reaches that version again. With
+/// [`Server::redis`](crate::Server), every node's writes reach every node's readers while
+/// each node keeps its own values and versions, so the versions readers see interleave.
+/// Keep a prop that must outlive a restart or span nodes in the app's database (see
+/// [`prop`](crate::prop)), as the board example does.
 ///
 /// ```
 /// use eventwire::prop::{Write, WriteError};
@@ -84,22 +94,24 @@ where
         self.cells.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn current<'a>(
-        &self,
-        cells: &'a mut HashMap<String, Shared<T>>,
-        scope: &str,
-    ) -> &'a mut Shared<T> {
-        cells.entry(scope.to_owned()).or_insert_with(|| Shared {
+    /// `scope`'s value before any write. Not stored: reading a scope keeps nothing, so
+    /// reads of scopes that are never written (whatever a client can make the app read)
+    /// cost no memory.
+    fn initial_of(&self, scope: &str) -> Shared<T> {
+        Shared {
             scope: scope.to_owned(),
             version: 0,
             value: (self.initial)(scope),
-        })
+        }
     }
 
     /// The value of `scope` now (its initial value, version 0, before any write).
     pub fn get(&self, scope: &str) -> Shared<T> {
-        let mut cells = self.cells();
-        self.current(&mut cells, scope).clone()
+        let cells = self.cells();
+        cells
+            .get(scope)
+            .cloned()
+            .unwrap_or_else(|| self.initial_of(scope))
     }
 
     /// The snapshot of a subscription to `scope`: sets the filter to `scope` and returns
@@ -127,22 +139,20 @@ where
         check: impl FnOnce(&Shared<T>, &T) -> Result<(), E>,
     ) -> Result<Shared<T>, WriteError<T, E>> {
         let mut cells = self.cells();
-        let current = self.current(&mut cells, scope);
-        if current.version != write.version {
-            return Err(WriteError::Conflict {
-                current: current.clone(),
-            });
+        let previous = cells
+            .get(scope)
+            .cloned()
+            .unwrap_or_else(|| self.initial_of(scope));
+        if previous.version != write.version {
+            return Err(WriteError::Conflict { current: previous });
         }
-        check(current, &write.value).map_err(WriteError::refused)?;
-        let previous = std::mem::replace(
-            current,
-            Shared {
-                scope: scope.to_owned(),
-                version: write.version + 1,
-                value: write.value,
-            },
-        );
-        let next = current.clone();
+        check(&previous, &write.value).map_err(WriteError::refused)?;
+        let next = Shared {
+            scope: scope.to_owned(),
+            version: previous.version + 1,
+            value: write.value,
+        };
+        cells.insert(scope.to_owned(), next.clone());
         // Published under the lock, so readers get the versions in order.
         self.feed.updated(next.clone(), Some(previous));
         Ok(next)
@@ -152,25 +162,33 @@ where
     /// a migration); returns it with its new version.
     pub fn set(&self, scope: &str, value: T) -> Shared<T> {
         let mut cells = self.cells();
-        let current = self.current(&mut cells, scope);
-        let version = current.version + 1;
-        let previous = std::mem::replace(
-            current,
-            Shared {
-                scope: scope.to_owned(),
-                version,
-                value,
-            },
-        );
-        let next = current.clone();
+        let previous = cells
+            .get(scope)
+            .cloned()
+            .unwrap_or_else(|| self.initial_of(scope));
+        let next = Shared {
+            scope: scope.to_owned(),
+            version: previous.version + 1,
+            value,
+        };
+        cells.insert(scope.to_owned(), next.clone());
         self.feed.updated(next.clone(), Some(previous));
         next
     }
 
-    /// Forgets `scope`'s value (e.g. when its workspace is deleted): the next read starts
-    /// from the initial value again.
+    /// Forgets `scope`'s value (e.g. when its workspace is deleted): it is its initial
+    /// value again, at version 0, and its readers get that.
     pub fn forget(&self, scope: &str) {
-        self.cells().remove(scope);
+        let mut cells = self.cells();
+        if let Some(previous) = cells.remove(scope) {
+            self.feed.updated(self.initial_of(scope), Some(previous));
+        }
+    }
+
+    /// How many scopes hold a written value: the memory the prop keeps (scopes only read
+    /// keep none).
+    pub fn written(&self) -> usize {
+        self.cells().len()
     }
 
     /// The prop's feed, to end subscriptions (e.g. revoke a reader) or read its offset.
@@ -181,8 +199,9 @@ where
 
 impl<C: Contract> Feeds<C> {
     /// The handle of one prop, e.g. `feeds.prop(Board::settings(), |_| Settings::default())`:
-    /// `initial` gives a scope's value before its first write. It runs under the prop's
-    /// lock, once per scope, so it must be quick and must not use the prop itself.
+    /// `initial` gives a scope's value before its first write (each handle keeps its own:
+    /// give every handle on a prop the same). It runs under the prop's lock, so it must be
+    /// quick and must not use the prop itself.
     pub fn prop<T>(
         &self,
         prop: FeedRef<C, Shared<T>, Scope<T>>,

@@ -504,7 +504,9 @@ function withDownloads(client, names, options) {
   const download = (name, request, downloadOptions = {}) => new Promise((resolve, reject) => {
     const { signal, onProgress, onChunk } = downloadOptions;
     const timeoutMs = downloadOptions.timeoutMs ?? defaultTimeout;
+    // 0 or Infinity: no idle limit. setTimeout takes at most 2^31 - 1 ms (more fires at once).
     const idleMs = downloadOptions.idleTimeoutMs ?? 30000;
+    const idleLimited = idleMs > 0 && Number.isFinite(idleMs);
     const hash = incrementalSha256();
     // The first start's answer: a resume must find the same size.
     let terms = null;
@@ -531,10 +533,11 @@ function withDownloads(client, names, options) {
     };
     const watch = () => {
       quiet();
+      if (!idleLimited) return;
       idle = setTimeout(() => {
         cancel();
         fail(new TimeoutError(name, idleMs));
-      }, idleMs);
+      }, Math.min(idleMs, 2147483647));
     };
     stops.push(quiet);
     const integrity = (message) => fail(new FaultError({ code: "integrity", event: name, message, issues: [] }));

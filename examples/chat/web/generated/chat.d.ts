@@ -513,7 +513,9 @@ export interface DownloadOptions extends CallOptions {
   window?: number;
   /**
    * Rejects with a TimeoutError (and cancels) when, connected, nothing of the download
-   * arrives for this long (default 30000 ms). A lost connection pauses it until the resume.
+   * arrives for this long (default 30000 ms; 0 or Infinity: no limit). A lost connection
+   * pauses it until the resume. On a slow link, allow for one chunk (up to the server's
+   * chunk size) to arrive.
    */
   idleTimeoutMs?: number;
 }
