@@ -60,6 +60,11 @@
 //! // A reader's filter holds it to the scope the server gave it.
 //! assert!(Scope::<String>::of("acme").matches(&title));
 //! assert!(!Scope::<String>::of("initech").matches(&title));
+//!
+//! // In SQL too; a filter whose scope the server did not set selects nothing.
+//! use eventwire::feed::Placeholders;
+//! assert_eq!(Scope::<String>::of("acme").to_sql(Placeholders::Sqlite).clause, r#""scope" = ?1"#);
+//! assert_eq!(Scope::<String>::default().to_sql(Placeholders::Sqlite).clause, "1 = 0");
 //! ```
 
 mod handle;
@@ -187,7 +192,11 @@ where
 
     fn to_sql_from(&self, style: Placeholders, first: usize) -> Where {
         let mut clause = Where::new(style, first);
-        clause.compare("scope", "=", self.scope.as_deref().unwrap_or_default());
+        match &self.scope {
+            Some(scope) => clause.compare("scope", "=", scope.as_str()),
+            // No scope set: nothing, as `matches` says (never the `""` scope).
+            None => clause.one_of::<String>("scope", &[]),
+        }
         clause.finish()
     }
 
