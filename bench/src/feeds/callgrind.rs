@@ -18,15 +18,14 @@ use std::path::Path;
 use std::rc::Rc;
 use std::time::Duration;
 
-use futures_util::{StreamExt, stream};
 use tokio::sync::Notify;
 
 use super::Contender;
-use super::matching::{Layout, filter_json, task_json};
-use super::workload::{change_number, set_up};
+use super::matching::{Layout, task_json};
+use super::workload::{change_number, members};
 use crate::Result;
 use crate::callgrind::instructions_serving;
-use crate::client::{Conn, Frame, Request, connect_many};
+use crate::client::{Conn, Frame, Request};
 
 /// Changes of the shorter run; the longer one publishes this plus the measured count.
 const BASE_CHANGES: u32 = 100;
@@ -83,19 +82,7 @@ async fn publish(
     tokio::task::LocalSet::new()
         .run_until(async move {
             let filters = layout.filters();
-            let conns = connect_many(addr, layout.connections).await?;
-            let members: Vec<Conn> = stream::iter(conns.into_iter().enumerate())
-                .map(|(connection, conn)| {
-                    let requests = (0..layout.per_connection)
-                        .map(|k| subscribe(contender, layout.filter(connection, k)))
-                        .collect();
-                    set_up(conn, requests)
-                })
-                .buffered(100)
-                .collect::<Vec<_>>()
-                .await
-                .into_iter()
-                .collect::<Result<_>>()?;
+            let members = members(addr, layout, contender).await?;
             let received = Rc::new(RefCell::new(Received {
                 counts: vec![0; changes as usize],
                 misdelivered: 0,
@@ -153,17 +140,6 @@ async fn publish(
             outcome
         })
         .await
-}
-
-/// The request that makes a connection a holder of filter `f`.
-fn subscribe(contender: Contender, f: usize) -> Request {
-    match contender {
-        Contender::Room => Request::new("join", &format!(r#"{{"room":"f{f}"}}"#)),
-        _ => Request::new(
-            "eventwire:subscribe",
-            &format!(r#"{{"feed":"tasks","filter":{}}}"#, filter_json(f)),
-        ),
-    }
 }
 
 /// One member: counts every change it receives, and whether it holds its filter.

@@ -86,24 +86,29 @@ pub(super) async fn set_up(mut conn: Conn, requests: Vec<Request>) -> Result<Con
     }
 }
 
-/// Runs W6 for `contender` against `server`.
-pub async fn run(server: &ServerProcess, contender: Contender, params: &Params) -> Result<Outcome> {
-    let layout = params.layout;
-    let filters = layout.filters();
-    let conns = connect_many(server.addr, layout.connections).await?;
-    let members: Vec<Conn> = stream::iter(conns.into_iter().enumerate())
+/// What one subscription of `contender` sends for filter `f`: a room to join (the room
+/// broadcast), or a feed subscription.
+pub(super) fn subscribe(contender: Contender, f: usize) -> Request {
+    match contender {
+        Contender::Room => Request::new("join", &format!(r#"{{"room":"f{f}"}}"#)),
+        Contender::Feeds | Contender::Node => Request::new(
+            "eventwire:subscribe",
+            &format!(r#"{{"feed":"tasks","filter":{}}}"#, filter_json(f)),
+        ),
+    }
+}
+
+/// `layout`'s connections to `addr`, each holding its subscriptions (or rooms) once answered.
+pub(super) async fn members(
+    addr: std::net::SocketAddr,
+    layout: Layout,
+    contender: Contender,
+) -> Result<Vec<Conn>> {
+    let conns = connect_many(addr, layout.connections).await?;
+    stream::iter(conns.into_iter().enumerate())
         .map(|(connection, conn)| {
             let requests = (0..layout.per_connection)
-                .map(|k| {
-                    let f = layout.filter(connection, k);
-                    match contender {
-                        Contender::Room => Request::new("join", &format!(r#"{{"room":"f{f}"}}"#)),
-                        Contender::Feeds | Contender::Node => Request::new(
-                            "eventwire:subscribe",
-                            &format!(r#"{{"feed":"tasks","filter":{}}}"#, filter_json(f)),
-                        ),
-                    }
-                })
+                .map(|k| subscribe(contender, layout.filter(connection, k)))
                 .collect();
             set_up(conn, requests)
         })
@@ -111,7 +116,14 @@ pub async fn run(server: &ServerProcess, contender: Contender, params: &Params) 
         .collect::<Vec<_>>()
         .await
         .into_iter()
-        .collect::<Result<_>>()?;
+        .collect()
+}
+
+/// Runs W6 for `contender` against `server`.
+pub async fn run(server: &ServerProcess, contender: Contender, params: &Params) -> Result<Outcome> {
+    let layout = params.layout;
+    let filters = layout.filters();
+    let members = members(server.addr, layout, contender).await?;
     let mut publisher = Conn::connect(server.addr).await?;
     let holders = layout.per_connection as u32;
     drive(async move {

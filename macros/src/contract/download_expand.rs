@@ -9,8 +9,8 @@ use quote::{quote, quote_spanned};
 use syn::Type;
 use syn::spanned::Spanned;
 
-use super::ast::{Contract, Download};
-use super::transfer_expand::{self, Declared, OwnEvent, Transfer};
+use super::ast::Download;
+use super::transfer_expand::{Declared, OwnEvent, Transfer};
 use crate::krate::Krate;
 
 impl Transfer for Download<'_> {
@@ -106,37 +106,4 @@ impl Transfer for Download<'_> {
     fn sent(&self) -> Vec<&Type> {
         self.error.iter().collect()
     }
-}
-
-/// The handler trait's `<download>` (and `allow_<download>`) methods.
-pub(crate) fn trait_methods(contract: &Contract<'_>) -> TokenStream {
-    transfer_expand::trait_methods(contract, &contract.downloads)
-}
-
-/// The arms of the generated dispatch: one start per download, then the runtime's own.
-pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -> TokenStream {
-    transfer_expand::dispatch_arms(contract, &contract.downloads, trait_ident)
-}
-
-/// Stops the socket's downloads when it disconnects.
-pub(crate) fn release(contract: &Contract<'_>) -> TokenStream {
-    transfer_expand::release(contract, &contract.downloads)
-}
-
-/// The downloads' descriptions, for code generation.
-pub(crate) fn descriptions(
-    contract: &Contract<'_>,
-    docs: impl Fn(&[syn::Attribute]) -> String,
-) -> Vec<TokenStream> {
-    transfer_expand::descriptions(contract, &contract.downloads, docs)
-}
-
-/// Bound checks at the user's types: the request is received, the error sent.
-pub(crate) fn assertions(contract: &Contract<'_>) -> TokenStream {
-    transfer_expand::assertions(contract, &contract.downloads)
-}
-
-/// Names each download variant and reads its payload once (see `declared_variants`).
-pub(crate) fn declared(contract: &Contract<'_>) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    transfer_expand::declared(contract, &contract.downloads)
 }

@@ -8,9 +8,9 @@ use syn::spanned::Spanned;
 use super::ast::{Ack, Contract, Event};
 use super::attr::Direction;
 use super::check;
-use super::download_expand;
+
 use super::feed_expand;
-use super::upload_expand;
+use super::transfer_expand;
 use crate::ctxt::Errors;
 use crate::krate::Krate;
 
@@ -47,8 +47,8 @@ fn generate(contract: &Contract<'_>) -> TokenStream {
         .iter()
         .map(|event| assertions(&contract.krate, event));
     let feed_asserts = feed_expand::assertions(contract);
-    let upload_asserts = upload_expand::assertions(contract);
-    let download_asserts = download_expand::assertions(contract);
+    let upload_asserts = transfer_expand::assertions(contract, &contract.uploads);
+    let download_asserts = transfer_expand::assertions(contract, &contract.downloads);
     let declared = declared_variants(contract);
     let client_only = super::client_only::constructors(contract);
     let feed_constructors = feed_expand::constructors(contract);
@@ -205,8 +205,8 @@ fn handler_trait(contract: &Contract<'_>) -> TokenStream {
         }
     });
     let feed_methods = feed_expand::trait_methods(contract);
-    let upload_methods = upload_expand::trait_methods(contract);
-    let download_methods = download_expand::trait_methods(contract);
+    let upload_methods = transfer_expand::trait_methods(contract, &contract.uploads);
+    let download_methods = transfer_expand::trait_methods(contract, &contract.downloads);
     let authenticate = contract.attrs.auth.as_ref().map(|(_, auth)| {
         let identity = identity_type(contract);
         let (param, body) = match &contract.attrs.identity {
@@ -338,8 +338,8 @@ fn contract_impl(contract: &Contract<'_>) -> TokenStream {
         }
     });
     let feeds = feed_expand::descriptions(contract, docs);
-    let uploads = upload_expand::descriptions(contract, docs);
-    let downloads = download_expand::descriptions(contract, docs);
+    let uploads = transfer_expand::descriptions(contract, &contract.uploads, docs);
+    let downloads = transfer_expand::descriptions(contract, &contract.downloads, docs);
     quote! {
         #[automatically_derived]
         impl #krate::Contract for #ident {
@@ -468,11 +468,11 @@ fn dispatch_impl(contract: &Contract<'_>) -> TokenStream {
         })
         .unzip();
     let feed_arms = feed_expand::dispatch_arms(contract, &trait_ident, client_events.len());
-    let upload_arms = upload_expand::dispatch_arms(contract, &trait_ident);
-    let download_arms = download_expand::dispatch_arms(contract, &trait_ident);
+    let upload_arms = transfer_expand::dispatch_arms(contract, &contract.uploads, &trait_ident);
+    let download_arms = transfer_expand::dispatch_arms(contract, &contract.downloads, &trait_ident);
     let release = feed_expand::release(contract);
-    let upload_release = upload_expand::release(contract);
-    let download_release = download_expand::release(contract);
+    let upload_release = transfer_expand::release(contract, &contract.uploads);
+    let download_release = transfer_expand::release(contract, &contract.downloads);
     // The feed, upload and download exchanges and unknown names share one arm: the
     // contract type itself (so the exchanges' code may name the contract as `Self`).
     let exchanges = arm_impl(
@@ -668,8 +668,8 @@ fn declared_variants(contract: &Contract<'_>) -> TokenStream {
         let variant = &feed.variant.ident;
         quote!(#ident::#variant => {})
     });
-    let (upload_uses, upload_reads) = upload_expand::declared(contract);
-    let (download_uses, download_reads) = download_expand::declared(contract);
+    let (upload_uses, upload_reads) = transfer_expand::declared(contract, &contract.uploads);
+    let (download_uses, download_reads) = transfer_expand::declared(contract, &contract.downloads);
     quote! {
         #[allow(dead_code)]
         fn __declared_variants(__value: &#ident) {

@@ -9,8 +9,8 @@ use quote::{quote, quote_spanned};
 use syn::Type;
 use syn::spanned::Spanned;
 
-use super::ast::{Ack, Contract, Upload};
-use super::transfer_expand::{self, Declared, OwnEvent, Transfer};
+use super::ast::{Ack, Upload};
+use super::transfer_expand::{Declared, OwnEvent, Transfer};
 use crate::krate::Krate;
 
 fn ack_type(upload: &Upload<'_>) -> TokenStream {
@@ -129,37 +129,4 @@ impl Transfer for Upload<'_> {
             Some(Ack::Result { ok, err }) => vec![ok, err],
         }
     }
-}
-
-/// The handler trait's `<upload>` (and `allow_<upload>`) methods.
-pub(crate) fn trait_methods(contract: &Contract<'_>) -> TokenStream {
-    transfer_expand::trait_methods(contract, &contract.uploads)
-}
-
-/// The arms of the generated dispatch: one start per upload, then the runtime's own.
-pub(crate) fn dispatch_arms(contract: &Contract<'_>, trait_ident: &syn::Ident) -> TokenStream {
-    transfer_expand::dispatch_arms(contract, &contract.uploads, trait_ident)
-}
-
-/// Leaves the socket's uploads waiting for a resume when it disconnects.
-pub(crate) fn release(contract: &Contract<'_>) -> TokenStream {
-    transfer_expand::release(contract, &contract.uploads)
-}
-
-/// The uploads' descriptions, for code generation.
-pub(crate) fn descriptions(
-    contract: &Contract<'_>,
-    docs: impl Fn(&[syn::Attribute]) -> String,
-) -> Vec<TokenStream> {
-    transfer_expand::descriptions(contract, &contract.uploads, docs)
-}
-
-/// Bound checks at the user's types: the metadata is received, the answer sent.
-pub(crate) fn assertions(contract: &Contract<'_>) -> TokenStream {
-    transfer_expand::assertions(contract, &contract.uploads)
-}
-
-/// Names each upload variant and reads its payload once (see `declared_variants`).
-pub(crate) fn declared(contract: &Contract<'_>) -> (Vec<TokenStream>, Vec<TokenStream>) {
-    transfer_expand::declared(contract, &contract.uploads)
 }
