@@ -63,8 +63,15 @@ items = dict(zip(snapshot["keys"], snapshot["items"]))
 check(items == {}, "an empty board")
 
 
+held = {"offset": int(snapshot["offset"])}
+
+
 def apply(change):
-    """Keeps the collection current: set on added/updated, delete on removed."""
+    """Keeps the collection current: set on added/updated, delete on removed; a change at or
+    before the offset held is a repeat and is skipped."""
+    if int(change["offset"]) <= held["offset"]:
+        return
+    held["offset"] = int(change["offset"])
     if change["action"] == "removed":
         items.pop(change["key"], None)
     else:

@@ -80,6 +80,19 @@ pub trait Filter: IncomingPayload + Sync {
     /// The JSON text of `item`'s value of every `eq` field, in order.
     #[doc(hidden)]
     fn index_values(item: &Self::Item) -> Vec<String>;
+
+    /// A text equal for two filters exactly when they select the same items, so that their
+    /// subscribers can share one frame per change (`None`: never shared). It is the SQL
+    /// fragment and its values, which say everything a filter without a custom predicate
+    /// selects (they agree with [`matches`](Self::matches), as the property tests check).
+    #[doc(hidden)]
+    fn share_key(&self) -> Option<String> {
+        if Self::HAS_CUSTOM {
+            return None;
+        }
+        let sql = self.to_sql(Placeholders::Sqlite);
+        Some(format!("{}\u{0}{:?}", sql.clause, sql.params))
+    }
 }
 
 /// How placeholders are written in a [`Where`] clause.

@@ -175,6 +175,22 @@ impl SocketFeeds {
         }
     }
 
+    /// Files the slot of `id` under `key` instead, the id its client will know it by; false
+    /// (changing nothing) when the socket already holds `key` or no longer holds `id`.
+    pub(crate) fn rekey(&self, id: u64, key: u64) -> bool {
+        let mut slots = self.slots();
+        if slots.removers.contains_key(&key) {
+            return false;
+        }
+        match slots.removers.remove(&id) {
+            Some(remover) => {
+                slots.removers.insert(key, remover);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Frees the slot of a subscription its feed already removed.
     pub(crate) fn forget(&self, id: u64) {
         self.slots().removers.remove(&id);

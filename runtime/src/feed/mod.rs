@@ -52,6 +52,7 @@
 
 mod change;
 mod filter;
+mod group;
 mod history;
 pub(crate) mod hub;
 mod ids;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::feed::filter::Filter;
+use crate::feed::group::Group;
 use crate::feed::history::{
     Bounds, DEFAULT_HISTORY_AGE, DEFAULT_HISTORY_LENGTH, History, MemoryHistory,
 };
@@ -58,6 +59,9 @@ pub(crate) struct EndFrame<'a> {
 }
 
 struct Live<I, F> {
+    /// The id its client knows it by, the key of its slot on its socket: its own id, or
+    /// its group's.
+    slot: u64,
     wire_id: String,
     /// `wire_id` as JSON, encoded once for every frame this subscription gets.
     id_json: Box<RawValue>,
@@ -65,6 +69,20 @@ struct Live<I, F> {
     entry: Option<(usize, String)>,
     check: Option<Check<I>>,
     socket: Arc<dyn SocketOps>,
+    /// The group it is delivered with; then the group, not the subscription, is filed in
+    /// the index.
+    group: Option<u64>,
+}
+
+impl<I, F> Live<I, F> {
+    fn ended(self, reason: EndReason) -> Ended {
+        Ended {
+            id: self.slot,
+            wire_id: self.wire_id,
+            socket: self.socket,
+            reason,
+        }
+    }
 }
 
 struct Buffer<I> {
@@ -93,7 +111,12 @@ struct Inner<I, F> {
     history: Box<dyn History<Arc<Change<I>>>>,
     live: IdMap<Live<I, F>>,
     pending: IdMap<Buffer<I>>,
+    /// Index entries are ungrouped subscriptions' ids and groups' ids (both numbered by
+    /// the hub, so they never collide).
     index: Index,
+    groups: IdMap<Group>,
+    /// The group new subscribers with a filter's share key join.
+    group_by_key: std::collections::HashMap<String, u64>,
     #[cfg_attr(not(feature = "redis"), allow(dead_code))]
     index_fields: usize,
     /// The gauge of `live`'s size.
@@ -101,12 +124,53 @@ struct Inner<I, F> {
 }
 
 impl<I, F> Inner<I, F> {
-    /// Takes a live subscription out of the feed and out of the index.
+    /// Takes a live subscription out of the feed and out of the index (or its group).
     fn remove_live(&mut self, id: u64) -> Option<Live<I, F>> {
         let live = self.live.remove(&id)?;
         self.subscriptions.decrement(1);
-        self.index.remove(id, live.entry.as_ref());
+        match live.group {
+            None => self.index.remove(id, live.entry.as_ref()),
+            Some(group_id) => {
+                if let Some(group) = self.groups.get_mut(&group_id) {
+                    live.socket.leave(vec![group.room.clone()]);
+                    if group.leave(id) {
+                        let group = self.groups.remove(&group_id).expect("found above");
+                        self.index.remove(group_id, group.entry.as_ref());
+                        if self.group_by_key.get(&group.key) == Some(&group_id) {
+                            self.group_by_key.remove(&group.key);
+                        }
+                    }
+                }
+            }
+        }
         Some(live)
+    }
+
+    /// Files `live` (already in no index or group) where changes find it: in `group`,
+    /// made if it is not there, or in the index itself.
+    fn file(&mut self, id: u64, live: &Live<I, F>, group: Option<(u64, String)>) {
+        let Some((group_id, key)) = group else {
+            self.index.insert(id, live.entry.clone());
+            return;
+        };
+        let group = self.groups.entry(group_id).or_insert_with(|| {
+            self.index.insert(group_id, live.entry.clone());
+            self.group_by_key.entry(key.clone()).or_insert(group_id);
+            Group::new(group_id, key, live.entry.clone(), id)
+        });
+        group.members.insert(id, ());
+        live.socket.join(vec![group.room.clone()]);
+    }
+
+    /// Everything a change without its previous item concerns: every ungrouped
+    /// subscription and every group.
+    fn all_targets(&self) -> Vec<u64> {
+        self.live
+            .iter()
+            .filter(|(_, live)| live.group.is_none())
+            .map(|(id, _)| *id)
+            .chain(self.groups.keys().copied())
+            .collect()
     }
 
     /// Ends every subscription, as a resync: the feed's epoch changed, or changes were
@@ -118,14 +182,16 @@ impl<I, F> Inner<I, F> {
             buffer.changes = Vec::new();
         }
         self.index = Index::new(self.index_fields);
+        self.group_by_key.clear();
+        let groups = std::mem::take(&mut self.groups);
         self.subscriptions.decrement(self.live.len() as f64);
         self.live
             .drain()
-            .map(|(id, live)| Ended {
-                id,
-                wire_id: live.wire_id,
-                socket: live.socket,
-                reason: EndReason::resync(),
+            .map(|(_, live)| {
+                if let Some(group) = live.group.and_then(|id| groups.get(&id)) {
+                    live.socket.leave(vec![group.room.clone()]);
+                }
+                live.ended(EndReason::resync())
             })
             .collect()
     }
@@ -208,6 +274,7 @@ pub(crate) trait Shared<I>: Send + Sync {
 
 /// A subscription the feed ended itself, to be told to its client and freed on its socket.
 pub(crate) struct Ended {
+    /// Its slot on its socket (the id its client knows it by).
     pub(crate) id: u64,
     pub(crate) wire_id: String,
     pub(crate) socket: Arc<dyn SocketOps>,
@@ -249,6 +316,8 @@ where
                 live: IdMap::default(),
                 pending: IdMap::default(),
                 index: Index::new(F::EQ_FIELDS),
+                groups: IdMap::default(),
+                group_by_key: std::collections::HashMap::new(),
                 index_fields: F::EQ_FIELDS,
                 subscriptions: metrics.subscriptions,
             }),
@@ -293,16 +362,22 @@ where
         (inner.epoch.clone(), inner.offset, missed)
     }
 
+    /// The group a subscription whose filter has share key `key` joins, if there is one.
+    pub(crate) fn group_for(&self, key: &str) -> Option<u64> {
+        self.lock().group_by_key.get(key).copied()
+    }
+
     /// Makes a pending subscription live: replays what it missed before registering
     /// (`missed`, when it resumes), then what it buffered (as its final filter sees them),
-    /// then files it in the index; buffered changes at or before `after` (where a resuming
-    /// subscriber already is) are skipped. Returns it if it overflowed meanwhile, or if
-    /// the feed's epoch changed (then as a resync).
+    /// then files it in the index, or in `group` (its id and the filter's share key) when
+    /// its client knows it by the group's id; buffered changes at or before `after` (where
+    /// a resuming subscriber already is) are skipped. Returns it if it overflowed
+    /// meanwhile, or if the feed's epoch changed (then as a resync).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn activate(
         &self,
         id: u64,
-        wire_id: String,
+        group: Option<(u64, String)>,
         filter: F,
         check: Option<Check<I>>,
         socket: Arc<dyn SocketOps>,
@@ -312,21 +387,20 @@ where
         let mut inner = self.lock();
         // Gone: the socket disconnected or unsubscribed while the snapshot loaded.
         let buffer = inner.pending.remove(&id)?;
+        let slot = group.as_ref().map_or(id, |(group_id, _)| *group_id);
+        let wire_id = slot.to_string();
         let live = Live {
+            slot,
             id_json: raw(&wire_id),
             wire_id,
             entry: filter.index_entry(),
             filter,
             check,
             socket,
+            group: group.as_ref().map(|(group_id, _)| *group_id),
         };
         if buffer.reset {
-            return Some(Ended {
-                id,
-                wire_id: live.wire_id,
-                socket: live.socket,
-                reason: EndReason::resync(),
-            });
+            return Some(live.ended(EndReason::resync()));
         }
         let mut overflow = buffer.overflowed;
         if !overflow {
@@ -345,14 +419,9 @@ where
             self.deliveries.increment(sent);
         }
         if overflow {
-            return Some(Ended {
-                id,
-                wire_id: live.wire_id,
-                socket: live.socket,
-                reason: EndReason::overflow(),
-            });
+            return Some(live.ended(EndReason::overflow()));
         }
-        inner.index.insert(id, live.entry.clone());
+        inner.file(id, &live, group);
         inner.live.insert(id, live);
         inner.subscriptions.increment(1);
         None
@@ -476,7 +545,7 @@ where
             }
             // Without the previous item, any subscriber may hold it: each one learns
             // whether it stays (updated) or leaves (removed).
-            Kind::Updated { previous: None, .. } => inner.live.keys().copied().collect(),
+            Kind::Updated { previous: None, .. } => inner.all_targets(),
         };
         let mut overflowed = Vec::new();
         let mut sent = 0;
@@ -487,6 +556,8 @@ where
                     Push::Skipped => {}
                     Push::Full => overflowed.push(id),
                 }
+            } else if let Some(group) = inner.groups.get(&id) {
+                sent += self.deliver_group(&inner.live, group, &change, &mut overflowed);
             }
         }
         // One increment per change rather than per delivery: the counter may be a
@@ -494,16 +565,47 @@ where
         self.deliveries.increment(sent);
         overflowed
             .into_iter()
-            .filter_map(|id| {
-                let live = inner.remove_live(id)?;
-                Some(Ended {
-                    id,
-                    wire_id: live.wire_id,
-                    socket: live.socket,
-                    reason: EndReason::overflow(),
-                })
-            })
+            .filter_map(|id| Some(inner.remove_live(id)?.ended(EndReason::overflow())))
             .collect()
+    }
+
+    /// Sends `change` to `group`'s members if it concerns them, by one room broadcast;
+    /// returns how many were sent it. Members whose queue was full are added to
+    /// `overflowed`: socketioxide counts them without naming them, so then every member is
+    /// sent the change again on its own, which finds them. The others get it twice, and a
+    /// client ignores a change at or before the offset it holds (docs/protocol.md).
+    fn deliver_group(
+        &self,
+        live: &IdMap<Live<I, F>>,
+        group: &Group,
+        change: &Change<I>,
+        overflowed: &mut Vec<u64>,
+    ) -> u64 {
+        let Some(lead) = live.get(&group.lead) else {
+            return 0;
+        };
+        let Some(action) = action(lead, &change.kind) else {
+            return 0;
+        };
+        let frame = Spliced {
+            first: ("id", &group.id_json),
+            rest: change.encoded.for_action(action),
+        };
+        if lead
+            .socket
+            .emit_spliced_within(&group.room, CHANGE_EVENT, &frame)
+        {
+            return group.members.len() as u64;
+        }
+        let mut sent = 0;
+        for id in group.members.keys() {
+            match live.get(id).map(|member| self.deliver(member, change)) {
+                Some(Push::Sent) => sent += 1,
+                Some(Push::Full) => overflowed.push(*id),
+                Some(Push::Skipped) | None => {}
+            }
+        }
+        sent
     }
 
     /// Sends `change` to `live` if it concerns it (the caller counts what was sent).
@@ -543,15 +645,7 @@ where
             .map(|(id, _)| *id)
             .collect();
         ids.into_iter()
-            .filter_map(|id| {
-                let live = inner.remove_live(id)?;
-                Some(Ended {
-                    id,
-                    wire_id: live.wire_id,
-                    socket: live.socket,
-                    reason: reason.clone(),
-                })
-            })
+            .filter_map(|id| Some(inner.remove_live(id)?.ended(reason.clone())))
             .collect()
     }
 

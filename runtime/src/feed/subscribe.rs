@@ -300,7 +300,11 @@ where
         let Some(filter) = self.filter.take() else {
             unreachable!("finish consumes the pending subscription")
         };
-        let wire_id = self.id.to_string();
+        let group = self.group(&filter, check.is_some());
+        let wire_id = group
+            .as_ref()
+            .map_or(self.id, |(group_id, _)| *group_id)
+            .to_string();
         let resume = std::mem::replace(&mut self.resume, Resume::No);
         // More missed changes than the socket's queue takes would overflow it on replay:
         // a fresh snapshot is one packet. The connection's other resumes share the queue.
@@ -364,11 +368,29 @@ where
         let socket = self.cx.ops().clone();
         let id = self.id;
         let go_live = move || {
-            if let Some(ended) = state.activate(id, wire_id, filter, check, socket, missed, after) {
+            if let Some(ended) = state.activate(id, group, filter, check, socket, missed, after) {
                 notify_ended(vec![ended]);
             }
         };
         Finished::Snapshot(answer, Box::new(go_live))
+    }
+
+    /// The group this subscription is delivered with (its id and the filter's share key),
+    /// if its filter can share frames and its connection holds no other subscription of
+    /// that group: then its slot is filed under the group's id, the id its client will
+    /// know it by.
+    fn group(&self, filter: &F, checked: bool) -> Option<(u64, String)> {
+        if checked {
+            return None;
+        }
+        let key = filter.share_key()?;
+        let group_id = self
+            .state
+            .group_for(&key)
+            .unwrap_or_else(|| self.socket.hub.next_id());
+        self.socket
+            .rekey(self.id, group_id)
+            .then_some((group_id, key))
     }
 }
 

@@ -33,6 +33,18 @@ pub(crate) trait SocketOps: Send + Sync + 'static {
     fn emit_spliced(&self, event: &str, frame: &Spliced<'_>) -> Result<(), SendError> {
         self.emit(event, &(frame,))
     }
+    /// Emits `frame` to every socket of this node in `room`, this one included, encoded
+    /// once for all of them (a room broadcast). False when some socket may have missed it:
+    /// its queue was full (socketioxide does not say whose), or the adapter did not send
+    /// at once; sockets that were closing do not count.
+    fn emit_spliced_within(&self, room: &Room, event: &str, frame: &Spliced<'_>) -> bool {
+        sent_to_all(
+            self.within(vec![room.clone()])
+                .local()
+                .emit(event, &(frame,))
+                .now_or_never(),
+        )
+    }
     fn emit_with_ack(
         &self,
         event: &str,
@@ -49,6 +61,17 @@ pub(crate) trait SocketOps: Send + Sync + 'static {
     fn broadcast(&self) -> Box<dyn OperatorOps>;
     /// `socket.within(..)` with no rooms yet: a base that includes this socket.
     fn within(&self, rooms: Vec<Room>) -> Box<dyn OperatorOps>;
+}
+
+/// Whether a broadcast that finished (`Some`) reached every socket that is not closing.
+fn sent_to_all(outcome: Option<Result<(), BroadcastError>>) -> bool {
+    match outcome {
+        Some(Ok(())) => true,
+        Some(Err(BroadcastError::Socket(errors))) => errors
+            .iter()
+            .all(|error| matches!(error, socketioxide::SocketError::Closed)),
+        Some(Err(_)) | None => false,
+    }
 }
 
 /// A broadcast target being built, adapter erased.
@@ -98,6 +121,17 @@ impl<A: Adapter> SocketOps for Socket<A> {
     }
     fn emit_spliced(&self, event: &str, frame: &Spliced<'_>) -> Result<(), SendError> {
         Socket::emit(self, event, &(frame,))
+    }
+    fn emit_spliced_within(&self, room: &Room, event: &str, frame: &Spliced<'_>) -> bool {
+        // Local only: with Redis, every node delivers a feed's changes to its own sockets.
+        // The in-memory and Redis adapters send a local broadcast before their future is
+        // first polled, so it is ready at once.
+        sent_to_all(
+            Socket::local(self)
+                .within(room.clone())
+                .emit(event, &(frame,))
+                .now_or_never(),
+        )
     }
     fn emit_with_ack(
         &self,

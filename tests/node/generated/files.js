@@ -73,7 +73,9 @@ function liveFeed(client, feed, filter, snapshot, notify, forget) {
       return client.socket.timeout(5000).emitWithAck("eventwire:unsubscribe", { id: live.id }).then(() => {}, () => {});
     },
     apply(change) {
-      if (live.ended) return;
+      // A change at or before the offset held is one already applied: the server sends a
+      // change again when a broadcast may have missed someone (docs/protocol.md).
+      if (live.ended || BigInt(change.offset) <= BigInt(live.offset)) return;
       live.offset = change.offset;
       if (change.action === "removed") {
         if (notify) keys.delete(change.key);
