@@ -88,8 +88,10 @@ impl Measured {
              filter, and keeps at most 64 changes that have not reached all their holders. \
              After a {} s warm-up, {} s are measured. The ceiling is eventwire broadcasting the \
              same frames to rooms (one room per filter, joined by its holders): the same \
-             messages without matching. Node's socket.io scans every subscription per change \
-             and tests its filter in JavaScript. `server µs per change` is the server's CPU \
+             messages without matching. eventwire's feeds send a change to the subscriptions \
+             of equal filters on different connections as one room broadcast of their shared \
+             frame, so each filter's holders here share one. Node's socket.io scans every \
+             subscription per change and tests its filter in JavaScript. `server µs per change` is the server's CPU \
              time over the window divided by the changes; `misdelivered` counts changes a \
              connection received for a filter it does not hold. Median of {} runs \
              [min–max], contenders interleaved, each against a fresh server; the machine was \

@@ -698,12 +698,10 @@ fn memory_history<I: Send + Sync + 'static>(
 /// the field order of the frame, one list per action (`removed` carries no item). A
 /// subscriber's frame is its id followed by these, written as they are ([`Spliced`]).
 ///
-/// socketioxide has no public way to send one encoded packet to chosen sockets other than a
-/// room broadcast (`Socket::send_raw` is crate-private), and each subscription's frame
-/// names its own id; so each subscriber's packet is still framed by socketioxide's
-/// per-socket `emit`, which copies these pieces verbatim (a `RawValue` is written as is).
-/// That framing is most of what a delivery costs beyond a room broadcast's (BENCHMARKS.md,
-/// "W6: where a feed delivery's cost goes").
+/// A group's members share one frame, sent by a room broadcast (see [`Group`]); a
+/// subscription delivered alone has its frame framed by socketioxide's per-socket `emit`,
+/// which copies these pieces verbatim (a `RawValue` is written as is) but costs about twice
+/// a broadcast's per-member work (BENCHMARKS.md, "W6: where a feed delivery's cost goes").
 struct Encoded {
     /// `offset`, `action` and `key` (and `item` in data mode, except for `removed`), per
     /// action in [`Action`] order.
