@@ -18,7 +18,7 @@ use eventwire_bench::feeds;
 use eventwire_bench::peer::Peer;
 use eventwire_bench::plan::{Plan, Scale, section_name};
 use eventwire_bench::process::{Programs, raise_fd_limit};
-use eventwire_bench::report::{Machine, Results, markdown};
+use eventwire_bench::report::{Machine, Results, keep_unmeasured, markdown};
 
 const USAGE: &str = "\
 usage: bench run [--runs N] [--only W2,W5] [--out DIR] [--no-pin] [--smoke]
@@ -122,15 +122,23 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
     std::fs::create_dir_all(&dir)?;
     let mut files = Vec::new();
     for chart in CHARTS {
-        if charts::draw(chart, &results, &dir.join(chart.file))? {
+        // A chart this run did not redraw is still the report's (its section is kept).
+        if charts::draw(chart, &results, &dir.join(chart.file))? || dir.join(chart.file).exists()
+        {
             let file = format!("docs/benchmarks/{}", chart.file);
             files.push((chart.title.to_owned(), file));
         }
     }
     let previous = std::fs::read_to_string(out.join("BENCHMARKS.md")).unwrap_or_default();
+    let measured: Vec<_> = plan.cases.iter().map(|case| case.section).collect();
+    let fresh = keep_unmeasured(
+        &previous,
+        &markdown(&results, &Machine::this(), &files),
+        &measured,
+    );
     std::fs::write(
         out.join("BENCHMARKS.md"),
-        feeds::report::carry_over(&previous, markdown(&results, &Machine::this(), &files)),
+        feeds::report::carry_over(&previous, fresh),
     )?;
     eprintln!("wrote {}", out.join("BENCHMARKS.md").display());
     if w6 {

@@ -445,60 +445,80 @@ pub fn markdown(results: &Results, machine: &Machine, charts: &[(String, String)
     out
 }
 
-/// What investigations behind the figures found; not measured by the run above.
-const NOTES: &str = "\
-## Notes
+/// What investigations behind the figures found, not measured by the run above: kept in
+/// bench/NOTES.md, where they are edited, and copied into every report.
+const NOTES: &str = include_str!("../NOTES.md");
 
-- **Where eventwire's per-event cost goes.** Counted with callgrind (`bench callgrind \
---events 20000`: a single-threaded server answering ~100 B `echo` events, validated and \
-acknowledged, 8 in flight; runs of 2,000 and 22,000 events subtracted, so start-up and \
-the handshake cancel out; quanta's clock calibration, which spins for a stretch of wall \
-time once per process and so varied the count by up to 500 instructions per event, is \
-left out, and repeated runs now agree within a few instructions). Measured side by side, \
-the same load against each build, eventwire and raw socketioxide counted in the same \
-binary: before the concrete-type dispatch (the ack serialized through a type-erased \
-serializer, the event name, context and answer allocated per event) eventwire spent \
-21,657 instructions per event against raw socketioxide's 18,460 (1.17×); with it, 19,557 \
-against 18,484 (1.058×; a second run: 19,558); now 18,560 against 18,361 (1.011×; a \
-second run: 18,558; `--server-bin` serves the older build). The step: the event's task \
-had been one box sized for the contract's largest handler future, 1,552 bytes on this \
-benchmark's 50-event contract, above glibc's per-thread cache for small blocks (1,032 \
-bytes), so every event took malloc's slow path. The generated dispatch now has one arm \
-type per event, the name picks the type, and the task spawned is that arm's own future: \
-an echo's is 824 bytes (`bench callgrind` prints it), and eventwire spends less in the \
-allocator than raw socketioxide (about 3,250 instructions per event against 3,550, with \
-one allocation fewer: 14 against 15). Smaller steps: no attachment bookkeeping for a \
-packet without attachments (about 200 instructions), and no tracing wrapper around the \
-task when no subscriber wants its span (about 80). Not yet at raw socketioxide's: the \
-last 1.1% is eventwire's own work per event, each part under 150 instructions: the \
-rate-limit check, three clock reads for the duration and latency metrics, the two \
-checking serializers the answer goes through (integers JavaScript would round, binary \
-data inside options), validation bookkeeping and the event's span. Its decoding costs \
-less than raw socketioxide's: socketioxide's `TryData` builds and drops a serde_json \
-error on every call (`FirstElement::visit_seq` in socketioxide-core 0.20 calls \
-`ok_or(Error::custom(..))`, evaluated eagerly: about 800 instructions), which both \
-servers also pay once per packet when socketioxide reads the event name. Tracing (no \
-subscriber) and metrics (no recorder) are included. Earlier: a rate-limiter clock \
-created per event (it ran `cpuid`, which a VM traps: 39% of the server's CPU) and \
-socketioxide's event-name extractor, which parses the whole argument array again (2.5k \
-instructions).
-- **Where an idle connection's memory goes** (heaptrack on raw socketioxide with 2,000 idle \
-connections): about 7 task allocations per connection (about 17 KB at the peak), the first \
-block of engineioxide's outgoing queue (about 5.4 KB, whatever `max_buffer_size` says) and \
-the WebSocket read buffer (4 KiB). `Server::ws_read_buffer_size(1024)` brings a connection \
-from about 29.8 KB to 26.8 KB, at the cost of more reads for messages over 1 KiB. A smaller \
-`max_buffer_size`, glibc's trim threshold and jemalloc do not help (jemalloc: 35.5 KB). \
-The rest is engineioxide's per-connection tasks and queue, which eventwire does not own: \
-eventwire adds nothing measurable (W4) but does not beat Node's 14 KB.
-- **The load generator** frames WebSocket itself and uses well under one core, except where \
-a row says otherwise: with one event in flight per connection, or a room of 100, it writes or \
-reads a frame per system call and reaches 70–96% of its core, so those rows understate the \
-fastest servers (the ceiling most of all).
-- **Binary upload, 100 MB in 1 MB chunks** (`cargo run --release -p eventwire-bench --bin \
-upload`, run on its own, not by `./scripts/bench`): socket.io's documented pattern for \
-files, each chunk a binary attachment (`Bytes`) awaited with `emitWithAck`, over WebSocket, \
-with socket.io-client in Node as the client of both servers. eventwire 161–269 MB/s (3 runs, \
-median 223) with a server peak RSS of 12–13 MiB; Node's socket.io 87–107 MB/s (median 88) \
-with 91–93 MiB. Measured on a shared 2-core machine (load average about 5.7 from other \
-work): read the ratio, not the absolute figures.
-";
+/// The report's `## W<n>` sections, by the workload that fills them.
+const SECTIONS: &[(&str, &[Section])] = &[
+    ("## W1:", &[Section::Latency]),
+    ("## W2:", &[Section::Throughput, Section::BothCores]),
+    ("## W3:", &[Section::Fanout]),
+    ("## W4:", &[Section::Memory]),
+    ("## W5:", &[Section::Validation]),
+];
+
+/// `fresh`, a report of a run that measured only `measured` (`bench run --only`), with the
+/// sections and target rows of the other workloads taken from `previous`, so that
+/// rerunning one workload keeps the others' figures.
+///
+/// ```
+/// use eventwire_bench::plan::Section;
+/// use eventwire_bench::report::keep_unmeasured;
+///
+/// let old = "# B\n\n| W1 p99 | ≤ 1 | 0.5 | yes |\n| W2 x | ≥ 1 | 0.9× | **no** |\n\n## W1: a\n\nold one\n\n## W2: b\n\nold two\n\n## Notes\n";
+/// let new = "# B\n\n| W1 p99 | ≤ 1 | – | **no** |\n| W2 x | ≥ 1 | 1.1× | yes |\n\n## W1: a\n\n\n## W2: b\n\nnew two\n\n## Notes\n";
+/// assert_eq!(
+///     keep_unmeasured(old, new, &[Section::Throughput]),
+///     "# B\n\n| W1 p99 | ≤ 1 | 0.5 | yes |\n| W2 x | ≥ 1 | 1.1× | yes |\n\n## W1: a\n\n\
+///      *Not measured by the latest run: these figures are an earlier run's.*\n\n\
+///      old one\n\n## W2: b\n\nnew two\n\n## Notes\n",
+/// );
+/// ```
+pub fn keep_unmeasured(previous: &str, fresh: &str, measured: &[Section]) -> String {
+    let mut out = fresh.to_owned();
+    for (heading, sections) in SECTIONS {
+        if sections.iter().any(|section| measured.contains(section)) {
+            continue;
+        }
+        let tag = &heading[3..5];
+        if let (Some(old), Some(new)) = (block(previous, heading), block(&out, heading)) {
+            out = out.replacen(new, &marked_earlier(old), 1);
+        }
+        // Target rows name their workload first: `| W2 acks/s ... |`.
+        let row = format!("| {tag} ");
+        for line in fresh.lines().filter(|line| line.starts_with(&row)) {
+            let name = &line[..line[1..].find('|').map_or(line.len(), |i| i + 1)];
+            if let Some(old) = previous.lines().find(|old| old.starts_with(name)) {
+                out = out.replacen(line, old, 1);
+            }
+        }
+    }
+    out
+}
+
+/// What a section carried over from an earlier report says under its heading.
+const EARLIER: &str = "*Not measured by the latest run: these figures are an earlier run's.*";
+
+/// `section` with [`EARLIER`] under its heading (once).
+fn marked_earlier(section: &str) -> String {
+    if section.contains(EARLIER) {
+        return section.to_owned();
+    }
+    match section.split_once("\n\n") {
+        Some((heading, rest)) => format!("{heading}\n\n{EARLIER}\n\n{rest}"),
+        None => section.to_owned(),
+    }
+}
+
+/// The section of `report` that starts at `heading`, up to the next section or marker.
+fn block<'a>(report: &'a str, heading: &str) -> Option<&'a str> {
+    let start = report.find(&format!("\n{heading}"))? + 1;
+    let rest = &report[start + heading.len()..];
+    let len = ["\n## ", "\n<!--"]
+        .iter()
+        .filter_map(|next| rest.find(next))
+        .min()
+        .map_or(rest.len(), |end| end + 1);
+    Some(&report[start..start + heading.len() + len])
+}

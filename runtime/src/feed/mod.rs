@@ -47,6 +47,16 @@
 //! **Matching.** Each feed keeps an [`Index`] of its subscriptions by their first `eq`
 //! constraint, so a change is tested against the subscriptions it may concern, not all.
 //!
+//! **Shared frames.** Subscriptions with equal filters on different connections form a
+//! group: a change goes to all of them as one frame, encoded once and sent by one room
+//! broadcast (rooms named `eventwire:feed:<id>`), so they share the frame's subscription id
+//! too (an id is unique on each connection, not across them). A subscription with a
+//! per-item check, a filter with a custom predicate, or a second subscription with the same
+//! filter on one connection is delivered alone. When a broadcast reports a full queue,
+//! which socketioxide does without naming the socket, each member is sent that change again
+//! on its own: the full ones end with `overflow`, the others get a copy they skip by its
+//! offset.
+//!
 //! Tracing: subscriptions ended by the server are logged at `debug` level (target
 //! `eventwire::feed`); this is where feed metrics belong.
 
