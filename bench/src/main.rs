@@ -123,8 +123,7 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
     let mut files = Vec::new();
     for chart in CHARTS {
         // A chart this run did not redraw is still the report's (its section is kept).
-        if charts::draw(chart, &results, &dir.join(chart.file))? || dir.join(chart.file).exists()
-        {
+        if charts::draw(chart, &results, &dir.join(chart.file))? || dir.join(chart.file).exists() {
             let file = format!("docs/benchmarks/{}", chart.file);
             files.push((chart.title.to_owned(), file));
         }
