@@ -1,19 +1,25 @@
 //! Subscriptions of one feed with equal filters, on different connections, share one frame
 //! per change (a room broadcast), and with it their id. A member that stops reading still
-//! ends with `overflow` alone, and the others miss nothing.
+//! ends with `overflow` alone, and the others miss nothing; groups do not cross namespaces;
+//! a recovered connection is not put back in its old groups' rooms.
 
 use std::collections::BTreeSet;
 
 use eventwire_tests::board::{
-    Activity, Board, BoardServer, Motto, frame_arguments, raw_member, start_board, start_board_with,
+    Activity, Board, BoardApp, BoardServer, Motto, frame_arguments, raw_member, start_board,
+    start_board_with,
 };
 use eventwire_tests::raw::RawSocket;
 use serde_json::Value;
 
 async fn subscribe(socket: &mut RawSocket, feed: &str, ack: u32) -> String {
+    subscribe_on(socket, "/board", feed, ack).await
+}
+
+async fn subscribe_on(socket: &mut RawSocket, namespace: &str, feed: &str, ack: u32) -> String {
     socket
         .send(&format!(
-            r#"42/board,{ack}["eventwire:subscribe",{{"feed":"{feed}"}}]"#
+            r#"42{namespace},{ack}["eventwire:subscribe",{{"feed":"{feed}"}}]"#
         ))
         .await;
     let answer = frame_arguments(socket).await[0].clone();
@@ -163,4 +169,90 @@ async fn a_member_that_stops_reading_ends_alone_and_the_others_miss_nothing() {
     let ended = until_end(&mut slow).await;
     assert_eq!(ended["id"], shared.as_str());
     assert_eq!(ended["reason"], "overflow");
+}
+
+/// A group's broadcast reaches one namespace's rooms: the same filter on two paths that
+/// serve one contract (and so share its feeds) makes two groups.
+#[tokio::test]
+async fn a_contract_served_on_two_paths_delivers_on_both() {
+    let app = BoardApp::default();
+    let server = eventwire::Server::new();
+    let feeds = server.feeds::<Board>();
+    let server = server
+        .contract::<Board>(app.clone())
+        .contract_at::<Board>("/other", app);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
+    let activity = feeds.feed(Board::activity());
+
+    let mut here = raw_member(&url, 1, "ann").await;
+    let mut there = RawSocket::open(&url).await;
+    there.send(r#"40/other,{"workspace":1,"name":"bob"}"#).await;
+    let reply = frame_arguments_text(&mut there).await;
+    assert!(reply.starts_with("40/other,{\"sid\""), "{reply}");
+    let here_id = subscribe(&mut here, "activity", 1).await;
+    let there_id = subscribe_on(&mut there, "/other", "activity", 1).await;
+    assert_ne!(here_id, there_id);
+
+    activity.created(Activity {
+        task: 3,
+        workspace: 1,
+    });
+    assert_eq!(changes(&mut here, 1).await, [(here_id, 3.into())]);
+    assert_eq!(changes(&mut there, 1).await, [(there_id, 3.into())]);
+}
+
+async fn frame_arguments_text(socket: &mut RawSocket) -> String {
+    match socket.next().await {
+        eventwire_tests::raw::Next::Text(text) => text,
+        other => panic!("expected a frame, got {other:?}"),
+    }
+}
+
+/// Connection state recovery gives a connection its rooms back, but not its feeds' rooms: it
+/// holds no subscription any more, so it must get no change frame.
+#[tokio::test]
+async fn a_recovered_connection_is_not_put_back_in_its_feed_rooms() {
+    let BoardServer { url, feeds, .. } =
+        start_board_with(|server| server.connection_state_recovery(eventwire::Recovery::new()))
+            .await;
+    let activity = feeds.feed(Board::activity());
+    let mut ann = raw_member(&url, 1, "ann").await;
+    let greeting = frame_arguments(&mut ann).await;
+    assert_eq!(greeting[0], "eventwire:recovery", "{greeting}");
+    let (pid, offset) = (greeting[1]["pid"].clone(), greeting[1]["offset"].clone());
+    let mut bob = raw_member(&url, 1, "bob").await;
+    frame_arguments(&mut bob).await;
+    let shared = subscribe(&mut ann, "activity", 1).await;
+    assert_eq!(subscribe(&mut bob, "activity", 1).await, shared);
+
+    // Ann's connection drops (no disconnect packet) and she comes back, recovering it.
+    drop(ann);
+    while activity.subscriptions() != 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    let mut ann = RawSocket::open(&url).await;
+    ann.send(&format!(
+        r#"40/board,{{"workspace":1,"name":"ann","pid":{pid},"offset":{offset}}}"#
+    ))
+    .await;
+    let reply = frame_arguments_text(&mut ann).await;
+    assert!(reply.starts_with("40/board,{\"sid\""), "{reply}");
+    let greeting = frame_arguments(&mut ann).await;
+    assert_eq!(greeting[1]["recovered"], true, "{greeting}");
+
+    activity.created(Activity {
+        task: 5,
+        workspace: 1,
+    });
+    assert_eq!(changes(&mut bob, 1).await, [(shared, 5.into())]);
+    // The change was broadcast before this call: had ann been in the group's room, its
+    // frame would come first.
+    ann.send(r#"42/board,2["list",{}]"#).await;
+    let next = frame_arguments(&mut ann).await;
+    assert_eq!(
+        next[0]["ok"], true,
+        "the call's answer, not a change: {next}"
+    );
 }

@@ -118,6 +118,10 @@ fn generate(filter: &Filter<'_>) -> TokenStream {
                 fn index_values(__item: &#item) -> ::std::vec::Vec<::std::string::String> {
                     ::std::vec![#(#values),*]
                 }
+
+                fn share_key(&self) -> ::core::option::Option<::std::string::String> {
+                    #krate::feed::sql_share_key(self)
+                }
             }
         };
     }

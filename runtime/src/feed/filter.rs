@@ -81,18 +81,53 @@ pub trait Filter: IncomingPayload + Sync {
     #[doc(hidden)]
     fn index_values(item: &Self::Item) -> Vec<String>;
 
-    /// A text equal for two filters exactly when they select the same items, so that their
-    /// subscribers can share one frame per change (`None`: never shared). It is the SQL
-    /// fragment and its values, which say everything a filter without a custom predicate
-    /// selects (they agree with [`matches`](Self::matches), as the property tests check).
+    /// A text equal for two filters only when they select the same items, so that their
+    /// subscribers can share one frame per change; `None` (the default, for filters written
+    /// by hand): never shared. The derive returns [`sql_share_key`].
     #[doc(hidden)]
     fn share_key(&self) -> Option<String> {
-        if Self::HAS_CUSTOM {
-            return None;
-        }
-        let sql = self.to_sql(Placeholders::Sqlite);
-        Some(format!("{}\u{0}{:?}", sql.clause, sql.params))
+        None
     }
+}
+
+/// The share key of a derived filter: its SQL fragment and the exact JSON text of each
+/// value, which say everything a filter without a custom predicate selects (they agree with
+/// [`Filter::matches`], as the property tests check); `None` with a custom predicate, or a
+/// value whose bound form is not exact (a `u64` above `i64::MAX`, one that failed to
+/// serialize).
+///
+/// ```
+/// use eventwire::{payload, Filter, feed::sql_share_key};
+///
+/// #[payload]
+/// pub struct Item { pub id: u32, pub title: String }
+///
+/// #[payload]
+/// #[derive(Filter)]
+/// #[serde(deny_unknown_fields)]
+/// #[filter(item = Item)]
+/// pub struct ById {
+///     #[filter(eq)]
+///     pub id: Option<u32>,
+///     #[filter(contains, field = title)]
+///     pub search: Option<String>,
+/// }
+///
+/// let key = |id, search: &str| sql_share_key(&ById { id: Some(id), search: Some(search.into()) });
+/// assert!(key(7, "a").is_some());
+/// assert_eq!(key(7, "a"), key(7, "a"));
+/// assert_ne!(key(7, "a"), key(8, "a"));
+/// assert_ne!(key(7, "a"), key(7, "b"));
+/// assert_ne!(key(7, "a"), sql_share_key(&ById { id: Some(7), search: None }));
+/// ```
+#[doc(hidden)]
+pub fn sql_share_key<F: Filter>(filter: &F) -> Option<String> {
+    if F::HAS_CUSTOM {
+        return None;
+    }
+    let sql = filter.to_sql(Placeholders::Sqlite);
+    sql.exact
+        .then(|| format!("{}\u{0}{}", sql.clause, sql.exact_text))
 }
 
 /// How placeholders are written in a [`Where`] clause.
@@ -125,6 +160,10 @@ pub struct Where {
     style: Placeholders,
     next: usize,
     parts: usize,
+    /// The JSON text of every value bound, each followed by a NUL.
+    exact_text: String,
+    /// Whether every value is bound as it is (see [`sql_share_key`]).
+    exact: bool,
 }
 
 /// A value bound to a placeholder: the JSON (wire) form of the filter value. Strings and
@@ -145,15 +184,21 @@ pub enum SqlValue {
 impl SqlValue {
     /// The value of `value`'s JSON form.
     pub fn of<T: Serialize + ?Sized>(value: &T) -> Self {
+        Self::read(value).0
+    }
+
+    /// The value of `value`'s JSON form, and whether it is `value` exactly.
+    fn read<T: Serialize + ?Sized>(value: &T) -> (Self, bool) {
         match serde_json::to_value(value) {
-            Ok(serde_json::Value::String(text)) => Self::Text(text),
-            Ok(serde_json::Value::Bool(b)) => Self::Bool(b),
+            Ok(serde_json::Value::String(text)) => (Self::Text(text), true),
+            Ok(serde_json::Value::Bool(b)) => (Self::Bool(b), true),
             Ok(serde_json::Value::Number(n)) => match n.as_i64() {
-                Some(i) => Self::Integer(i),
-                None => Self::Real(n.as_f64().unwrap_or(f64::NAN)),
+                Some(i) => (Self::Integer(i), true),
+                // A float is bound as it is; a `u64` above `i64::MAX` is rounded.
+                None => (Self::Real(n.as_f64().unwrap_or(f64::NAN)), n.is_f64()),
             },
-            Ok(other) => Self::Text(other.to_string()),
-            Err(_) => Self::Text(String::new()),
+            Ok(other) => (Self::Text(other.to_string()), true),
+            Err(_) => (Self::Text(String::new()), false),
         }
     }
 }
@@ -173,7 +218,20 @@ impl Where {
             style,
             next: first,
             parts: 0,
+            exact_text: String::new(),
+            exact: true,
         }
+    }
+
+    /// A placeholder bound to `value`'s JSON form.
+    fn bind<T: Serialize + ?Sized>(&mut self, value: &T) -> String {
+        let (bound, exact) = SqlValue::read(value);
+        self.exact &= exact;
+        if let Ok(text) = serde_json::to_string(value) {
+            self.exact_text.push_str(&text);
+        }
+        self.exact_text.push('\u{0}');
+        self.placeholder(bound)
     }
 
     fn placeholder(&mut self, value: SqlValue) -> String {
@@ -196,7 +254,7 @@ impl Where {
 
     /// `column <op> value`, for `=`, `<>`, `>`, `>=`, `<`, `<=`.
     pub fn compare<T: Serialize + ?Sized>(&mut self, column: &str, op: &str, value: &T) {
-        let p = self.placeholder(SqlValue::of(value));
+        let p = self.bind(value);
         self.and(&format!("{} {op} {p}", quote(column)));
     }
 
@@ -207,24 +265,21 @@ impl Where {
             self.and("1 = 0");
             return;
         }
-        let list: Vec<String> = values
-            .iter()
-            .map(|v| self.placeholder(SqlValue::of(v)))
-            .collect();
+        let list: Vec<String> = values.iter().map(|v| self.bind(v)).collect();
         self.and(&format!("{} IN ({})", quote(column), list.join(", ")));
     }
 
     /// `column BETWEEN low AND high` (both included).
     pub fn between<T: Serialize>(&mut self, column: &str, low: &T, high: &T) {
-        let low = self.placeholder(SqlValue::of(low));
-        let high = self.placeholder(SqlValue::of(high));
+        let low = self.bind(low);
+        let high = self.bind(high);
         self.and(&format!("{} BETWEEN {low} AND {high}", quote(column)));
     }
 
     /// The column contains `needle`, ASCII letters compared case-insensitively (as
     /// [`contains_ignore_case`]).
     pub fn contains(&mut self, column: &str, needle: &str) {
-        let p = self.placeholder(SqlValue::Text(needle.to_owned()));
+        let p = self.bind(needle);
         let column = quote(column);
         let condition = match self.style {
             Placeholders::Sqlite => format!("instr(lower({column}), lower({p})) > 0"),
@@ -344,5 +399,22 @@ impl Text for String {
 impl Text for str {
     fn text(&self) -> &str {
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_value_bound_inexactly_keeps_its_filter_out_of_groups() {
+        let mut clause = Where::new(Placeholders::Sqlite, 1);
+        clause.compare("id", "=", &1.5f64);
+        clause.compare("name", "=", "ann");
+        assert!(clause.exact);
+        // Two u64s above i64::MAX round to one real: their filters must not share frames.
+        clause.compare("id", "=", &u64::MAX);
+        assert!(!clause.exact);
+        assert_eq!(SqlValue::of(&u64::MAX), SqlValue::of(&(u64::MAX - 1)));
     }
 }

@@ -10,8 +10,11 @@
 //! subscription of a group (a second one with the same filter gets an id of its own and is
 //! delivered alone).
 //!
-//! A subscription with a per-item check, or a filter with a custom predicate, is never
-//! grouped: what it is sent depends on more than its filter's constraints.
+//! A subscription with a per-item check, a filter with a custom predicate, or a filter
+//! implemented by hand (its `share_key` is `None` unless it says otherwise) is never
+//! grouped: what it is sent depends on more than its filter's constraints. Groups are per
+//! namespace, since rooms are: a contract served on several paths shares its feeds, not its
+//! rooms.
 
 use serde_json::value::RawValue;
 
@@ -62,10 +65,20 @@ impl Group {
     }
 }
 
-/// The room of group `id`. Room names starting with `eventwire:` are eventwire's, as event
-/// names are.
+/// What the rooms of groups are named with.
+const ROOM_PREFIX: &str = "eventwire:feed:";
+
+/// The room of group `id`.
 pub(crate) fn room(id: u64) -> Room {
-    Room::Owned(format!("eventwire:feed:{id}"))
+    Room::Owned(format!("{ROOM_PREFIX}{id}"))
+}
+
+/// Whether `room` is a group's. eventwire alone puts sockets in these rooms and takes them
+/// out: a handler's `Cx::join` and `Cx::leave` skip them, `Cx::rooms` does not list them, and
+/// connection state recovery does not carry them over (a recovered connection holds no
+/// subscription).
+pub(crate) fn is_feed_room(room: &str) -> bool {
+    room.starts_with(ROOM_PREFIX)
 }
 
 #[cfg(test)]
@@ -82,5 +95,7 @@ mod tests {
         assert!(group.leave(2));
         assert_eq!(group.room, "eventwire:feed:7");
         assert_eq!(group.id_json.get(), r#""7""#);
+        assert!(is_feed_room(&group.room));
+        assert!(!is_feed_room("eventwire"));
     }
 }

@@ -2,7 +2,7 @@
 //! subscription is found by its id, counted against the socket's limit, and released.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -102,6 +102,11 @@ pub(crate) struct SocketFeeds {
 #[derive(Default)]
 struct Slots {
     removers: HashMap<u64, Remover>,
+    /// Ids of subscriptions on their way out: their feed is still removing them, or their
+    /// end frame is still being sent. A group's id is the id of each of its members, so a
+    /// subscription of this socket could be given one again: not until then, or it would
+    /// get the old one's last frames.
+    closing: HashSet<u64>,
     /// Set when the socket disconnected: a subscribe still in flight takes no slot.
     closed: bool,
 }
@@ -165,10 +170,18 @@ impl SocketFeeds {
     pub(crate) fn release(&self, id: u64) -> bool {
         // The remover runs after the slots are unlocked: the feed's lock is never taken
         // while holding them (the feed takes them while holding its own).
-        let remover = self.slots().removers.remove(&id);
+        let remover = {
+            let mut slots = self.slots();
+            let remover = slots.removers.remove(&id);
+            if remover.is_some() {
+                slots.closing.insert(id);
+            }
+            remover
+        };
         match remover {
             Some(remover) => {
                 remover();
+                self.slots().closing.remove(&id);
                 true
             }
             None => false,
@@ -179,7 +192,7 @@ impl SocketFeeds {
     /// (changing nothing) when the socket already holds `key` or no longer holds `id`.
     pub(crate) fn rekey(&self, id: u64, key: u64) -> bool {
         let mut slots = self.slots();
-        if slots.removers.contains_key(&key) {
+        if slots.removers.contains_key(&key) || slots.closing.contains(&key) {
             return false;
         }
         match slots.removers.remove(&id) {
@@ -191,9 +204,17 @@ impl SocketFeeds {
         }
     }
 
-    /// Frees the slot of a subscription its feed already removed.
-    pub(crate) fn forget(&self, id: u64) {
-        self.slots().removers.remove(&id);
+    /// Frees the slot of a subscription its feed already removed; its id stays taken until
+    /// [`ended`](Self::ended).
+    fn ending(&self, id: u64) {
+        let mut slots = self.slots();
+        slots.removers.remove(&id);
+        slots.closing.insert(id);
+    }
+
+    /// The end frame of subscription `id` was sent (or its socket closed): its id is free.
+    fn ended(&self, id: u64) {
+        self.slots().closing.remove(&id);
     }
 
     /// Frees everything and takes no more (the socket disconnected).
@@ -225,45 +246,57 @@ pub(crate) enum Refused {
 /// Tells the clients of `ended` subscriptions why, and frees their slots.
 pub(crate) fn notify_ended(ended: Vec<Ended>) {
     for ended in ended {
-        if let Some(feeds) = ended.socket.extensions().get::<Arc<SocketFeeds>>() {
-            feeds.forget(ended.id);
+        let feeds = ended.socket.extensions().get::<Arc<SocketFeeds>>();
+        if let Some(feeds) = &feeds {
+            feeds.ending(ended.id);
         }
         tracing::debug!(subscription = %ended.wire_id, reason = ?ended.reason, "subscription ended by the server");
-        send_end(ended.socket, ended.wire_id, ended.reason);
+        let id = ended.id;
+        send_end(ended.socket, ended.wire_id, ended.reason, move || {
+            if let Some(feeds) = feeds {
+                feeds.ended(id);
+            }
+        });
     }
 }
 
-/// Sends the end frame; an overflowed socket's queue is full, so keep trying for a while
-/// (on a tokio runtime), then close the socket: its client must not believe a
-/// subscription lives that the server ended.
-fn send_end(socket: Arc<dyn SocketOps>, wire_id: String, reason: crate::feed::EndReason) {
-    let frame = EndFrame {
-        id: &wire_id,
-        reason: &reason,
+/// Sends the end frame, then runs `sent`; an overflowed socket's queue is full, so keep
+/// trying for a while (on a tokio runtime), then close the socket: its client must not
+/// believe a subscription lives that the server ended.
+fn send_end(
+    socket: Arc<dyn SocketOps>,
+    wire_id: String,
+    reason: crate::feed::EndReason,
+    sent: impl FnOnce() + Send + 'static,
+) {
+    let try_send = move |socket: &Arc<dyn SocketOps>| {
+        let frame = EndFrame {
+            id: &wire_id,
+            reason: &reason,
+        };
+        !matches!(
+            socket.emit(END_EVENT, &(frame,)),
+            Err(socketioxide::SendError::Socket(
+                socketioxide::SocketError::InternalChannelFull
+            ))
+        )
     };
-    match socket.emit(END_EVENT, &(frame,)) {
-        Err(socketioxide::SendError::Socket(socketioxide::SocketError::InternalChannelFull)) => {}
-        _ => return,
+    if try_send(&socket) {
+        return sent();
     }
     let Ok(runtime) = tokio::runtime::Handle::try_current() else {
         socket.disconnect();
-        return;
+        return sent();
     };
     runtime.spawn(async move {
         for _ in 0..100 {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-            let frame = EndFrame {
-                id: &wire_id,
-                reason: &reason,
-            };
-            match socket.emit(END_EVENT, &(frame,)) {
-                Err(socketioxide::SendError::Socket(
-                    socketioxide::SocketError::InternalChannelFull,
-                )) => continue,
-                _ => return,
+            if try_send(&socket) {
+                return sent();
             }
         }
         tracing::warn!(socket = %socket.id(), "could not tell a client its subscription ended: disconnecting it");
         socket.disconnect();
+        sent();
     });
 }

@@ -62,7 +62,7 @@
 
 mod change;
 mod filter;
-mod group;
+pub(crate) mod group;
 mod history;
 pub(crate) mod hub;
 mod ids;
@@ -79,7 +79,7 @@ use serde_json::value::RawValue;
 pub use change::FeedChange;
 pub use filter::{
     Equality, Filter, Ordered, Placeholders, SqlValue, Text, Where, contains_ignore_case,
-    index_text,
+    index_text, sql_share_key,
 };
 pub use history::{DEFAULT_HISTORY_AGE, DEFAULT_HISTORY_LENGTH};
 pub use index::Index;

@@ -383,7 +383,9 @@ where
         if checked {
             return None;
         }
-        let key = filter.share_key()?;
+        // Rooms are per namespace: a contract mounted on several paths (or a dynamic
+        // namespace) shares its feeds, but a group's broadcast reaches one namespace.
+        let key = format!("{}\u{0}{}", self.cx.ops().ns(), filter.share_key()?);
         let group_id = self
             .state
             .group_for(&key)

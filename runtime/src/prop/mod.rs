@@ -207,4 +207,9 @@ where
     fn index_values(item: &Shared<T>) -> Vec<String> {
         vec![index_text(&item.scope)]
     }
+
+    /// Readers of one scope share its frames: the SQL says all `matches` does.
+    fn share_key(&self) -> Option<String> {
+        crate::feed::sql_share_key(self)
+    }
 }

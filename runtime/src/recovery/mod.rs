@@ -623,7 +623,7 @@ pub(crate) fn disconnected<A: socketioxide::adapter::Adapter>(
         .rooms()
         .into_iter()
         .map(|r| r.into_owned())
-        .filter(|r| *r != own)
+        .filter(|r| *r != own && !crate::feed::group::is_feed_room(r))
         .collect();
     session.park(rooms);
 }

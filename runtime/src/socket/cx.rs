@@ -10,11 +10,12 @@ use socketioxide::socket::Sid;
 
 use crate::auth::Authenticated;
 use crate::contract::Contract;
+use crate::feed::group::is_feed_room;
 use crate::recovery::{Recording, Session};
 use crate::socket::emit::{
     AckError, Broadcast, EmitError, IntoRooms, NoReply, Outgoing, decode_reply,
 };
-use crate::socket::ops::SocketOps;
+use crate::socket::ops::{Room, SocketOps};
 use crate::validate::Validate;
 
 /// The handler context of contract `C`: the calling socket, typed to `C`'s server events.
@@ -127,21 +128,23 @@ impl<C: Contract> Cx<C> {
         decode_reply(reply.await)
     }
 
-    /// Joins rooms on this node's adapter.
+    /// Joins rooms on this node's adapter. Rooms named `eventwire:feed:...` are the feeds'
+    /// own and are skipped.
     pub fn join(&self, rooms: impl IntoRooms) {
-        self.socket.join(rooms.into_rooms());
+        self.socket.join(app_rooms(rooms.into_rooms()));
     }
 
-    /// Leaves rooms.
+    /// Leaves rooms (the feeds' own rooms are skipped, as by [`join`](Self::join)).
     pub fn leave(&self, rooms: impl IntoRooms) {
-        self.socket.leave(rooms.into_rooms());
+        self.socket.leave(app_rooms(rooms.into_rooms()));
     }
 
-    /// The rooms this socket is in.
+    /// The rooms this socket is in (the feeds' own rooms are not listed).
     pub fn rooms(&self) -> Vec<String> {
         self.socket
             .rooms()
             .into_iter()
+            .filter(|room| !is_feed_room(room))
             .map(|r| r.into_owned())
             .collect()
     }
@@ -239,4 +242,12 @@ impl<C: Contract> Cx<C> {
     pub fn disconnect(&self) {
         self.socket.clone().disconnect();
     }
+}
+
+/// `rooms` without the feeds' own (see [`is_feed_room`]).
+fn app_rooms(rooms: Vec<Room>) -> Vec<Room> {
+    rooms
+        .into_iter()
+        .filter(|room| !is_feed_room(room))
+        .collect()
 }

@@ -124,8 +124,8 @@ impl<A: Adapter> SocketOps for Socket<A> {
     }
     fn emit_spliced_within(&self, room: &Room, event: &str, frame: &Spliced<'_>) -> bool {
         // Local only: with Redis, every node delivers a feed's changes to its own sockets.
-        // The in-memory and Redis adapters send a local broadcast before their future is
-        // first polled, so it is ready at once.
+        // The in-memory and Redis adapters send a local broadcast when their future is first
+        // polled, with nothing to wait for, so `now_or_never` completes it.
         sent_to_all(
             Socket::local(self)
                 .within(room.clone())

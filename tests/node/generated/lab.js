@@ -235,7 +235,7 @@ function connect(url, namespace, options, { calls, sends, answers, fingerprint, 
   if (feeds.length > 0) {
     // Live subscriptions by their id on the current connection, and all of them: the server
     // forgets a connection's subscriptions when it drops, so after a reconnect each one
-    // subscribes again from where it left off, under a new id.
+    // subscribes again from where it left off, under the id its answer gives.
     const subscriptions = new Map();
     const lives = new Set();
     const forget = (live) => {
