@@ -31,18 +31,47 @@ const IN_FLIGHT: u64 = 8;
 /// `BASE_EVENTS + events` events.
 /// With `keep`, callgrind's output files stay there (for `callgrind_annotate`).
 pub fn per_event(bench: &Path, peer: Peer, events: u64, keep: Option<&Path>) -> Result<f64> {
-    let small = total_instructions(bench, peer, BASE_EVENTS, keep)?;
-    let large = total_instructions(bench, peer, BASE_EVENTS + events, keep)?;
-    Ok(large.saturating_sub(small) as f64 / events as f64)
+    let counts = counts_per_event(bench, peer, events, keep, false)?;
+    Ok(counts.first().map_or(0.0, |(_, count)| *count))
 }
 
-/// Every instruction `peer` ran while serving `events` echo events.
-fn total_instructions(bench: &Path, peer: Peer, events: u64, keep: Option<&Path>) -> Result<u64> {
+/// Like [`per_event`], for every event callgrind counts: `Ir` (instructions) first, and
+/// with `cache_sim` its simulated cache's reads, writes and misses (`I1mr`: first-level
+/// instruction cache misses, `D1mr`/`D1mw`: first-level data misses, `ILmr`/`DLmr`/`DLmw`:
+/// last-level misses), each per event.
+pub fn counts_per_event(
+    bench: &Path,
+    peer: Peer,
+    events: u64,
+    keep: Option<&Path>,
+    cache_sim: bool,
+) -> Result<Vec<(String, f64)>> {
+    let small = totals(bench, peer, BASE_EVENTS, keep, cache_sim)?;
+    let large = totals(bench, peer, BASE_EVENTS + events, keep, cache_sim)?;
+    Ok(large
+        .into_iter()
+        .zip(small)
+        .map(|((name, large), (_, small))| {
+            (name, large.saturating_sub(small) as f64 / events as f64)
+        })
+        .collect())
+}
+
+/// Everything callgrind counted while `peer` served `events` echo events.
+fn totals(
+    bench: &Path,
+    peer: Peer,
+    events: u64,
+    keep: Option<&Path>,
+    cache_sim: bool,
+) -> Result<Vec<(String, u64)>> {
     let out = keep
         .map_or_else(std::env::temp_dir, Path::to_owned)
         .join(format!("callgrind.{}-{events}.out", peer.name()));
     let remove = keep.is_none();
-    instructions_serving(bench, peer.name(), &out, remove, |addr| echo(addr, events))
+    counts_serving(bench, peer.name(), &out, remove, cache_sim, |addr| {
+        echo(addr, events)
+    })
 }
 
 /// Every instruction `bench serve <peer> --threads 1` ran, under callgrind, while `load`
@@ -58,8 +87,28 @@ pub fn instructions_serving<F>(
 where
     F: Future<Output = Result<()>>,
 {
+    let counts = counts_serving(bench, peer, out, remove, false, load)?;
+    Ok(counts.first().map_or(0, |(_, count)| *count))
+}
+
+/// Like [`instructions_serving`], every event callgrind counted (see [`counts_per_event`]).
+fn counts_serving<F>(
+    bench: &Path,
+    peer: &str,
+    out: &Path,
+    remove: bool,
+    cache_sim: bool,
+    load: impl FnOnce(SocketAddr) -> F,
+) -> Result<Vec<(String, u64)>>
+where
+    F: Future<Output = Result<()>>,
+{
     let mut child = Command::new("valgrind")
         .args(["-q", "--tool=callgrind"])
+        .arg(format!(
+            "--cache-sim={}",
+            if cache_sim { "yes" } else { "no" }
+        ))
         // quanta calibrates its clock once per process by spinning for a stretch of wall
         // time, so the instructions it runs vary from run to run (by up to 10 million
         // under valgrind: 500 per event of noise on 20,000 events). Not counted; with a
@@ -97,13 +146,22 @@ where
     if remove {
         let _ = std::fs::remove_file(out);
     }
-    text.lines()
+    let names = text
+        .lines()
+        .find_map(|line| line.strip_prefix("events: "))
+        .ok_or("no events line in callgrind's output")?
+        .split_whitespace();
+    let values = text
+        .lines()
         .find_map(|line| line.strip_prefix("summary: "))
         .or_else(|| text.lines().find_map(|line| line.strip_prefix("totals: ")))
         .ok_or("no totals in callgrind's output")?
-        .trim()
-        .parse()
-        .map_err(Into::into)
+        .split_whitespace()
+        .map(str::parse::<u64>);
+    names
+        .zip(values)
+        .map(|(name, value)| Ok((name.to_owned(), value?)))
+        .collect()
 }
 
 /// Sends `events` acknowledged echo events on one connection, `IN_FLIGHT` at a time, and

@@ -5,7 +5,8 @@
 //!                                         # (--only W6: only W6's section is rewritten)
 //! bench serve PEER [--threads N]                # eventwire | raw | echo, prints its port
 //! bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]
-//!                                               # instructions per echo event, under callgrind
+//!                 [--cache-sim]                 # instructions (and simulated cache misses)
+//!                                               # per echo event, under callgrind
 //! bench callgrind-feeds [--changes N] [--layout 100x100] [--only feeds,room] [--keep DIR]
 //!                       [--server-bin PATH]     # instructions per W6 delivery, under callgrind
 //! ```
@@ -23,7 +24,7 @@ use eventwire_bench::report::{Machine, Results, keep_unmeasured, markdown};
 const USAGE: &str = "\
 usage: bench run [--runs N] [--only W2,W5] [--out DIR] [--no-pin] [--smoke]
        bench serve PEER [--threads N]
-       bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]
+       bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH] [--cache-sim]
        bench callgrind-feeds [--changes N] [--layout 100x100] [--only feeds,room] [--keep DIR] [--server-bin PATH]";
 
 fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String> {
@@ -151,12 +152,14 @@ fn callgrind(mut args: impl Iterator<Item = String>) -> Result<()> {
     let mut events = 20_000;
     let mut peers = vec![Peer::Eventwire, Peer::Raw];
     let mut keep = None;
+    let mut cache_sim = false;
     // The binary that serves the peers: this one, or another build (to compare two
     // versions of eventwire with the same load).
     let mut bench = std::env::current_exe()?;
     while let Some(flag) = args.next() {
         match flag.as_str() {
             "--events" => events = value(&mut args, &flag)?.parse()?,
+            "--cache-sim" => cache_sim = true,
             "--keep" => keep = Some(PathBuf::from(value(&mut args, &flag)?)),
             "--server-bin" => bench = PathBuf::from(value(&mut args, &flag)?),
             "--peers" => {
@@ -170,8 +173,18 @@ fn callgrind(mut args: impl Iterator<Item = String>) -> Result<()> {
     }
     let mut counts = Vec::new();
     for peer in peers {
-        let count = eventwire_bench::callgrind::per_event(&bench, peer, events, keep.as_deref())?;
+        let all = eventwire_bench::callgrind::counts_per_event(
+            &bench,
+            peer,
+            events,
+            keep.as_deref(),
+            cache_sim,
+        )?;
+        let count = all.first().map_or(0.0, |(_, count)| *count);
         println!("{:<20} {count:>9.0} instructions per event", peer.label());
+        for (name, per_event) in all.iter().skip(1) {
+            println!("{:<20} {per_event:>9.1} {name} per event", "");
+        }
         counts.push((peer, count));
     }
     if let (Some((_, ours)), Some((_, raw))) = (
