@@ -27,18 +27,12 @@ const QUANTA_CALIBRATION: &str = "<quanta::Clock as core::default::Default>::def
 /// Events in flight on the one connection.
 const IN_FLIGHT: u64 = 8;
 
-/// Instructions per `echo` event of `peer`, from runs of `BASE_EVENTS` and
-/// `BASE_EVENTS + events` events.
-/// With `keep`, callgrind's output files stay there (for `callgrind_annotate`).
-pub fn per_event(bench: &Path, peer: Peer, events: u64, keep: Option<&Path>) -> Result<f64> {
-    let counts = counts_per_event(bench, peer, events, keep, false)?;
-    Ok(counts.first().map_or(0.0, |(_, count)| *count))
-}
-
-/// Like [`per_event`], for every event callgrind counts: `Ir` (instructions) first, and
-/// with `cache_sim` its simulated cache's reads, writes and misses (`I1mr`: first-level
+/// What callgrind counts per `echo` event of `peer`, from runs of `BASE_EVENTS` and
+/// `BASE_EVENTS + events` events: `Ir` (instructions) first, and with `cache_sim` its
+/// simulated cache's reads, writes and misses (`I1mr`: first-level
 /// instruction cache misses, `D1mr`/`D1mw`: first-level data misses, `ILmr`/`DLmr`/`DLmw`:
-/// last-level misses), each per event.
+/// last-level misses). With `keep`, callgrind's output files stay there (for
+/// `callgrind_annotate`).
 pub fn counts_per_event(
     bench: &Path,
     peer: Peer,

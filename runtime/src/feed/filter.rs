@@ -90,11 +90,11 @@ pub trait Filter: IncomingPayload + Sync {
     }
 }
 
-/// The share key of a derived filter: its SQL fragment and the exact JSON text of each
-/// value, which say everything a filter without a custom predicate selects (they agree with
-/// [`Filter::matches`], as the property tests check); `None` with a custom predicate, or a
-/// value whose bound form is not exact (a `u64` above `i64::MAX`, one that failed to
-/// serialize).
+/// The share key of a derived filter: its SQL fragment and its values as bound (a float's
+/// text is exact), which say everything a filter without a custom predicate selects (they
+/// agree with [`Filter::matches`], as the property tests check); `None` with a custom
+/// predicate, or a value whose bound form is not exact (a `u64` above `i64::MAX`, one that
+/// failed to serialize).
 ///
 /// ```
 /// use eventwire::{payload, Filter, feed::sql_share_key};
@@ -127,7 +127,7 @@ pub fn sql_share_key<F: Filter>(filter: &F) -> Option<String> {
     }
     let sql = filter.to_sql(Placeholders::Sqlite);
     sql.exact
-        .then(|| format!("{}\u{0}{}", sql.clause, sql.exact_text))
+        .then(|| format!("{}\u{0}{:?}", sql.clause, sql.params))
 }
 
 /// How placeholders are written in a [`Where`] clause.
@@ -160,8 +160,6 @@ pub struct Where {
     style: Placeholders,
     next: usize,
     parts: usize,
-    /// The JSON text of every value bound, each followed by a NUL.
-    exact_text: String,
     /// Whether every value is bound as it is (see [`sql_share_key`]).
     exact: bool,
 }
@@ -218,7 +216,6 @@ impl Where {
             style,
             next: first,
             parts: 0,
-            exact_text: String::new(),
             exact: true,
         }
     }
@@ -227,10 +224,6 @@ impl Where {
     fn bind<T: Serialize + ?Sized>(&mut self, value: &T) -> String {
         let (bound, exact) = SqlValue::read(value);
         self.exact &= exact;
-        if let Ok(text) = serde_json::to_string(value) {
-            self.exact_text.push_str(&text);
-        }
-        self.exact_text.push('\u{0}');
         self.placeholder(bound)
     }
 

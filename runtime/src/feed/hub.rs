@@ -170,18 +170,10 @@ impl SocketFeeds {
     pub(crate) fn release(&self, id: u64) -> bool {
         // The remover runs after the slots are unlocked: the feed's lock is never taken
         // while holding them (the feed takes them while holding its own).
-        let remover = {
-            let mut slots = self.slots();
-            let remover = slots.removers.remove(&id);
-            if remover.is_some() {
-                slots.closing.insert(id);
-            }
-            remover
-        };
-        match remover {
+        match self.retire(id) {
             Some(remover) => {
                 remover();
-                self.slots().closing.remove(&id);
+                self.ended(id);
                 true
             }
             None => false,
@@ -204,15 +196,19 @@ impl SocketFeeds {
         }
     }
 
-    /// Frees the slot of a subscription its feed already removed; its id stays taken until
+    /// Frees the slot of `id` and returns its remover; the id stays taken until
     /// [`ended`](Self::ended).
-    fn ending(&self, id: u64) {
+    fn retire(&self, id: u64) -> Option<Remover> {
         let mut slots = self.slots();
-        slots.removers.remove(&id);
-        slots.closing.insert(id);
+        let remover = slots.removers.remove(&id);
+        if remover.is_some() {
+            slots.closing.insert(id);
+        }
+        remover
     }
 
-    /// The end frame of subscription `id` was sent (or its socket closed): its id is free.
+    /// Subscription `id` is gone: unsubscribed, or its end frame sent (or its socket
+    /// closed). Its id is free.
     fn ended(&self, id: u64) {
         self.slots().closing.remove(&id);
     }
@@ -247,8 +243,9 @@ pub(crate) enum Refused {
 pub(crate) fn notify_ended(ended: Vec<Ended>) {
     for ended in ended {
         let feeds = ended.socket.extensions().get::<Arc<SocketFeeds>>();
+        // Its feed already removed it: the remover is not needed.
         if let Some(feeds) = &feeds {
-            feeds.ending(ended.id);
+            feeds.retire(ended.id);
         }
         tracing::debug!(subscription = %ended.wire_id, reason = ?ended.reason, "subscription ended by the server");
         let id = ended.id;
