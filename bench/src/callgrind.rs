@@ -2,7 +2,8 @@
 //!
 //! Wall-clock figures move with whatever else the machine runs; an instruction count does
 //! not. Each Rust peer is served on one thread under `valgrind --tool=callgrind`, one
-//! connection sends `echo` events (~100 B, validated, acknowledged) with 8 in flight, and
+//! connection sends `echo` events (~100 B, validated, acknowledged) with 8 in flight (or
+//! `--in-flight N`), and
 //! the server exits cleanly (its stdin closes) so callgrind writes its totals. Two runs
 //! with different event counts are subtracted, which cancels start-up, the handshake and
 //! shutdown: what is left is the cost of one event. One start-up cost does not cancel, as it
@@ -24,11 +25,11 @@ const BASE_EVENTS: u64 = 2_000;
 /// The function that calibrates quanta's clock (eventwire's and the rate limiter's).
 const QUANTA_CALIBRATION: &str = "<quanta::Clock as core::default::Default>::default";
 
-/// Events in flight on the one connection.
-const IN_FLIGHT: u64 = 8;
+/// Events in flight on the one connection, unless told otherwise.
+pub const IN_FLIGHT: u64 = 8;
 
 /// What callgrind counts per `echo` event of `peer`, from runs of `BASE_EVENTS` and
-/// `BASE_EVENTS + events` events: `Ir` (instructions) first, and with `cache_sim` its
+/// `BASE_EVENTS + events` events, `in_flight` at a time: `Ir` (instructions) first, and with `cache_sim` its
 /// simulated cache's reads, writes and misses (`I1mr`: first-level
 /// instruction cache misses, `D1mr`/`D1mw`: first-level data misses, `ILmr`/`DLmr`/`DLmw`:
 /// last-level misses). With `keep`, callgrind's output files stay there (for
@@ -36,12 +37,18 @@ const IN_FLIGHT: u64 = 8;
 pub fn counts_per_event(
     bench: &Path,
     peer: Peer,
-    events: u64,
+    (events, in_flight): (u64, u64),
     keep: Option<&Path>,
     cache_sim: bool,
 ) -> Result<Vec<(String, f64)>> {
-    let small = totals(bench, peer, BASE_EVENTS, keep, cache_sim)?;
-    let large = totals(bench, peer, BASE_EVENTS + events, keep, cache_sim)?;
+    let small = totals(bench, peer, (BASE_EVENTS, in_flight), keep, cache_sim)?;
+    let large = totals(
+        bench,
+        peer,
+        (BASE_EVENTS + events, in_flight),
+        keep,
+        cache_sim,
+    )?;
     Ok(large
         .into_iter()
         .zip(small)
@@ -51,20 +58,24 @@ pub fn counts_per_event(
         .collect())
 }
 
-/// Everything callgrind counted while `peer` served `events` echo events.
+/// Everything callgrind counted while `peer` served `events` echo events, `in_flight` at
+/// a time.
 fn totals(
     bench: &Path,
     peer: Peer,
-    events: u64,
+    (events, in_flight): (u64, u64),
     keep: Option<&Path>,
     cache_sim: bool,
 ) -> Result<Vec<(String, u64)>> {
     let out = keep
         .map_or_else(std::env::temp_dir, Path::to_owned)
-        .join(format!("callgrind.{}-{events}.out", peer.name()));
+        .join(format!(
+            "callgrind.{}-{events}x{in_flight}.out",
+            peer.name()
+        ));
     let remove = keep.is_none();
     counts_serving(bench, peer.name(), &out, remove, cache_sim, |addr| {
-        echo(addr, events)
+        echo(addr, events, in_flight)
     })
 }
 
@@ -158,13 +169,13 @@ where
         .collect()
 }
 
-/// Sends `events` acknowledged echo events on one connection, `IN_FLIGHT` at a time, and
+/// Sends `events` acknowledged echo events on one connection, `in_flight` at a time, and
 /// waits for every answer.
-async fn echo(addr: SocketAddr, events: u64) -> Result<()> {
+async fn echo(addr: SocketAddr, events: u64, in_flight: u64) -> Result<()> {
     let mut conn = Conn::connect(addr).await?;
     let request = Request::new("echo", &message_json());
     let (mut sent, mut answered) = (0, 0);
-    while sent < IN_FLIGHT.min(events) {
+    while sent < in_flight.min(events) {
         conn.out.event(&request, sent);
         sent += 1;
     }

@@ -4,7 +4,7 @@
 //! bench run [--runs N] [--only W1,W3] [--out DIR] [--no-pin]  # measure; write the report
 //!                                         # (--only W6: only W6's section is rewritten)
 //! bench serve PEER [--threads N]                # eventwire | raw | echo, prints its port
-//! bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]
+//! bench callgrind [--events N] [--in-flight N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH]
 //!                 [--cache-sim]                 # instructions (and simulated cache misses)
 //!                                               # per echo event, under callgrind
 //! bench callgrind-feeds [--changes N] [--layout 100x100] [--only feeds,room] [--keep DIR]
@@ -24,7 +24,7 @@ use eventwire_bench::report::{Machine, Results, keep_unmeasured, markdown};
 const USAGE: &str = "\
 usage: bench run [--runs N] [--only W2,W5] [--out DIR] [--no-pin] [--smoke]
        bench serve PEER [--threads N]
-       bench callgrind [--events N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH] [--cache-sim]
+       bench callgrind [--events N] [--in-flight N] [--peers eventwire,raw] [--keep DIR] [--server-bin PATH] [--cache-sim]
        bench callgrind-feeds [--changes N] [--layout 100x100] [--only feeds,room] [--keep DIR] [--server-bin PATH]";
 
 fn value(args: &mut impl Iterator<Item = String>, flag: &str) -> Result<String> {
@@ -150,6 +150,7 @@ fn run(mut args: impl Iterator<Item = String>) -> Result<()> {
 /// Instructions per echo event of each peer, under callgrind (see `callgrind`).
 fn callgrind(mut args: impl Iterator<Item = String>) -> Result<()> {
     let mut events = 20_000;
+    let mut in_flight = eventwire_bench::callgrind::IN_FLIGHT;
     let mut peers = vec![Peer::Eventwire, Peer::Raw];
     let mut keep = None;
     let mut cache_sim = false;
@@ -159,6 +160,7 @@ fn callgrind(mut args: impl Iterator<Item = String>) -> Result<()> {
     while let Some(flag) = args.next() {
         match flag.as_str() {
             "--events" => events = value(&mut args, &flag)?.parse()?,
+            "--in-flight" => in_flight = value(&mut args, &flag)?.parse()?,
             "--cache-sim" => cache_sim = true,
             "--keep" => keep = Some(PathBuf::from(value(&mut args, &flag)?)),
             "--server-bin" => bench = PathBuf::from(value(&mut args, &flag)?),
@@ -176,7 +178,7 @@ fn callgrind(mut args: impl Iterator<Item = String>) -> Result<()> {
         let all = eventwire_bench::callgrind::counts_per_event(
             &bench,
             peer,
-            events,
+            (events, in_flight),
             keep.as_deref(),
             cache_sim,
         )?;

@@ -35,7 +35,8 @@ pub trait Contract: Sized + 'static {
     /// The namespace it is served on by default, e.g. `"/chat"`.
     const NAMESPACE: &'static str;
     /// Whether one socket's events are handled one at a time, in arrival order
-    /// (`#[contract(ordered)]`). By default they run concurrently, as socketioxide runs them.
+    /// (`#[contract(ordered)]`). By default they run concurrently: each starts where its
+    /// packet arrived and goes on in a task of its own from its first wait.
     const ORDERED: bool;
     /// What an accepted connection's handshake auth became (`#[contract(auth = T)]`, or
     /// `identity = U`); `()` for a contract without auth. Handlers read it with

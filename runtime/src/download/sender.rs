@@ -138,7 +138,7 @@ impl Sending {
     }
 
     /// The client holds every byte up to `offset`. Acknowledgements may be handled out of
-    /// order (each event runs in its own task), so an older one is no error; one of bytes
+    /// order (events run concurrently), so an older one is no error; one of bytes
     /// never sent is.
     pub(crate) fn ack(&self, offset: u64) -> Result<(), String> {
         let mut state = self.lock();

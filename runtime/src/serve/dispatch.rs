@@ -8,7 +8,8 @@
 //! The generated dispatch answers the client itself, with the concrete type of the event's
 //! ack (no type-erased serialization, no boxed answer), and tells how the event ended as an
 //! [`Outcome`]. Costs per event: no allocation for the event name or the handler's context,
-//! one for the event's task (see `run_event`).
+//! one for the event's future (see `run_event`), which is polled once before it is
+//! spawned, so an event answered without waiting is no tokio task (see `start_eagerly`).
 //!
 //! [`route`]: crate::serve::route
 
@@ -468,10 +469,11 @@ where
             arrived,
             span,
         } = self;
-        // Boxed here, and spawned as the box: tokio copies a task's future several times
-        // while spawning and finishing it; one copy into the box is cheaper (measured:
-        // about 1,300 instructions per event less). Type-erased, so tokio's task code is
-        // made once, not once per event type.
+        // Boxed here: pinned in the box, it can be polled once here and still be moved into
+        // a task when it waits (see `start_eagerly`); and tokio copies a task's future
+        // several times while spawning and finishing it, where one copy into the box is
+        // cheaper (measured: about 1,300 instructions per event less). Type-erased, so
+        // tokio's task code is made once, not once per event type.
         let run: Pin<Box<dyn Future<Output = ()> + Send>> = Box::pin(run_event::<C, H, A, E>(
             state,
             respond,
@@ -483,9 +485,45 @@ where
         if span.is_disabled() {
             // No subscriber wants the span: entering and leaving it on every poll, and on
             // drop, would be work for nothing.
-            tokio::spawn(run);
+            start_eagerly(run);
         } else {
-            tokio::spawn(run.instrument(span));
+            start_eagerly(run.instrument(span));
+        }
+    }
+}
+
+/// Polls an event's task once, here, and spawns it only if it is not done: an eager
+/// start, as Python's `asyncio.eager_task_factory` does. Most handlers answer without
+/// waiting for anything (an echo, a validation failure, a rate-limited event, a write to
+/// memory), and those never become a tokio task: no task to allocate, schedule, poll and
+/// free, and the event is answered while its packet is still in the cache. A handler
+/// that waits (for a database, a lock, the ordering gate) is spawned at its first wait
+/// and goes on as before.
+///
+/// The first poll runs on the connection's own task, before socketioxide reads the next
+/// packet, with a waker that does nothing. That is sound because a spawned task is always
+/// polled once more: a future must register the waker of its latest poll, so whatever it
+/// waits for is watched from that poll on, and anything that became ready in between is
+/// found by it. The cost of running there: CPU-heavy work before a handler's first wait
+/// holds up its connection's next packets (not others'), where in its own task it held up
+/// a worker thread; such work belongs in `spawn_blocking` either way.
+///
+/// socketioxide holds its fallback handler's lock (a read lock) while the entry runs;
+/// nothing the first poll can reach takes it for writing.
+fn start_eagerly<F>(mut task: F)
+where
+    F: Future<Output = ()> + Send + Unpin + 'static,
+{
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    // The handler's own panics are caught inside the task and answered; this catches
+    // eventwire's, as tokio would have in a task, so that the connection's task goes on.
+    match std::panic::catch_unwind(AssertUnwindSafe(|| Pin::new(&mut task).poll(&mut cx))) {
+        Ok(std::task::Poll::Ready(())) => {}
+        Ok(std::task::Poll::Pending) => {
+            tokio::spawn(task);
+        }
+        Err(panic) => {
+            tracing::error!(panic = %panic_message(&*panic), "an event's task panicked");
         }
     }
 }
