@@ -36,8 +36,8 @@ extern crate self as eventwire;
 //   read into chunks as the client's acknowledgements allow, hashed as it is sent; limits,
 //   the timeout, resume by asking again.
 // - `serve`: the `Server` builder, the one dispatch entry per socket (route to the event's
-//   generated arm, limit, decode, call, answer), event middleware, origin and connection
-//   checks, rate limiting.
+//   generated arm, limit, decode, call, answer; started where the packet arrived, a task
+//   only once it waits), event middleware, origin and connection checks, rate limiting.
 // - `adapter`: several nodes behind one server (Redis, Redis Cluster).
 // - `testing`: handlers driven in process, without a network: a test namespace whose
 //   clients go through the real dispatch and record what they receive.
