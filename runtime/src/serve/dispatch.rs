@@ -1,5 +1,5 @@
 //! One entry per socket: every client event of a contract goes through a single fallback
-//! handler that runs the generated `match` on the event name (see [`route`]) and spawns
+//! handler that runs the generated `match` on the event name (see [`route`]) and starts
 //! the event's task, sized for that event's own handler; registering N events costs
 //! nothing per connection. Around it: arrival-order handling, event middleware, panic
 //! containment, answers, a `tracing` span per event inside its connection's, and metrics
@@ -374,8 +374,8 @@ struct SocketState<C, H> {
     span: tracing::Span,
 }
 
-/// Hands out turns in arrival order: the ticket is taken in the synchronous part of the
-/// handler, which socketioxide runs in packet order before spawning the task.
+/// Hands out turns in arrival order: the ticket is taken in `Entry::call`, which
+/// socketioxide runs in packet order, before the event's task is first polled.
 #[derive(Default)]
 struct Gate {
     last: Mutex<Option<oneshot::Receiver<()>>>,
@@ -504,9 +504,19 @@ where
 /// packet, with a waker that does nothing. That is sound because a spawned task is always
 /// polled once more: a future must register the waker of its latest poll, so whatever it
 /// waits for is watched from that poll on, and anything that became ready in between is
-/// found by it. The cost of running there: CPU-heavy work before a handler's first wait
-/// holds up its connection's next packets (not others'), where in its own task it held up
-/// a worker thread; such work belongs in `spawn_blocking` either way.
+/// found by it.
+///
+/// The costs of running there. CPU-heavy work before a handler's first wait holds up the
+/// connection's task: its next packets and its heartbeat replies (a pong read late by more
+/// than the ping timeout, 20 s by default, closes the connection), and, on a
+/// multi-threaded runtime, the last task it spawned or woke (tokio keeps that one in a
+/// slot other workers cannot take). In a task of its own it held up a worker thread and
+/// not the connection;
+/// such work belongs in `spawn_blocking` either way. And the first poll draws on the
+/// connection task's cooperative budget: once that is spent, tokio's resources answer
+/// `Pending` and the event is spawned although it need not have been (only the saving is
+/// lost). A handler that answers at once is answered ahead of the same connection's
+/// earlier events that are still waiting, as concurrent events may be anyway.
 ///
 /// socketioxide holds its fallback handler's lock (a read lock) while the entry runs;
 /// nothing the first poll can reach takes it for writing.
