@@ -3,11 +3,11 @@
 //! Wall-clock figures move with whatever else the machine runs; an instruction count does
 //! not. Each Rust peer is served on one thread under `valgrind --tool=callgrind`, one
 //! connection sends `echo` events (~100 B, validated, acknowledged) with 8 in flight (or
-//! `--in-flight N`), and
-//! the server exits cleanly (its stdin closes) so callgrind writes its totals. Two runs
-//! with different event counts are subtracted, which cancels start-up, the handshake and
-//! shutdown: what is left is the cost of one event. One start-up cost does not cancel, as it
-//! varies with wall time: quanta's clock calibration, which is left out of the count.
+//! `--in-flight N`), and the server exits cleanly (its stdin closes) so callgrind writes
+//! its totals. Two runs with different event counts are subtracted, which cancels
+//! start-up, the handshake and shutdown: what is left is the cost of one event. One
+//! start-up cost does not cancel, as it varies with wall time: quanta's clock calibration,
+//! which is left out of the count.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -29,8 +29,8 @@ const QUANTA_CALIBRATION: &str = "<quanta::Clock as core::default::Default>::def
 pub const IN_FLIGHT: u64 = 8;
 
 /// What callgrind counts per `echo` event of `peer`, from runs of `BASE_EVENTS` and
-/// `BASE_EVENTS + events` events, `in_flight` at a time: `Ir` (instructions) first, and with `cache_sim` its
-/// simulated cache's reads, writes and misses (`I1mr`: first-level
+/// `BASE_EVENTS + events` events, `in_flight` at a time: `Ir` (instructions) first, and
+/// with `cache_sim` its simulated cache's reads, writes and misses (`I1mr`: first-level
 /// instruction cache misses, `D1mr`/`D1mw`: first-level data misses, `ILmr`/`DLmr`/`DLmw`:
 /// last-level misses). With `keep`, callgrind's output files stay there (for
 /// `callgrind_annotate`).

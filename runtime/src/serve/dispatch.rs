@@ -511,12 +511,12 @@ where
 /// than the ping timeout, 20 s by default, closes the connection), and, on a
 /// multi-threaded runtime, the last task it spawned or woke (tokio keeps that one in a
 /// slot other workers cannot take). In a task of its own it held up a worker thread and
-/// not the connection;
-/// such work belongs in `spawn_blocking` either way. And the first poll draws on the
-/// connection task's cooperative budget: once that is spent, tokio's resources answer
-/// `Pending` and the event is spawned although it need not have been (only the saving is
-/// lost). A handler that answers at once is answered ahead of the same connection's
-/// earlier events that are still waiting, as concurrent events may be anyway.
+/// not the connection; such work belongs in `spawn_blocking` either way. And the first
+/// poll draws on the connection task's cooperative budget: once that is spent, tokio's
+/// resources answer `Pending` and the event is spawned although it need not have been
+/// (only the saving is lost). A handler that answers at once is answered ahead of the
+/// same connection's earlier events that are still waiting, as concurrent events may be
+/// anyway.
 ///
 /// socketioxide holds its fallback handler's lock (a read lock) while the entry runs;
 /// nothing the first poll can reach takes it for writing.
