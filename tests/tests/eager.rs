@@ -60,14 +60,10 @@ impl EagerHandlers for App {
 }
 
 async fn connect() -> RawSocket {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("bound"));
     let server = Server::new().contract::<Eager>(App {
         released: Arc::default(),
     });
-    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
+    let url = eventwire_tests::serve_ephemeral(server).await;
     RawSocket::connect(&url, "/eager").await
 }
 

@@ -606,18 +606,8 @@ async fn send_chunk(socket: &mut RawSocket, ack: u32, id: &str, offset: u64, dat
 /// The answer to ack `ack` on `/files` as JSON, skipping answers to other acks (chunks held
 /// by the server are answered later, out of order).
 async fn files_answer(socket: &mut RawSocket, ack: u32) -> serde_json::Value {
-    let prefix = format!("43/files,{ack}");
-    loop {
-        match socket.next().await {
-            Next::Text(text) if text.starts_with(&prefix) => {
-                let value: serde_json::Value =
-                    serde_json::from_str(&text[prefix.len()..]).expect("an ack is JSON");
-                return value[0].clone();
-            }
-            Next::Text(_) | Next::Binary(_) => {}
-            other => panic!("no answer to {ack}: {other:?}"),
-        }
-    }
+    let mut answers = files_answers(socket, ack..=ack).await;
+    answers.remove(&ack).expect("the one answer waited for")
 }
 
 /// The answers to every ack in `acks` on `/files`, whatever their order, by ack.

@@ -81,11 +81,7 @@ impl Middleware<Mw> for Panics {
 }
 
 async fn serve(server: Server) -> RawSocket {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("bound"));
-    tokio::spawn(async move { server.serve_on(listener).await.expect("serve") });
+    let url = eventwire_tests::serve_ephemeral(server).await;
     RawSocket::connect(&url, "/mw").await
 }
 
